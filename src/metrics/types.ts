@@ -1,0 +1,85 @@
+// What the client pool's threads send the coordinator: deltas since their last flush.
+import type { Phase } from './histogram.js';
+
+export const ERROR_KINDS = ['refused', 'reset', 'timeout', 'protocol', 'integrity', 'server', 'unavailable', 'other'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export interface ServerCounters {
+  /** Protocol requests the clients sent it (CHECK, GET, STREAM). */
+  requests: number;
+  /** Body bytes received from it. */
+  bytes: number;
+  /** Times clients picked it for a transfer. */
+  chosen: number;
+}
+
+export interface Counters {
+  clients: number;
+  requests: number;
+  downloads: number;
+  streams: number;
+  cancelled: number;
+  failed: number;
+  verified: number;
+  bytes: number;
+  failovers: number;
+  resumes: number;
+  resumedBytes: number;
+  integrityFailures: number;
+  errors: Partial<Record<ErrorKind, number>>;
+  servers: Record<string, ServerCounters>;
+}
+
+/** One second of the run, as seen by one thread. */
+export interface TimelineSlice {
+  /** Whole seconds since the run's start. */
+  second: number;
+  requests: number;
+  bytes: number;
+  errors: number;
+  /** Most clients in progress at once during the second. */
+  active: number;
+  /** Request latency histogram of the second, encoded. */
+  histogram: string;
+}
+
+export interface MetricsSnapshot {
+  counters: Counters;
+  /** Encoded histogram per phase: only values recorded since the previous snapshot. */
+  phases: Record<Phase, string>;
+  timeline: TimelineSlice[];
+  /** How late clients started against their schedule (open model), encoded histogram. */
+  scheduleLag: string;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    clients: 0,
+    requests: 0,
+    downloads: 0,
+    streams: 0,
+    cancelled: 0,
+    failed: 0,
+    verified: 0,
+    bytes: 0,
+    failovers: 0,
+    resumes: 0,
+    resumedBytes: 0,
+    integrityFailures: 0,
+    errors: {},
+    servers: {},
+  };
+}
+
+/** Adds `delta` into `into`. */
+export function addCounters(into: Counters, delta: Counters): void {
+  const numeric = ['clients', 'requests', 'downloads', 'streams', 'cancelled', 'failed', 'verified', 'bytes', 'failovers', 'resumes', 'resumedBytes', 'integrityFailures'] as const;
+  for (const key of numeric) into[key] += delta[key];
+  for (const [kind, n] of Object.entries(delta.errors) as [ErrorKind, number][]) into.errors[kind] = (into.errors[kind] ?? 0) + n;
+  for (const [id, s] of Object.entries(delta.servers)) {
+    const target = (into.servers[id] ??= { requests: 0, bytes: 0, chosen: 0 });
+    target.requests += s.requests;
+    target.bytes += s.bytes;
+    target.chosen += s.chosen;
+  }
+}

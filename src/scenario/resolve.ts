@@ -1,0 +1,203 @@
+// From a parsed scenario file to a ResolvedScenario: checks that span keys, fills defaults,
+// converts units. Every problem is collected; nothing is thrown half-way.
+import { availableParallelism } from 'node:os';
+import { dirname, resolve as resolvePath } from 'node:path';
+import type { Catalog } from '../catalog/types.js';
+import { parseDuration } from '../util/duration.js';
+import { closestWords } from '../util/suggest.js';
+import { CONDITION_PATTERN, type ScenarioInput } from './schema.js';
+import type { ClientBehaviour, Fault, LoadModel, Preference, ResolvedScenario, ScenarioServer, ThinkTime, Threshold } from './types.js';
+
+export const DEFAULTS = {
+  seed: 1,
+  clients: 10,
+  requests: 5,
+  timeoutMs: 30_000,
+  exponent: 1.0,
+  absent: 0,
+  streamSpeed: 1,
+  rampUpMs: 0,
+} as const;
+
+/** A problem found while resolving: the key path and what is wrong there. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** The metrics a threshold may name (see docs/scenarios.md). */
+export const THRESHOLD_METRICS: readonly string[] = [
+  ...['connect', 'check', 'ttfb', 'transfer', 'request'].flatMap((phase) => ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'].map((stat) => `latency.${phase}.${stat}`)),
+  'throughput.requestsPerSec',
+  'throughput.bytesPerSec',
+  'throughput.sessionsPerSec',
+  'errors.rate',
+  'errors.total',
+  'totals.failed',
+  'totals.verified',
+  'totals.cancelled',
+  'schedule.lagMs.max',
+];
+
+const ms = (value: unknown): number => parseDuration(value as string | number) ?? 0;
+
+export function resolveScenario(input: ScenarioInput, file: string | undefined, catalog: Catalog, catalogPath: string): { scenario?: ResolvedScenario; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const servers = resolveServers(input, catalog, problems);
+  const serverIds = servers.map((s) => s.id);
+  const scenario: ResolvedScenario = {
+    name: input.name,
+    description: input.description ?? '',
+    seed: input.seed ?? DEFAULTS.seed,
+    file,
+    catalogPath,
+    servers,
+    load: resolveLoad(input, problems),
+    client: resolveClient(input, serverIds, problems),
+    faults: resolveFaults(input, serverIds, problems),
+    thresholds: resolveThresholds(input, problems),
+  };
+  return problems.length > 0 ? { problems } : { scenario, problems };
+}
+
+/** The catalog named by a scenario, relative to the scenario file. */
+export function scenarioCatalogPath(input: ScenarioInput, file: string | undefined, fallback: string): string {
+  if (input.catalog === undefined) return fallback;
+  return file ? resolvePath(dirname(file), input.catalog) : resolvePath(input.catalog);
+}
+
+function resolveServers(input: ScenarioInput, catalog: Catalog, problems: Problem[]): ScenarioServer[] {
+  const known = catalog.servers.map((s) => s.id);
+  const entries: NonNullable<ScenarioInput['servers']> = input.servers ?? catalog.servers.map((s) => ({ id: s.id, port: 0 }));
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    const path = `servers.${i}`;
+    if (!known.includes(entry.id)) {
+      problems.push({ path: `${path}.id`, message: `expected a server of the catalog (${known.join(', ')})${didYouMean(entry.id, known)}, got ${JSON.stringify(entry.id)}` });
+    }
+    if (seen.has(entry.id)) problems.push({ path: `${path}.id`, message: `server ${entry.id} is listed twice` });
+    seen.add(entry.id);
+    const external = entry.external ?? false;
+    if (external && (entry.port === undefined || entry.port === 0)) {
+      problems.push({ path: `${path}.port`, message: `an external server needs its real port, got ${entry.port ?? 'nothing'}` });
+    }
+    return { id: entry.id, host: entry.host ?? '127.0.0.1', port: entry.port ?? 0, external, streamSpeed: entry.streamSpeed ?? DEFAULTS.streamSpeed };
+  });
+}
+
+function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
+  const load = input.load ?? {};
+  const workers = load.workers ?? Math.max(1, availableParallelism());
+  const open = load.arrivalRate !== undefined || load.duration !== undefined;
+  if (open) {
+    if (load.clients !== undefined || load.concurrency !== undefined) {
+      problems.push({ path: 'load', message: 'expected either the closed model (clients, concurrency) or the open model (arrivalRate, duration), got both' });
+    }
+    if (load.arrivalRate === undefined) problems.push({ path: 'load.arrivalRate', message: 'the open model needs arrivalRate (clients per second), got nothing' });
+    if (load.duration === undefined) problems.push({ path: 'load.duration', message: 'the open model needs duration (like 30s), got nothing' });
+    const durationMs = ms(load.duration);
+    const rampUpMs = load.rampUp === undefined ? DEFAULTS.rampUpMs : ms(load.rampUp);
+    if (rampUpMs > durationMs && load.duration !== undefined) problems.push({ path: 'load.rampUp', message: `expected a ramp-up no longer than duration (${load.duration}), got ${JSON.stringify(load.rampUp)}` });
+    return { model: 'open', arrivalRate: load.arrivalRate ?? 1, durationMs, rampUpMs, workers };
+  }
+  if (load.rampUp !== undefined) problems.push({ path: 'load.rampUp', message: 'rampUp belongs to the open model (arrivalRate, duration)' });
+  const clients = load.clients ?? DEFAULTS.clients;
+  return { model: 'closed', clients, concurrency: load.concurrency ?? clients, workers };
+}
+
+function resolveClient(input: ScenarioInput, serverIds: string[], problems: Problem[]): ClientBehaviour {
+  const client = input.client ?? {};
+  return {
+    requests: client.requests ?? DEFAULTS.requests,
+    thinkTime: resolveThinkTime(client.thinkTime, problems),
+    connection: client.connection ?? 'persistent',
+    prefer: resolvePreference(client.prefer, serverIds, problems),
+    action: resolveAction(client.action, problems),
+    timeoutMs: client.timeout === undefined ? DEFAULTS.timeoutMs : ms(client.timeout),
+    songs: {
+      popularity: client.songs?.popularity ?? 'zipf',
+      exponent: client.songs?.exponent ?? DEFAULTS.exponent,
+      absent: client.songs?.absent ?? DEFAULTS.absent,
+    },
+  };
+}
+
+function resolveThinkTime(think: NonNullable<ScenarioInput['client']>['thinkTime'], problems: Problem[]): ThinkTime {
+  if (think === undefined) return { distribution: 'constant', meanMs: 0 };
+  const path = 'client.thinkTime';
+  switch (think.distribution) {
+    case 'constant':
+    case 'exponential':
+      if (think.mean === undefined) problems.push({ path: `${path}.mean`, message: `${think.distribution} think time needs mean (like 100ms), got nothing` });
+      if (think.min !== undefined || think.max !== undefined) problems.push({ path, message: `min and max belong to the uniform distribution, not ${think.distribution}` });
+      return { distribution: think.distribution, meanMs: ms(think.mean) };
+    case 'uniform': {
+      if (think.min === undefined || think.max === undefined) problems.push({ path, message: 'uniform think time needs min and max (like 50ms and 150ms)' });
+      if (think.mean !== undefined) problems.push({ path: `${path}.mean`, message: 'uniform think time takes min and max, not mean' });
+      const minMs = ms(think.min);
+      const maxMs = ms(think.max);
+      if (minMs > maxMs) problems.push({ path: `${path}.min`, message: `expected min ≤ max, got min ${JSON.stringify(think.min)} and max ${JSON.stringify(think.max)}` });
+      return { distribution: 'uniform', minMs, maxMs };
+    }
+  }
+}
+
+function resolvePreference(prefer: string | undefined, serverIds: string[], problems: Problem[]): Preference {
+  if (prefer === undefined || prefer === 'fastest' || prefer === 'random' || prefer === 'least-loaded') return prefer ?? 'fastest';
+  if (serverIds.includes(prefer)) return { server: prefer };
+  const options = ['fastest', 'random', 'least-loaded', ...serverIds];
+  problems.push({ path: 'client.prefer', message: `expected fastest, random, least-loaded or a server id (${serverIds.join(', ')})${didYouMean(prefer, options)}, got ${JSON.stringify(prefer)}` });
+  return 'fastest';
+}
+
+function resolveAction(action: { download?: number | undefined; stream?: number | undefined } | undefined, problems: Problem[]): { download: number; stream: number } {
+  if (action === undefined) return { download: 1, stream: 0 };
+  const download = action.download ?? 1 - (action.stream ?? 0);
+  const stream = action.stream ?? 1 - download;
+  if (Math.abs(download + stream - 1) > 1e-9) {
+    problems.push({ path: 'client.action', message: `expected download and stream shares that add up to 1, got ${download} + ${stream}` });
+  }
+  return { download, stream };
+}
+
+function resolveFaults(input: ScenarioInput, serverIds: string[], problems: Problem[]): Fault[] {
+  return (input.faults ?? []).map((f, i) => {
+    const path = `faults.${i}`;
+    if (!serverIds.includes(f.server)) problems.push({ path: `${path}.server`, message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${JSON.stringify(f.server)}` });
+    if (f.restartAfter !== undefined && f.action !== 'crash') problems.push({ path: `${path}.restartAfter`, message: `restartAfter belongs to crash, not ${f.action}` });
+    if (f.action === 'delay' && f.latency === undefined) problems.push({ path: `${path}.latency`, message: 'a delay fault needs latency (like 20ms), got nothing' });
+    if (f.action === 'throttle' && f.bandwidth === undefined) problems.push({ path: `${path}.bandwidth`, message: 'a throttle fault needs bandwidth (like 1MB/s), got nothing' });
+    const fault: Fault = { atMs: ms(f.at), server: f.server, action: f.action };
+    if (f.restartAfter !== undefined) fault.restartAfterMs = ms(f.restartAfter);
+    if (f.for !== undefined) fault.forMs = ms(f.for);
+    if (f.latency !== undefined) fault.latencyMs = ms(f.latency);
+    if (f.bandwidth !== undefined) fault.bytesPerSec = parseBandwidth(f.bandwidth);
+    return fault;
+  });
+}
+
+const BANDWIDTH_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+
+function parseBandwidth(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)\/s$/i.exec(text);
+  return m ? Number(m[1]) * (BANDWIDTH_UNITS[(m[2] ?? 'B').toUpperCase()] ?? 1) : 0;
+}
+
+function resolveThresholds(input: ScenarioInput, problems: Problem[]): Threshold[] {
+  return Object.entries(input.thresholds ?? {}).map(([metric, condition]) => {
+    if (!THRESHOLD_METRICS.includes(metric)) {
+      problems.push({ path: `thresholds.${metric}`, message: `unknown metric${didYouMean(metric, THRESHOLD_METRICS)}; see docs/scenarios.md for the list` });
+    }
+    const m = CONDITION_PATTERN.exec(condition);
+    const op = (m?.[1] ?? '<') as Threshold['op'];
+    const raw = Number(m?.[2] ?? 0);
+    const unit = m?.[3];
+    const value = unit === 's' ? raw * 1000 : unit === '%' ? raw / 100 : raw;
+    return { metric, condition, op, value };
+  });
+}
+
+export function didYouMean(word: string, known: readonly string[]): string {
+  const close = closestWords(word, known, 1);
+  return close.length > 0 ? `; did you mean ${JSON.stringify(close[0])}?` : '';
+}
