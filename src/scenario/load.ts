@@ -59,19 +59,36 @@ export function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}
 export function parseScenario(data: unknown, file: string | undefined, overrides: ScenarioOverrides = {}, shown = file ?? '(scenario)'): LoadedScenario {
   const withOverrides = applyOverrides(data, overrides);
   const parsed = scenarioSchema.safeParse(withOverrides, { reportInput: true });
-  if (!parsed.success) throw new ScenarioError(describeSchemaIssues(parsed.error, withOverrides).map((p) => `${shown}: ${p.path}: ${p.message}`));
-  const input = parsed.data;
+  const schemaProblems = parsed.success ? [] : describeSchemaIssues(parsed.error, withOverrides);
+  // So that one pass reports everything: check the rest of the file with the bad keys left out.
+  const input = parsed.success ? parsed.data : scenarioSchema.safeParse(withoutIssues(withOverrides, parsed.error)).data;
+  const format = (problems: Problem[]) => problems.map((p) => `${shown}: ${p.path}: ${p.message}`);
+  if (!input) throw new ScenarioError(format(schemaProblems));
   const catalogPath = scenarioCatalogPath(input, file, defaultCatalogPath);
   let catalog: LoadedCatalog;
   try {
     catalog = loadCatalog(catalogPath);
   } catch (err) {
-    if (isJukeboxError(err)) throw new ScenarioError([`${shown}: catalog: ${err.message}`]);
+    if (isJukeboxError(err)) throw new ScenarioError([...format(schemaProblems), `${shown}: catalog: ${err.message}`]);
     throw err;
   }
   const { scenario, problems } = resolveScenario(input, file, catalog.catalog, catalog.path);
-  if (!scenario) throw new ScenarioError(problems.map((p) => `${shown}: ${p.path}: ${p.message}`));
+  if (!scenario || schemaProblems.length > 0) throw new ScenarioError(format([...schemaProblems, ...problems]));
   return { scenario, catalog };
+}
+
+/** A deep copy of `data` without the keys the schema refused. */
+function withoutIssues(data: unknown, error: z.ZodError): unknown {
+  const copy = structuredClone(data);
+  for (const issue of error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const path of keys) {
+      const parent = valueAt(copy, path.slice(0, -1));
+      const last = path.at(-1);
+      if (typeof parent === 'object' && parent !== null && last !== undefined) delete (parent as Record<PropertyKey, unknown>)[last];
+    }
+  }
+  return copy;
 }
 
 function applyOverrides(data: unknown, overrides: ScenarioOverrides): unknown {

@@ -39,7 +39,7 @@ export const THRESHOLD_METRICS: readonly string[] = [
   'schedule.lagMs.max',
 ];
 
-const ms = (value: unknown): number => parseDuration(value as string | number) ?? 0;
+const ms = (value: unknown): number => (typeof value === 'string' || typeof value === 'number' ? (parseDuration(value) ?? 0) : 0);
 
 export function resolveScenario(input: ScenarioInput, file: string | undefined, catalog: Catalog, catalogPath: string): { scenario?: ResolvedScenario; problems: Problem[] } {
   const problems: Problem[] = [];
