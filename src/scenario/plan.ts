@@ -43,7 +43,9 @@ const SYNTHETIC_ABSENT_SONGS = ['no-such-song-1', 'no-such-song-2', 'no-such-son
 
 export function makePlan(scenario: ResolvedScenario, catalog: Catalog): Plan {
   const serverIds = new Set(scenario.servers.map((s) => s.id));
-  const held = catalog.songs.filter((song) => song.servers.some((id) => serverIds.has(id))).map((s) => s.id);
+  const only = scenario.client.songs.ids;
+  const asked = only ? catalog.songs.filter((song) => only.includes(song.id)) : catalog.songs;
+  const held = asked.filter((song) => song.servers.some((id) => serverIds.has(id))).map((s) => s.id);
   const notHeld = catalog.songs.filter((song) => !song.servers.some((id) => serverIds.has(id))).map((s) => s.id);
   const absentPool = notHeld.length > 0 ? notHeld : SYNTHETIC_ABSENT_SONGS;
   const pickHeld = songPicker(held, scenario.client.songs.popularity, scenario.client.songs.exponent);

@@ -53,7 +53,7 @@ export function resolveScenario(input: ScenarioInput, file: string | undefined, 
     catalogPath,
     servers,
     load: resolveLoad(input, problems),
-    client: resolveClient(input, serverIds, problems),
+    client: resolveClient(input, serverIds, catalog, problems),
     faults: resolveFaults(input, serverIds, problems),
     thresholds: resolveThresholds(input, problems),
   };
@@ -105,8 +105,12 @@ function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
   return { model: 'closed', clients, concurrency: load.concurrency ?? clients, workers };
 }
 
-function resolveClient(input: ScenarioInput, serverIds: string[], problems: Problem[]): ClientBehaviour {
+function resolveClient(input: ScenarioInput, serverIds: string[], catalog: Catalog, problems: Problem[]): ClientBehaviour {
   const client = input.client ?? {};
+  const songIds = catalog.songs.map((s) => s.id);
+  (client.songs?.ids ?? []).forEach((id, i) => {
+    if (!songIds.includes(id)) problems.push({ path: `client.songs.ids.${i}`, message: `expected a song of the catalog${didYouMean(id, songIds)}, got ${JSON.stringify(id)}` });
+  });
   return {
     requests: client.requests ?? DEFAULTS.requests,
     thinkTime: resolveThinkTime(client.thinkTime, problems),
@@ -118,6 +122,7 @@ function resolveClient(input: ScenarioInput, serverIds: string[], problems: Prob
       popularity: client.songs?.popularity ?? 'zipf',
       exponent: client.songs?.exponent ?? DEFAULTS.exponent,
       absent: client.songs?.absent ?? DEFAULTS.absent,
+      ids: client.songs?.ids,
     },
   };
 }

@@ -34,6 +34,7 @@ const songsSchema = z.strictObject({
   popularity: z.enum(['zipf', 'uniform'], { error: 'expected zipf or uniform' }).optional(),
   exponent: positiveNumber.optional(),
   absent: share.optional(),
+  ids: z.array(nonEmpty, { error: 'expected a list of song ids' }).min(1, { error: 'expected at least one song id' }).optional(),
 });
 
 const clientSchema = z.strictObject({

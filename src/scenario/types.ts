@@ -29,7 +29,13 @@ export interface ClientBehaviour {
   prefer: Preference;
   action: { download: number; stream: number };
   timeoutMs: number;
-  songs: { popularity: 'zipf' | 'uniform'; exponent: number; absent: number };
+  songs: {
+    popularity: 'zipf' | 'uniform';
+    exponent: number;
+    absent: number;
+    /** Only these songs are asked for (absent requests aside); undefined = the whole catalog. */
+    ids: string[] | undefined;
+  };
 }
 
 export type FaultAction = 'crash' | 'delay' | 'throttle' | 'reset' | 'refuse' | 'pause';

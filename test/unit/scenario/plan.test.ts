@@ -70,3 +70,11 @@ describe('plan', () => {
     expect(after).toBeGreaterThan(800);
   });
 });
+
+describe('plan with a song list', () => {
+  it('asks only for the listed songs, absent requests aside', () => {
+    const { plan } = planFor({ load: { clients: 40 }, client: { requests: 3, songs: { ids: ['song1', 'song2', 'song3'], absent: 0.2 } } });
+    const asked = new Set(plan.clients.flatMap((c) => c.requests.filter((r) => !r.absent).map((r) => r.song)));
+    expect([...asked].sort()).toEqual(['song1', 'song2', 'song3']);
+  });
+});
