@@ -1,0 +1,92 @@
+// `simulate <scenario.yaml>`: run a scenario and report it. A thin layer over the harness.
+import type { CommandModule } from 'yargs';
+import { isJukeboxError } from '../errors.js';
+import { runScenario } from '../harness/coordinator.js';
+import { buildReport } from '../report/build.js';
+import { renderConsole } from '../report/console.js';
+import { collectEnvironment } from '../report/environment.js';
+import { defaultReportPath, renderJson, saveReport } from '../report/files.js';
+import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
+import { EXIT, print, printError, reportError } from './output.js';
+import { createProgressPrinter, progressMode } from './progress.js';
+
+interface RunArgs {
+  scenario: string;
+  seed?: string | number;
+  clients?: number;
+  concurrency?: number;
+  arrivalRate?: number;
+  duration?: string;
+  workers?: number;
+  quiet: boolean;
+  json: boolean;
+  out?: string;
+}
+
+export function runCommand(setExitCode: (code: number) => void): CommandModule<object, RunArgs> {
+  return {
+    command: '$0 <scenario>',
+    describe: 'run a scenario (the default command)',
+    builder: (y) =>
+      y
+        .positional('scenario', { type: 'string', demandOption: true, describe: 'the scenario file (YAML), e.g. scenarios/100-clients.yaml' })
+        .option('seed', { type: 'string', describe: "override the scenario's seed (same seed, same plan)" })
+        .option('clients', { type: 'number', describe: 'closed model: clients in all (switches an open scenario to closed)' })
+        .option('concurrency', { type: 'number', describe: 'closed model: clients at once' })
+        .option('arrival-rate', { type: 'number', describe: 'open model: new clients per second' })
+        .option('duration', { type: 'string', describe: 'open model: how long clients arrive, like 30s' })
+        .option('workers', { type: 'number', describe: 'threads in the client pool (default: CPU cores)' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress and no table' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the JSON report on stdout (the table goes to stderr)' })
+        .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
+        .example('$0 scenarios/100-clients.yaml', 'the default load test')
+        .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
+    handler: async (args) => {
+      setExitCode(await simulate(args));
+    },
+  };
+}
+
+async function simulate(args: RunArgs): Promise<number> {
+  const overrides: ScenarioOverrides = {};
+  if (args.seed !== undefined) overrides.seed = /^\d+$/.test(String(args.seed)) ? Number(args.seed) : String(args.seed);
+  if (args.clients !== undefined) overrides.clients = args.clients;
+  if (args.concurrency !== undefined) overrides.concurrency = args.concurrency;
+  if (args.arrivalRate !== undefined) overrides.arrivalRate = args.arrivalRate;
+  if (args.duration !== undefined) overrides.duration = args.duration;
+  if (args.workers !== undefined) overrides.workers = args.workers;
+  let loaded;
+  try {
+    loaded = loadScenarioFile(args.scenario, overrides);
+  } catch (err) {
+    if (isJukeboxError(err) && (err.code === 'E_SCENARIO_INVALID' || err.code === 'E_SCENARIO_NOT_FOUND')) {
+      reportError(err);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+  const { scenario, catalog } = loaded;
+  const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
+  if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
+  const run = await runScenario(scenario, catalog, {
+    onProgress: (p) => progress.update(p),
+    onServersReady: (servers) => {
+      if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);
+    },
+  });
+  progress.done();
+  const report = buildReport(run, collectEnvironment());
+  const written = saveReport(report, args.out ?? defaultReportPath(report));
+  if (args.json) process.stdout.write(renderJson(report));
+  if (!args.quiet) {
+    const table = renderConsole(report);
+    if (args.json) printError(table);
+    else print(table);
+    printError(`report: ${written.json}${written.html ? ` and ${written.html}` : ''}`);
+  }
+  return report.passed ? EXIT.OK : EXIT.FAILED;
+}
+
+function describeLoad(load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number }): string {
+  return load.model === 'closed' ? `${load.clients} clients, ${load.concurrency} at once` : `${load.arrivalRate} clients/s for ${load.durationMs / 1000}s`;
+}
