@@ -4,3 +4,7 @@ export * from './protocol/index.js';
 export * from './catalog/types.js';
 export { loadCatalog, fromParsedCatalog, songsOfServer, findServer } from './catalog/load.js';
 export { catalogVersion } from './catalog/version.js';
+export { generateMp3, mp3Layout, isMp3Bitrate, type Mp3Song, type Mp3Layout } from './catalog/mp3.js';
+export { resolveLibrary, songFilePath, generatedSongPath, isGeneratedSong, updateGeneratedSongFacts, type ResolveLibraryOptions, type LibrarySongEvent, type FileFacts } from './catalog/library.js';
+export { verifyLibrary, sha256File, describeMismatch, type LibraryMismatch, type LibraryProblem } from './catalog/verify.js';
+export { buildCatalogFromFolder, localServers, type FolderCatalog, type FolderCatalogOptions, type ServerAssignment, type SkippedFile } from './catalog/folder.js';

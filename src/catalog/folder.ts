@@ -1,0 +1,208 @@
+// Building a catalog from a user's folder of MP3s: tags and facts of every file, ids, server assignment.
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { parseFile } from 'music-metadata';
+import { JukeboxError } from '../errors.js';
+import { SONG_ID_PATTERN } from '../protocol/constants.js';
+import { parseCatalog } from './schema.js';
+import type { Catalog, CatalogServer, CatalogSong } from './types.js';
+import { sha256File } from './verify.js';
+
+/**
+ * Which servers hold which songs:
+ * - 'all': every server holds every song;
+ * - 'alternate': round robin, each song on exactly one server (s1, s2, s1, …);
+ * - 'split': some songs on one server, some on two, like the shipped catalog, so that clients
+ *   meet both NOT_EXIST and a choice of servers (s1, s1+s2, s2, s1+s2, …);
+ * - a record from song id, or from file path relative to the folder, to server ids; songs it
+ *   does not name are held by no server.
+ */
+export type ServerAssignment = 'all' | 'alternate' | 'split' | Record<string, string[]>;
+
+export interface FolderCatalogOptions {
+  servers: CatalogServer[];
+  assign: ServerAssignment;
+  /** Where the catalog will be written: each song's `file` is relative to its folder. */
+  catalogFile: string;
+}
+
+/** A file that looked like an MP3 (by its extension) but could not be read as one. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface FolderCatalog {
+  catalog: Catalog;
+  /** Files left out, each with why: the caller decides whether that is a warning or a failure. */
+  skipped: SkippedFile[];
+}
+
+export const UNKNOWN_ARTIST = 'Unknown Artist';
+export const DEFAULT_FIRST_PORT = 5000;
+const MP3_EXTENSION = '.mp3';
+/** Ids are at most 128 characters; keep room for a "-NNN" de-duplication suffix. */
+const MAX_SLUG_LENGTH = 120;
+const FALLBACK_SLUG = 'song';
+const MIN_DURATION_SEC = 1;
+
+/**
+ * Reads every .mp3 under `folder` (recursively, in sorted path order so the same folder gives the
+ * same catalog) and makes a catalog of them. Files that are not readable MP3s are skipped and
+ * returned with the reason, rather than failing the whole build: one broken file in a large
+ * collection should not block the rest, and the caller (the CLI) lists them and can be strict.
+ * A folder with no readable MP3 at all is an error.
+ */
+export async function buildCatalogFromFolder(folder: string, options: FolderCatalogOptions): Promise<FolderCatalog> {
+  const root = resolve(folder);
+  const files = await findMp3Files(root);
+  if (files.length === 0) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `no .mp3 files under ${root}`, { hint: 'pass the folder that holds your MP3s' });
+  }
+  const catalogFolder = dirname(resolve(options.catalogFile));
+  const takenIds = new Set<string>();
+  const songs: CatalogSong[] = [];
+  const skipped: SkippedFile[] = [];
+  const relativeToFolder: string[] = [];
+  for (const file of files) {
+    const read = await readSong(file, catalogFolder);
+    if ('reason' in read) {
+      skipped.push(read);
+      continue;
+    }
+    const id = uniqueSongId(slugifySongId(basename(file, extname(file))), takenIds);
+    songs.push({ id, ...read.song });
+    relativeToFolder.push(toPosix(relative(root, file)));
+  }
+  if (songs.length === 0) {
+    throw new JukeboxError('E_MP3_INVALID', `none of the ${files.length} .mp3 files under ${root} could be read:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}`);
+  }
+  songs.forEach((song, i) => {
+    song.servers = assignServers(i, [song.id, relativeToFolder[i] ?? ''], options.servers, options.assign);
+  });
+  return { catalog: checked({ servers: options.servers, songs }, options.catalogFile), skipped };
+}
+
+/** Every *.mp3 (any case) under `root`, sorted. Symlinked files count; symlinked folders are not followed (no loops). */
+export async function findMp3Files(root: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (cause) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `cannot read folder ${root}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+  }
+  const found: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) found.push(...(await findMp3Files(path)));
+    else if (extname(entry.name).toLowerCase() === MP3_EXTENSION && (entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(path))))) {
+      found.push(path);
+    }
+  }
+  return found;
+}
+
+type SongFacts = Omit<CatalogSong, 'id'>;
+
+/** The catalog facts of one file, or why it cannot be a song. */
+async function readSong(file: string, catalogFolder: string): Promise<{ song: SongFacts } | SkippedFile> {
+  let metadata;
+  try {
+    // duration: true makes music-metadata scan files that have no Xing/VBRI header (VBR without one).
+    metadata = await parseFile(file, { duration: true, skipCovers: true });
+  } catch (cause) {
+    return { file, reason: `not readable as audio: ${cause instanceof Error ? cause.message : String(cause)}` };
+  }
+  const { format, common } = metadata;
+  if (!format.codec?.includes('Layer 3')) {
+    return { file, reason: `not an MPEG Layer III file (found ${[format.container, format.codec].filter(Boolean).join(' ') || 'no audio frames'})` };
+  }
+  if (!format.duration || !format.bitrate) return { file, reason: 'no duration or bitrate could be read (no valid MPEG frames?)' };
+  const info = await stat(file);
+  const song: SongFacts = {
+    title: common.title?.trim() || basename(file, extname(file)),
+    artist: common.artist?.trim() || UNKNOWN_ARTIST,
+    durationSec: Math.max(MIN_DURATION_SEC, Math.round(format.duration)),
+    bitrateKbps: Math.round(format.bitrate / 1000),
+    bytes: info.size,
+    sha256: await sha256File(file),
+    servers: [],
+    file: toPosix(relative(catalogFolder, file)),
+  };
+  if (common.album?.trim()) song.album = common.album.trim();
+  if (common.year !== undefined && Number.isInteger(common.year)) song.year = common.year;
+  return { song };
+}
+
+/**
+ * A file name made into a song id (^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$): accents dropped, lower
+ * case (ids are typed by hand in `nc`), other characters runs become "-", a leading
+ * non-alphanumeric removed; "song" when nothing is left.
+ */
+export function slugifySongId(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, MAX_SLUG_LENGTH)
+    .replace(/[._-]+$/, '');
+  return slug === '' ? FALLBACK_SLUG : slug;
+}
+
+/** `base`, or `base-2`, `base-3`… whichever is not taken yet; records the one it returns. */
+export function uniqueSongId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  if (!SONG_ID_PATTERN.test(id)) throw new JukeboxError('E_INTERNAL', `derived song id ${JSON.stringify(id)} breaks the song id rule`);
+  taken.add(id);
+  return id;
+}
+
+/** The servers of the `index`-th song, whose keys (id, relative file) a record may name. */
+export function assignServers(index: number, keys: string[], servers: CatalogServer[], assign: ServerAssignment): string[] {
+  const ids = servers.map((s) => s.id);
+  const n = ids.length;
+  if (assign === 'all') return ids;
+  if (assign === 'alternate') return [ids[index % n] ?? ''];
+  if (assign === 'split') {
+    // Pairs of songs per server: the first on that server alone, the second also on the next one.
+    const first = Math.floor(index / 2) % n;
+    const chosen = index % 2 === 0 || n === 1 ? [first] : [first, (first + 1) % n];
+    return chosen.sort((a, b) => a - b).map((i) => ids[i] ?? '');
+  }
+  for (const key of keys) {
+    const named = assign[key];
+    if (named) return named;
+  }
+  return [];
+}
+
+/** Servers s1…sN on localhost, ports 5000, 5001, … */
+export function localServers(count: number, firstPort = DEFAULT_FIRST_PORT): CatalogServer[] {
+  if (!Number.isInteger(count) || count < 1) throw new JukeboxError('E_BAD_ARGUMENT', `--servers must be a whole number of at least 1, not ${count}`);
+  return Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, host: 'localhost', port: firstPort + i }));
+}
+
+/** The built catalog through the same schema as a loaded one (catches e.g. a record naming an unknown server). */
+function checked(catalog: Catalog, catalogFile: string): Catalog {
+  const parsed = parseCatalog(catalog);
+  if (!parsed.ok) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `the catalog for ${catalogFile} would be invalid:\n${parsed.problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return catalog;
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,199 @@
+// The song files behind a loaded catalog: user files next to catalog.json, generated files in the cache.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { JukeboxError } from '../errors.js';
+import { cacheDir as defaultCacheDir } from '../util/paths.js';
+import { loadCatalog } from './load.js';
+import { generateMp3, isMp3Bitrate } from './mp3.js';
+import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
+import type { CatalogSong, LoadedCatalog } from './types.js';
+
+/** Generated files live in `<cache>/mp3/`. */
+export const GENERATED_SUBDIR = 'mp3';
+/** A generated file's name carries this much of the catalog's sha256, so a changed song gets a new file. */
+export const CACHE_NAME_HASH_HEX_DIGITS = 16;
+
+export interface ResolveLibraryOptions {
+  /** Where generated files go; default cacheDir() (JUKEBOX_CACHE_DIR or <package>/.cache). */
+  cacheDir?: string;
+  /** Only these songs (e.g. the songs of one server); default every song of the catalog. */
+  songIds?: string[];
+  /**
+   * true (default): a missing user file is an E_LIBRARY_MISSING error naming every missing file.
+   * false: its path is returned anyway, so that verifyLibrary can report it with the rest.
+   */
+  requireUserFiles?: boolean;
+  /** Called once per song as it is resolved, in catalog order (the CLI prints progress with it). */
+  onSong?: (event: LibrarySongEvent) => void;
+}
+
+export type LibrarySongAction = 'generated' | 'reused' | 'user-file' | 'missing';
+
+export interface LibrarySongEvent {
+  songId: string;
+  file: string;
+  action: LibrarySongAction;
+  /** 1-based position among the songs being resolved, and their count. */
+  index: number;
+  total: number;
+}
+
+/** The facts catalog.json records about a file. */
+export interface FileFacts {
+  bytes: number;
+  sha256: string;
+}
+
+export interface GeneratedFactsChange {
+  songId: string;
+  before: FileFacts;
+  after: FileFacts;
+}
+
+export function isGeneratedSong(song: CatalogSong): boolean {
+  return song.file === undefined;
+}
+
+/** `<cache>/mp3/<id>-<first 16 hex of the catalog sha256>.mp3` */
+export function generatedSongPath(song: CatalogSong, cacheDirectory: string = defaultCacheDir()): string {
+  return join(resolve(cacheDirectory), GENERATED_SUBDIR, `${song.id}-${song.sha256.slice(0, CACHE_NAME_HASH_HEX_DIGITS)}.mp3`);
+}
+
+/** Where a song's file is: its `file` relative to the catalog's folder, or its cache file. */
+export function songFilePath(loaded: LoadedCatalog, song: CatalogSong, cacheDirectory: string = defaultCacheDir()): string {
+  return song.file === undefined ? generatedSongPath(song, cacheDirectory) : resolve(dirname(loaded.path), song.file);
+}
+
+/** The songs named by `songIds` (every song when absent), in catalog order; unknown ids are an error. */
+export function selectSongs(loaded: LoadedCatalog, songIds?: string[]): CatalogSong[] {
+  if (songIds === undefined) return loaded.catalog.songs;
+  const known = new Set(loaded.catalog.songs.map((song) => song.id));
+  const unknown = songIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `no song ${unknown.map((id) => JSON.stringify(id)).join(', ')} in catalog ${loaded.path}`);
+  }
+  const wanted = new Set(songIds);
+  return loaded.catalog.songs.filter((song) => wanted.has(song.id));
+}
+
+/**
+ * The absolute file of every selected song. Generated songs are written to the cache on first
+ * use and reused when a file of the catalog's size is already there (the server checks sha256
+ * itself when it starts); user files must exist unless `requireUserFiles` is false.
+ */
+export async function resolveLibrary(loaded: LoadedCatalog, options: ResolveLibraryOptions = {}): Promise<Map<string, string>> {
+  const songs = selectSongs(loaded, options.songIds);
+  const cacheDirectory = options.cacheDir ?? defaultCacheDir();
+  const requireUserFiles = options.requireUserFiles ?? true;
+  // User files first: a missing one fails before minutes of generation, and names all of them.
+  const missing = await missingUserFiles(loaded, songs);
+  if (requireUserFiles && missing.length > 0) throw missingFilesError(loaded, missing);
+  const missingIds = new Set(missing.map((m) => m.song.id));
+
+  const files = new Map<string, string>();
+  for (const [i, song] of songs.entries()) {
+    const file = songFilePath(loaded, song, cacheDirectory);
+    let action: LibrarySongAction;
+    if (!isGeneratedSong(song)) action = missingIds.has(song.id) ? 'missing' : 'user-file';
+    else action = (await ensureGeneratedFile(loaded, song, file)) ? 'generated' : 'reused';
+    files.set(song.id, file);
+    options.onSong?.({ songId: song.id, file, action, index: i + 1, total: songs.length });
+  }
+  return files;
+}
+
+async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Promise<Array<{ song: CatalogSong; file: string }>> {
+  const missing: Array<{ song: CatalogSong; file: string }> = [];
+  for (const song of songs) {
+    if (isGeneratedSong(song)) continue;
+    const file = songFilePath(loaded, song);
+    if (!(await isFile(file))) missing.push({ song, file });
+  }
+  return missing;
+}
+
+function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string }>): JukeboxError {
+  const lines = missing.map(({ song, file }) => `  song ${song.id}: ${file} (catalog file ${JSON.stringify(song.file)})`);
+  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing:\n${lines.join('\n')}`, {
+    hint: "a song's file is relative to the catalog's folder; restore the files or rebuild the catalog with 'jukebox catalog build'",
+  });
+}
+
+/** Generates the song's file unless one of the catalog's size is there; true when it wrote one. */
+async function ensureGeneratedFile(loaded: LoadedCatalog, song: CatalogSong, file: string): Promise<boolean> {
+  if (!isMp3Bitrate(song.bitrateKbps)) {
+    throw new JukeboxError('E_CATALOG_INVALID', `${loaded.path}: song ${song.id} has bitrate ${song.bitrateKbps} kbps, which no MP3 can have`, {
+      hint: `a generated song needs an MPEG-1 Layer III bitrate: ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+    });
+  }
+  if ((await fileSize(file)) === song.bytes) return false;
+  await writeFileAtomically(file, generateMp3(song));
+  return true;
+}
+
+let tempCounter = 0;
+
+/**
+ * Writes to a temporary name in the same folder and renames it into place: rename is atomic, so
+ * a crash never leaves a half file under the real name, and two servers generating the same song
+ * at once (they write identical bytes) never see each other's partial writes.
+ */
+export async function writeFileAtomically(file: string, data: Buffer | string): Promise<void> {
+  const temp = `${file}.${process.pid}-${threadId}-${++tempCounter}.tmp`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (cause) {
+    await rm(temp, { force: true });
+    throw new JukeboxError('E_LIBRARY_MISSING', `cannot write ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      hint: 'generated songs go to JUKEBOX_CACHE_DIR (default <project>/.cache): make it writable or point it elsewhere',
+      cause,
+    });
+  }
+}
+
+/**
+ * Rewrites `bytes` and `sha256` of every generated song in a catalog file to those of the file
+ * the generator makes, keeping every other field, the key order and 2-space JSON. Returns the
+ * songs that changed (the file is rewritten only if one did).
+ */
+export async function updateGeneratedSongFacts(catalogFile: string): Promise<GeneratedFactsChange[]> {
+  const loaded = loadCatalog(catalogFile);
+  const path = loaded.path;
+  // loadCatalog has validated the file, so its raw songs are objects in catalog order; editing
+  // the raw objects (not the parsed copy) keeps unknown fields and key order intact.
+  const data = JSON.parse(await readFile(path, 'utf8')) as unknown;
+  const rawSongs = (data as { songs: Array<Record<string, unknown>> }).songs;
+  const changes: GeneratedFactsChange[] = [];
+  loaded.catalog.songs.forEach((song, i) => {
+    const raw = rawSongs[i];
+    if (!isGeneratedSong(song) || raw === undefined) return;
+    const after = factsOf(generateMp3(song));
+    if (after.bytes === song.bytes && after.sha256 === song.sha256) return;
+    changes.push({ songId: song.id, before: { bytes: song.bytes, sha256: song.sha256 }, after });
+    raw.bytes = after.bytes;
+    raw.sha256 = after.sha256;
+  });
+  if (changes.length > 0) await writeFileAtomically(path, `${JSON.stringify(data, null, 2)}\n`);
+  return changes;
+}
+
+export function factsOf(data: Buffer): FileFacts {
+  return { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return (await fileSize(file)) !== undefined;
+}

@@ -1,0 +1,232 @@
+// The MP3 generator: deterministic, valid MPEG-1 Layer III files (silence) for catalog songs.
+//
+// A file is an ID3v2.3 tag (title, artist, album, year) followed by constant-bitrate frames at
+// 44100 Hz. The first frame carries a Xing "Info" header (frame and byte counts) so that decoders
+// know the exact duration without scanning; the other frames hold zero side information
+// (part2_3_length = 0 decodes as silence) and a per-song ancillary pattern so that files differ
+// from each other and are not all zeros. The same song always gives the same bytes.
+import { Buffer } from 'node:buffer';
+import { JukeboxError } from '../errors.js';
+import { createRng } from '../util/rng.js';
+import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
+
+/** What the generator needs of a catalog song. */
+export interface Mp3Song {
+  id: string;
+  title: string;
+  artist: string;
+  durationSec: number;
+  bitrateKbps: number;
+  album?: string | undefined;
+  year?: number | undefined;
+}
+
+export const MP3_SAMPLE_RATE_HZ = 44100;
+export const MP3_SAMPLES_PER_FRAME = 1152;
+
+/** bytes per frame = SLOT_FACTOR * bitrate(kbps) / sample rate: 1152 samples / 8 bits * 1000. */
+const SLOT_FACTOR = (MP3_SAMPLES_PER_FRAME / 8) * 1000;
+
+/** The header stores a bitrate's index in the ISO 11172-3 table (index 0 is "free format"). */
+const BITRATE_INDEX: ReadonlyMap<number, number> = new Map(MPEG1_L3_BITRATES_KBPS.map((kbps, i) => [kbps, i + 1]));
+
+const FRAME_HEADER_BYTES = 4;
+/** MPEG-1 side information for two channels (joint stereo); all zero means "no audio data". */
+const SIDE_INFO_BYTES = 32;
+const PAYLOAD_OFFSET = FRAME_HEADER_BYTES + SIDE_INFO_BYTES;
+/** Byte 4 of every header: joint stereo, mode extension 0, not copyrighted, original, no emphasis. */
+const HEADER_MODE_BYTE = 0b0100_0100;
+/** Xing flags: the frames field and the bytes field are present (no TOC: CBR seeks linearly). */
+const XING_FLAGS_FRAMES_AND_BYTES = 0x0000_0003;
+/** A file has at least the Info frame and one audio frame. */
+const MIN_FRAMES = 2;
+
+/** The ancillary pattern is a small per-song block tiled over the frames: cheap even for 10 MB. */
+const PATTERN_BYTES = 4096;
+/** Each frame starts at a different place in the block (a prime stride) so frames differ. */
+const PATTERN_STRIDE = 97;
+/** Pattern bytes stay below 0xFF, so they can never form an MPEG sync word (0xFFE…). */
+const PATTERN_MAX_BYTE = 0xfe;
+
+const ID3_HEADER_BYTES = 10;
+const ID3_FRAME_HEADER_BYTES = 10;
+const ID3_MAX_SYNCSAFE = 0x0fff_ffff;
+
+/** The numbers of a generated file, computable without generating it. */
+export interface Mp3Layout {
+  tagBytes: number;
+  /** All MPEG frames, the Info frame included: round(durationSec * 44100 / 1152). */
+  frameCount: number;
+  /** Bytes of all MPEG frames (what the Info header's bytes field says). */
+  audioBytes: number;
+  totalBytes: number;
+  /** The frames a decoder plays (all but the Info frame): what the Info header's frames field says. */
+  playedFrames: number;
+  /** The duration a decoder reports: playedFrames * 1152 / 44100. */
+  playedDurationSec: number;
+}
+
+export function isMp3Bitrate(kbps: number): boolean {
+  return BITRATE_INDEX.has(kbps);
+}
+
+/** Generates the song's MP3 file: byte-for-byte the same for the same song. */
+export function generateMp3(song: Mp3Song): Buffer {
+  validateSong(song);
+  const tag = id3v2Tag(song);
+  const frameCount = frameCountFor(song.durationSec);
+  const lengths = frameLengths(song.bitrateKbps, frameCount);
+  const audioBytes = sum(lengths);
+  const out = Buffer.alloc(tag.length + audioBytes);
+  tag.copy(out, 0);
+  writeFrames(out, tag.length, song, lengths, audioBytes);
+  return out;
+}
+
+/** Sizes of the file generateMp3 would make, without making it. */
+export function mp3Layout(song: Mp3Song): Mp3Layout {
+  validateSong(song);
+  const tagBytes = id3v2Tag(song).length;
+  const frameCount = frameCountFor(song.durationSec);
+  const audioBytes = sum(frameLengths(song.bitrateKbps, frameCount));
+  const playedFrames = frameCount - 1;
+  return {
+    tagBytes,
+    frameCount,
+    audioBytes,
+    totalBytes: tagBytes + audioBytes,
+    playedFrames,
+    playedDurationSec: (playedFrames * MP3_SAMPLES_PER_FRAME) / MP3_SAMPLE_RATE_HZ,
+  };
+}
+
+function validateSong(song: Mp3Song): void {
+  if (!isMp3Bitrate(song.bitrateKbps)) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is not an MPEG-1 Layer III bitrate`, {
+      hint: `use one of ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+    });
+  }
+  if (!Number.isFinite(song.durationSec) || song.durationSec <= 0) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: duration ${song.durationSec} s is not a positive number of seconds`);
+  }
+}
+
+/** round(duration * 44100 / 1152), the Info frame included, at least MIN_FRAMES. */
+export function frameCountFor(durationSec: number): number {
+  return Math.max(MIN_FRAMES, Math.round((durationSec * MP3_SAMPLE_RATE_HZ) / MP3_SAMPLES_PER_FRAME));
+}
+
+/**
+ * Every frame's length. A frame is floor(144000 * kbps / 44100) bytes, plus a padding byte on
+ * the frames where the accumulated remainder crosses a whole byte: this is how encoders make
+ * the average frame exactly 144000 * kbps / 44100 bytes, i.e. the bitrate exact over time.
+ */
+export function frameLengths(bitrateKbps: number, frameCount: number): Uint16Array {
+  const base = unpaddedFrameLength(bitrateKbps);
+  const remainder = (SLOT_FACTOR * bitrateKbps) % MP3_SAMPLE_RATE_HZ;
+  const lengths = new Uint16Array(frameCount);
+  for (let i = 0; i < frameCount; i++) {
+    const padding = Math.floor(((i + 1) * remainder) / MP3_SAMPLE_RATE_HZ) - Math.floor((i * remainder) / MP3_SAMPLE_RATE_HZ);
+    lengths[i] = base + padding;
+  }
+  return lengths;
+}
+
+/** floor(144000 * kbps / 44100): a frame without its padding byte. */
+export function unpaddedFrameLength(bitrateKbps: number): number {
+  return Math.floor((SLOT_FACTOR * bitrateKbps) / MP3_SAMPLE_RATE_HZ);
+}
+
+/** The 4-byte MPEG-1 Layer III header: sync, no CRC, bitrate index, 44100 Hz, padding bit. */
+export function frameHeader(bitrateKbps: number, padded: boolean): Buffer {
+  const index = BITRATE_INDEX.get(bitrateKbps);
+  if (index === undefined) throw new JukeboxError('E_BAD_ARGUMENT', `${bitrateKbps} kbps is not an MPEG-1 Layer III bitrate`);
+  const sampleRateIndex44100 = 0b00;
+  // 0xFF 0xFB: 11 sync bits, MPEG-1 (11), Layer III (01), protection bit 1 = no CRC.
+  return Buffer.from([0xff, 0xfb, (index << 4) | (sampleRateIndex44100 << 2) | (padded ? 0b10 : 0), HEADER_MODE_BYTE]);
+}
+
+/**
+ * The Xing "Info" header (the CBR flavour LAME writes): tag, flags, then the frame count a
+ * decoder plays (the Info frame itself excluded, as LAME and FFmpeg count) and the byte count of
+ * all MPEG frames (the Info frame included).
+ */
+export function xingInfoHeader(playedFrames: number, audioBytes: number): Buffer {
+  const header = Buffer.alloc(16);
+  header.write('Info', 0, 'latin1');
+  header.writeUInt32BE(XING_FLAGS_FRAMES_AND_BYTES, 4);
+  header.writeUInt32BE(playedFrames, 8);
+  header.writeUInt32BE(audioBytes, 12);
+  return header;
+}
+
+/** Writes all frames into `out` from `start`: the Info frame, then the silent frames. */
+function writeFrames(out: Buffer, start: number, song: Mp3Song, lengths: Uint16Array, audioBytes: number): void {
+  const pattern = ancillaryPattern(song.id);
+  const base = unpaddedFrameLength(song.bitrateKbps);
+  const headers = [frameHeader(song.bitrateKbps, false), frameHeader(song.bitrateKbps, true)] as const;
+  let offset = start;
+  for (let i = 0; i < lengths.length; i++) {
+    const length = lengths[i] ?? base;
+    headers[length > base ? 1 : 0].copy(out, offset);
+    // The side information stays zero (Buffer.alloc): no main data, so the frame is silence.
+    if (i === 0) {
+      xingInfoHeader(lengths.length - 1, audioBytes).copy(out, offset + PAYLOAD_OFFSET);
+    } else {
+      const from = (i * PATTERN_STRIDE) % (PATTERN_BYTES - length);
+      pattern.copy(out, offset + PAYLOAD_OFFSET, from, from + length - PAYLOAD_OFFSET);
+    }
+    offset += length;
+  }
+}
+
+/** A small block of bytes in [0, 0xFE], seeded from the song id. */
+export function ancillaryPattern(songId: string): Buffer {
+  const rng = createRng(`jukebox-mp3:${songId}`);
+  const pattern = Buffer.alloc(PATTERN_BYTES);
+  for (let i = 0; i < PATTERN_BYTES; i++) pattern[i] = Math.floor(rng.next() * (PATTERN_MAX_BYTE + 1));
+  return pattern;
+}
+
+/** An ID3v2.3 tag with TIT2 (title), TPE1 (artist) and, when known, TALB (album) and TYER (year). */
+export function id3v2Tag(song: Pick<Mp3Song, 'title' | 'artist' | 'album' | 'year'>): Buffer {
+  const frames: Buffer[] = [id3TextFrame('TIT2', song.title), id3TextFrame('TPE1', song.artist)];
+  if (song.album) frames.push(id3TextFrame('TALB', song.album));
+  if (song.year !== undefined) frames.push(id3TextFrame('TYER', String(song.year)));
+  const body = Buffer.concat(frames);
+  const header = Buffer.alloc(ID3_HEADER_BYTES);
+  header.write('ID3', 0, 'latin1');
+  header[3] = 3; // version 2.3.0
+  header[4] = 0;
+  header[5] = 0; // flags: no unsynchronisation, no extended header
+  syncsafe(body.length).copy(header, 6);
+  return Buffer.concat([header, body]);
+}
+
+/** One ID3v2.3 text frame: id, size (plain 32-bit in v2.3), flags, then encoding byte and text. */
+export function id3TextFrame(id: string, text: string): Buffer {
+  const content = encodeId3Text(text);
+  const header = Buffer.alloc(ID3_FRAME_HEADER_BYTES);
+  header.write(id, 0, 'latin1');
+  header.writeUInt32BE(content.length, 4);
+  return Buffer.concat([header, content]);
+}
+
+/** ISO-8859-1 (encoding 0) when every character fits, else UTF-16 with a BOM (encoding 1). */
+function encodeId3Text(text: string): Buffer {
+  const fitsLatin1 = [...text].every((ch) => (ch.codePointAt(0) ?? 0) <= 0xff);
+  if (fitsLatin1) return Buffer.concat([Buffer.from([0]), Buffer.from(text, 'latin1')]);
+  return Buffer.concat([Buffer.from([1, 0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
+
+/** 28 bits in four bytes of seven bits: ID3's sizes never contain a byte with the top bit set. */
+function syncsafe(value: number): Buffer {
+  if (value > ID3_MAX_SYNCSAFE) throw new JukeboxError('E_BAD_ARGUMENT', `ID3 tag of ${value} bytes is too large`);
+  return Buffer.from([(value >>> 21) & 0x7f, (value >>> 14) & 0x7f, (value >>> 7) & 0x7f, value & 0x7f]);
+}
+
+function sum(values: Uint16Array): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}

@@ -1,0 +1,135 @@
+import { parseBuffer } from 'music-metadata';
+import { describe, expect, it } from 'vitest';
+import { generateMp3, mp3Layout, type Mp3Song } from '../../../src/catalog/mp3.js';
+import { isJukeboxError } from '../../../src/errors.js';
+
+const songs: Mp3Song[] = [
+  { id: 'song2', title: 'Static on the Wire', artist: 'Mara Quell', durationSec: 240, bitrateKbps: 128 },
+  { id: 'b', title: 'Copper Sky', artist: 'Northbound Drift', durationSec: 187, bitrateKbps: 192, album: 'Mileposts', year: 2021 },
+  { id: 'c', title: 'Kilometre Zero', artist: 'Brass Meridian', durationSec: 133, bitrateKbps: 256 },
+  { id: 'd', title: 'Slow Orbit', artist: 'Tessellate', durationSec: 345, bitrateKbps: 320 },
+  { id: 'e', title: 'Short', artist: 'Tiny', durationSec: 3, bitrateKbps: 160 },
+];
+
+/** The ID3v2 tag's total length from its header (10 + syncsafe size). */
+function tagLength(buf: Buffer): number {
+  expect(buf.subarray(0, 3).toString('latin1')).toBe('ID3');
+  return 10 + (((buf[6] ?? 0) << 21) | ((buf[7] ?? 0) << 14) | ((buf[8] ?? 0) << 7) | (buf[9] ?? 0));
+}
+
+/** Walks the MPEG frames after the tag, checking every header, and returns their lengths. */
+function walkFrames(buf: Buffer, kbps: number): number[] {
+  const lengths: number[] = [];
+  const base = Math.floor((144000 * kbps) / 44100);
+  let offset = tagLength(buf);
+  while (offset < buf.length) {
+    const byte2 = buf[offset + 2] ?? 0;
+    // 0xFF 0xFB: sync, MPEG-1, Layer III, no CRC; sample rate bits 00: 44100 Hz.
+    if (buf[offset] !== 0xff || buf[offset + 1] !== 0xfb || ((byte2 >> 2) & 0b11) !== 0) {
+      throw new Error(`no valid frame header at byte ${offset} (frame ${lengths.length})`);
+    }
+    const length = base + ((byte2 >> 1) & 1);
+    lengths.push(length);
+    offset += length;
+  }
+  expect(offset).toBe(buf.length); // the last frame ends exactly at the end of the file
+  return lengths;
+}
+
+describe('generateMp3', () => {
+  it.each(songs)('is read back by music-metadata: tags, bitrate and duration of $title ($bitrateKbps kbps, $durationSec s)', async (song) => {
+    const buf = generateMp3(song);
+    const { common, format } = await parseBuffer(buf, { mimeType: 'audio/mpeg', size: buf.length });
+    expect(common.title).toBe(song.title);
+    expect(common.artist).toBe(song.artist);
+    expect(common.album).toBe(song.album);
+    expect(common.year).toBe(song.year);
+    expect(format.codec).toBe('MPEG 1 Layer 3');
+    expect(format.codecProfile).toBe('CBR'); // from the Xing "Info" header
+    expect(format.sampleRate).toBe(44100);
+    expect(format.bitrate).toBe(song.bitrateKbps * 1000);
+    expect(Math.abs((format.duration ?? 0) - song.durationSec)).toBeLessThan(1);
+    expect(format.duration).toBeCloseTo(mp3Layout(song).playedDurationSec, 6);
+  });
+
+  it('makes the same bytes every time, and different bytes for different songs', () => {
+    const [first] = songs;
+    if (!first) throw new Error('no song');
+    const a = generateMp3(first);
+    const b = generateMp3({ ...first });
+    expect(a.equals(b)).toBe(true);
+    const other = generateMp3({ ...first, id: 'another-id' });
+    expect(other.length).toBe(a.length);
+    expect(other.equals(a)).toBe(false);
+  });
+
+  it.each(songs)('is within a frame of durationSec * kbps / 8 plus the tag ($bitrateKbps kbps, $durationSec s)', (song) => {
+    const buf = generateMp3(song);
+    const frameBytes = (144000 * song.bitrateKbps) / 44100;
+    const expected = (song.durationSec * song.bitrateKbps * 1000) / 8 + tagLength(buf);
+    expect(Math.abs(buf.length - expected)).toBeLessThanOrEqual(frameBytes);
+    expect(buf.length).toBe(mp3Layout(song).totalBytes);
+  });
+
+  it('lays out round(duration * 44100 / 1152) CBR frames whose padding keeps the bitrate exact', () => {
+    for (const song of songs) {
+      const buf = generateMp3(song);
+      const lengths = walkFrames(buf, song.bitrateKbps);
+      expect(lengths.length).toBe(Math.round((song.durationSec * 44100) / 1152));
+      const total = lengths.reduce((a, b) => a + b, 0);
+      const exact = (lengths.length * 144000 * song.bitrateKbps) / 44100;
+      expect(Math.abs(total - exact)).toBeLessThan(1);
+    }
+  });
+
+  it('puts an Info header with the played frame count and the byte count in the first frame', () => {
+    const song = songs[1];
+    if (!song) throw new Error('no song');
+    const buf = generateMp3(song);
+    const layout = mp3Layout(song);
+    const xing = layout.tagBytes + 4 + 32; // after the frame header and the stereo side information
+    expect(buf.subarray(xing, xing + 4).toString('latin1')).toBe('Info');
+    expect(buf.readUInt32BE(xing + 4)).toBe(3); // frames and bytes fields present
+    expect(buf.readUInt32BE(xing + 8)).toBe(layout.frameCount - 1);
+    expect(buf.readUInt32BE(xing + 12)).toBe(layout.audioBytes);
+  });
+
+  it('has no 0xFF byte after the tag except at frame starts (no false sync words) and is not all zeros', () => {
+    const song = songs[0];
+    if (!song) throw new Error('no song');
+    const buf = generateMp3(song);
+    const starts = new Set<number>();
+    let offset = tagLength(buf);
+    for (const length of walkFrames(buf, song.bitrateKbps)) {
+      starts.add(offset);
+      offset += length;
+    }
+    let nonZero = 0;
+    const falseSyncs: number[] = [];
+    for (let i = tagLength(buf); i < buf.length; i++) {
+      if (buf[i] === 0xff && !starts.has(i)) falseSyncs.push(i);
+      if (buf[i] !== 0) nonZero++;
+    }
+    expect(falseSyncs).toEqual([]);
+    expect(nonZero).toBeGreaterThan(buf.length / 2);
+  });
+
+  it('keeps titles and artists outside Latin-1', async () => {
+    const song: Mp3Song = { id: 'u', title: 'Ночной поезд 夜行列車', artist: 'Zoë & the 🎸', durationSec: 10, bitrateKbps: 128 };
+    const buf = generateMp3(song);
+    const { common } = await parseBuffer(buf, { mimeType: 'audio/mpeg', size: buf.length });
+    expect(common.title).toBe(song.title);
+    expect(common.artist).toBe(song.artist);
+  });
+
+  it('refuses a bitrate that MPEG-1 Layer III does not have', () => {
+    let caught: unknown;
+    try {
+      generateMp3({ id: 'x', title: 't', artist: 'a', durationSec: 10, bitrateKbps: 100 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isJukeboxError(caught, 'E_BAD_ARGUMENT')).toBe(true);
+    expect((caught as Error).message).toContain('100 kbps');
+  });
+});
