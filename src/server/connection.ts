@@ -1,0 +1,268 @@
+// One client connection: bounded line reading, a bounded queue of requests answered one at a
+// time in order (pipelining), writes that wait for the socket (backpressure), and its timers.
+import type { Socket } from 'node:net';
+import { ERR, MAX_LINE_BYTES } from '../protocol/constants.js';
+import { LineSplitter, type SplitEvent } from '../protocol/line-splitter.js';
+import { parseRequest } from '../protocol/request.js';
+import { encodeResponse } from '../protocol/response.js';
+import type { Response } from '../protocol/types.js';
+import { ConnectionGoneError, type Exchange, type ServerContext } from './context.js';
+import { dispatch } from './handlers/index.js';
+import { REJECT_LINGER_MS } from './limits.js';
+
+/** What a connection tells its server; the server turns these into events and counters. */
+export interface ConnectionHooks {
+  readonly context: ServerContext;
+  isShuttingDown(): boolean;
+  /** Present only while someone traces, so that untraced servers never decode lines for it. */
+  onRequestLine?: ((connection: Connection, line: string) => void) | undefined;
+  onResponseLine?: ((connection: Connection, line: string) => void) | undefined;
+  onInternalError(connection: Connection, error: unknown): void;
+  onClosed(connection: Connection): void;
+}
+
+type Job = { kind: 'line'; line: Buffer } | { kind: 'overflow' };
+
+const LF = 0x0a;
+export const OVERFLOW_TRACE_LINE = `(request line longer than ${MAX_LINE_BYTES} bytes)`;
+
+export class Connection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
+  private readonly queue: Job[] = [];
+  /** The unread rest of a chunk while the queue is full (the socket is paused meanwhile). */
+  private held: Buffer | undefined;
+  private busy = false;
+  /** The peer has finished sending (half-close): answer what it sent, then close. */
+  private inputEnded = false;
+  /** A closing answer was written (BYE, 413, 503): requests after it are discarded. */
+  private ending = false;
+  private gone = false;
+  private lineTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private drainWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly hooks: ConnectionHooks,
+    readonly id: number,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
+    // Node's socket timeout fires after this long without a byte moving either way: an idle
+    // client, or a reader that stopped reading mid-transfer. Either way the connection goes.
+    socket.setTimeout(hooks.context.limits.idleTimeoutMs, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('drain', () => this.onDrain());
+    // Resets and broken pipes are the peer's doing; 'close' follows and cleans up.
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Idle: nothing being answered, nothing waiting. */
+  get isIdle(): boolean {
+    return !this.busy && this.queue.length === 0 && this.held === undefined;
+  }
+
+  /** Graceful shutdown: an idle connection closes now; a busy one finishes its current request, then answers 503. */
+  shutdown(): void {
+    if (this.isIdle) this.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ending || this.splitter.hasOverflowed) return; // discarded: see end()
+    if (this.held) {
+      // Only bytes already read when the socket was paused can land here; hold them too.
+      this.held = Buffer.concat([this.held, chunk]);
+      return;
+    }
+    this.consume(chunk);
+    void this.pump();
+  }
+
+  /**
+   * Feeds the splitter one line at a time, so that it can stop between two lines when the queue
+   * is full: then the rest is held and the socket paused, and a flood of pipelined requests
+   * costs at most the queue plus one read chunk.
+   */
+  private consume(chunk: Buffer): void {
+    let rest = chunk;
+    while (rest.length > 0 && !this.splitter.hasOverflowed) {
+      if (this.queue.length >= this.hooks.context.limits.maxQueuedRequests) {
+        this.held = rest;
+        this.socket.pause();
+        return;
+      }
+      const lf = rest.indexOf(LF);
+      const upTo = lf === -1 ? rest.length : lf + 1;
+      this.splitter.push(rest.subarray(0, upTo), (event) => this.enqueue(event));
+      rest = rest.subarray(upTo);
+    }
+    this.armLineTimer();
+  }
+
+  private enqueue(event: SplitEvent): void {
+    this.disarmLineTimer();
+    this.queue.push(event.type === 'line' ? { kind: 'line', line: event.line } : { kind: 'overflow' });
+  }
+
+  /** A request line that has begun must end within the line timeout (slowloris). */
+  private armLineTimer(): void {
+    if (this.splitter.bufferedBytes === 0 || this.lineTimer || this.inputEnded) return;
+    this.lineTimer = setTimeout(() => this.socket.destroy(), this.hooks.context.limits.lineTimeoutMs);
+  }
+
+  private disarmLineTimer(): void {
+    clearTimeout(this.lineTimer);
+    this.lineTimer = undefined;
+  }
+
+  /** Answers queued requests one at a time, in order; only one pump runs per connection. */
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (!this.gone && !this.ending) {
+        const job = this.queue.shift();
+        if (!job) break;
+        this.refill();
+        await this.answer(job);
+      }
+    } finally {
+      this.busy = false;
+    }
+    this.afterQueueEmptied();
+  }
+
+  /** Room in the queue again: parse the held bytes and read from the socket again. */
+  private refill(): void {
+    if (!this.held || this.queue.length >= this.hooks.context.limits.maxQueuedRequests) return;
+    const held = this.held;
+    this.held = undefined;
+    this.consume(held);
+    if (!this.held && !this.gone) this.socket.resume();
+  }
+
+  private afterQueueEmptied(): void {
+    if (this.gone || this.ending || !this.isIdle) return;
+    if (this.inputEnded || this.hooks.isShuttingDown()) this.end();
+  }
+
+  private async answer(job: Job): Promise<void> {
+    const { counters } = this.hooks.context;
+    counters.requests++;
+    if (job.kind === 'overflow') {
+      this.hooks.onRequestLine?.(this, OVERFLOW_TRACE_LINE);
+      return this.replyAndEnd({ kind: 'ERR', code: ERR.LINE_TOO_LONG, text: `request line longer than ${MAX_LINE_BYTES} bytes` });
+    }
+    this.hooks.onRequestLine?.(this, job.line.toString('utf8'));
+    if (this.hooks.isShuttingDown()) return this.replyAndEnd({ kind: 'ERR', code: ERR.UNAVAILABLE, text: 'server is shutting down' });
+    const parsed = parseRequest(job.line);
+    if (!parsed.ok) return this.reply({ kind: 'ERR', code: parsed.code, text: parsed.text });
+
+    const exchange = new RequestExchange(this, this.hooks.context, this.abort.signal);
+    try {
+      await dispatch(exchange, parsed.request);
+      if (exchange.closeRequested) this.end();
+    } catch (err) {
+      if (this.gone || err instanceof ConnectionGoneError) return; // the client left mid-answer
+      this.hooks.onInternalError(this, err);
+      if (!exchange.replied) return this.reply({ kind: 'ERR', code: ERR.INTERNAL, text: 'internal server error' });
+      // The response line is out and its body cut short: the framing is broken, so close.
+      counters.errors++;
+      this.socket.destroy();
+    }
+  }
+
+  reply(response: Response): Promise<void> {
+    if (response.kind === 'ERR') this.hooks.context.counters.errors++;
+    const line = encodeResponse(response);
+    this.hooks.onResponseLine?.(this, line.slice(0, -1));
+    return this.write(line);
+  }
+
+  private async replyAndEnd(response: Response): Promise<void> {
+    await this.reply(response);
+    this.end();
+  }
+
+  /** Resolves at once if the socket took the bytes, or on 'drain'; rejects if the peer is gone. */
+  write(chunk: Buffer | string): Promise<void> {
+    if (this.gone || this.socket.destroyed) return Promise.reject(new ConnectionGoneError());
+    if (this.socket.write(chunk)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.drainWaiter = { resolve, reject };
+    });
+  }
+
+  private onDrain(): void {
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.resolve();
+  }
+
+  /**
+   * Closes after what has been written. Input is read and thrown away meanwhile: closing a socket
+   * with unread bytes makes the kernel send a reset, which can destroy the answer before the
+   * client reads it. A client that never closes its side is cut after the linger time.
+   */
+  end(): void {
+    if (this.ending || this.gone) return;
+    this.ending = true;
+    this.queue.length = 0;
+    this.held = undefined;
+    this.disarmLineTimer();
+    this.socket.resume();
+    this.socket.end();
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), REJECT_LINGER_MS);
+  }
+
+  private onEnd(): void {
+    this.inputEnded = true;
+    this.disarmLineTimer(); // a partial line without its `\n` is never answered
+    if (this.isIdle) this.end();
+  }
+
+  private onClose(): void {
+    this.gone = true;
+    this.disarmLineTimer();
+    clearTimeout(this.lingerTimer);
+    this.abort.abort();
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.reject(new ConnectionGoneError());
+    this.hooks.onClosed(this);
+  }
+}
+
+class RequestExchange implements Exchange {
+  replied = false;
+  closeRequested = false;
+
+  constructor(
+    private readonly connection: Connection,
+    readonly server: ServerContext,
+    readonly signal: AbortSignal,
+  ) {}
+
+  reply(response: Response): Promise<void> {
+    this.replied = true;
+    return this.connection.reply(response);
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    return this.connection.write(chunk);
+  }
+
+  closeAfterReply(): void {
+    this.closeRequested = true;
+  }
+}

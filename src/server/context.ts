@@ -1,0 +1,38 @@
+// What handlers see: the server's shared state and one request's exchange with its connection.
+import type { Response } from '../protocol/types.js';
+import type { Clock } from '../util/clock.js';
+import type { ServerLimits } from './limits.js';
+import type { SongStore } from './song-store.js';
+import type { ServerCounters } from './stats.js';
+
+/** Shared by every connection of one server; fixed once the server has started. */
+export interface ServerContext {
+  readonly serverId: string;
+  readonly catalogVersion: string;
+  readonly store: SongStore;
+  readonly counters: ServerCounters;
+  readonly streamSpeed: number;
+  readonly limits: ServerLimits;
+  readonly clock: Clock;
+}
+
+/** One request being answered. Each write resolves when the socket can take more (backpressure). */
+export interface Exchange {
+  readonly server: ServerContext;
+  /** Aborted when the connection goes away, so that waits (STREAM pacing) end at once. */
+  readonly signal: AbortSignal;
+  /** Writes the response line. */
+  reply(response: Response): Promise<void>;
+  /** Writes body bytes after a `DATA` or `LIST` line. */
+  write(chunk: Buffer): Promise<void>;
+  /** Closes the connection once this request's answer is written (QUIT). */
+  closeAfterReply(): void;
+}
+
+/** Thrown by writes once the peer is gone; the connection ends the request quietly. */
+export class ConnectionGoneError extends Error {
+  constructor() {
+    super('the connection closed');
+    this.name = 'ConnectionGoneError';
+  }
+}

@@ -1,0 +1,48 @@
+// The body of GET and STREAM: DATA n, then the song from an offset in chunks, each write waiting for the socket.
+import type { CatalogSong } from '../../catalog/types.js';
+import { ERR } from '../../protocol/constants.js';
+import type { Exchange } from '../context.js';
+import { allowanceAt, dueAtMs, waitMs, type PaceSchedule } from '../pacer.js';
+
+/** `pace` returns the song's schedule for STREAM, or undefined for an unpaced GET. */
+export async function transfer(exchange: Exchange, songId: string, offset: number, pace: (song: CatalogSong) => PaceSchedule | undefined): Promise<void> {
+  const { store, counters } = exchange.server;
+  const stored = store.get(songId);
+  if (!stored) return exchange.reply({ kind: 'NOT_EXIST' });
+  const size = stored.song.bytes;
+  if (offset > size) return exchange.reply({ kind: 'ERR', code: ERR.BAD_OFFSET, text: `offset ${offset} is beyond the end of ${songId} (${size} bytes)` });
+
+  const length = size - offset;
+  counters.activeTransfers++;
+  const reader = await store.openReader(stored).catch((err: unknown) => {
+    counters.activeTransfers--;
+    throw err;
+  });
+  try {
+    await exchange.reply({ kind: 'DATA', length });
+    await sendBody(exchange, length, pace(stored.song), (sent, n) => reader.read(offset + sent, n));
+  } finally {
+    counters.activeTransfers--;
+    await reader.close();
+  }
+}
+
+async function sendBody(exchange: Exchange, length: number, schedule: PaceSchedule | undefined, read: (sent: number, n: number) => Promise<Buffer>): Promise<void> {
+  const { limits, clock, counters } = exchange.server;
+  const start = clock.now();
+  let sent = 0;
+  while (sent < length) {
+    let n = Math.min(limits.writeChunkBytes, length - sent);
+    if (schedule) {
+      // Wait until the bucket holds a whole chunk (or the rest), then send all it holds: a late
+      // timer is made up by a larger write, because the schedule counts from the start.
+      const want = Math.min(schedule.chunkBytes, length - sent);
+      await waitMs(start + dueAtMs(schedule, sent + want) - clock.now(), exchange.signal);
+      n = Math.max(want, Math.min(n, allowanceAt(schedule, clock.now() - start) - sent));
+    }
+    const chunk = await read(sent, n);
+    await exchange.write(chunk);
+    sent += n;
+    counters.bytesSent += n;
+  }
+}

@@ -1,0 +1,8 @@
+// The shape of a verb handler, typed by the verb it answers.
+import type { Verb } from '../../protocol/constants.js';
+import type { Request } from '../../protocol/types.js';
+import type { Exchange } from '../context.js';
+
+export type RequestOf<V extends Verb> = Extract<Request, { verb: V }>;
+
+export type Handler<V extends Verb> = (exchange: Exchange, request: RequestOf<V>) => Promise<void>;

@@ -1,0 +1,251 @@
+// A jukebox/1 server's lifecycle: verify the library, listen, accept (within the connection
+// limit), count, report, and shut down gracefully.
+import { channel } from 'node:diagnostics_channel';
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { debuglog } from 'node:util';
+import { findServer } from '../catalog/load.js';
+import type { LoadedCatalog } from '../catalog/types.js';
+import { JukeboxError } from '../errors.js';
+import { ERR } from '../protocol/constants.js';
+import { encodeResponse } from '../protocol/response.js';
+import type { ServerStats } from '../protocol/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { Connection, type ConnectionHooks } from './connection.js';
+import type { ServerContext } from './context.js';
+import type { ServerEventMap } from './events.js';
+import { REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
+import { openSongStore } from './song-store.js';
+import { ServerCounters } from './stats.js';
+
+export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, TraceEvent } from './events.js';
+
+/** `NODE_DEBUG=jukebox` prints unexpected server failures to stderr. */
+const debug = debuglog('jukebox');
+/** Subscribers get `{ serverId, connectionId, error }` for every unexpected failure. */
+export const serverErrorChannel = channel('jukebox:server:error');
+
+export interface ServerOptions {
+  serverId: string;
+  catalog: LoadedCatalog;
+  /** song id → absolute path of its file (from resolveLibrary); only this server's songs are read. */
+  files: ReadonlyMap<string, string>;
+  /** Default: the catalog's host for this server. */
+  host?: string;
+  /** Default: the catalog's port for this server; 0 picks a free port (see `port` on the result). */
+  port?: number;
+  /** STREAM pace = bitrate × streamSpeed; default 1 (real time). */
+  streamSpeed?: number;
+  limits?: Partial<ServerLimits>;
+  clock?: Clock;
+}
+
+export interface CloseOptions {
+  /** true (default): finish transfers in flight (within the grace timeout); false: cut every connection now. */
+  graceful?: boolean;
+}
+
+export interface JukeboxServer {
+  readonly serverId: string;
+  readonly host: string;
+  /** The port it listens on (the real one when 0 was asked). */
+  readonly port: number;
+  readonly catalogVersion: string;
+  readonly limits: Readonly<ServerLimits>;
+  readonly streamSpeed: number;
+  /** How many bytes of songs are held in memory (the rest are read from disk). */
+  readonly memoryBytes: number;
+  stats(): ServerStats;
+  /** Stops accepting at once; resolves when every connection is closed. Calling it again returns the same promise. */
+  close(options?: CloseOptions): Promise<void>;
+  on<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  off<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+  once<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
+}
+
+/** Verifies this server's songs against the catalog (refusing to start on a mismatch), then listens. */
+export async function startServer(options: ServerOptions): Promise<JukeboxServer> {
+  const entry = findServer(options.catalog.catalog, options.serverId);
+  const limits = resolveLimits(options.limits);
+  const streamSpeed = resolveStreamSpeed(options.streamSpeed);
+  const clock = options.clock ?? systemClock;
+  const store = await openSongStore({ catalog: options.catalog, serverId: options.serverId, files: options.files, memoryBudgetBytes: limits.memoryBudgetBytes });
+  const context: ServerContext = {
+    serverId: options.serverId,
+    catalogVersion: options.catalog.version,
+    store,
+    counters: new ServerCounters(clock),
+    streamSpeed,
+    limits,
+    clock,
+  };
+  const server = new ServerImpl(context, options.host ?? entry.host);
+  await server.listen(options.port ?? entry.port);
+  return server;
+}
+
+class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
+  private readonly net: Server;
+  private readonly connections = new Set<Connection>();
+  /** Every socket, rejected ones too, so that a forced stop can cut them all. */
+  private readonly sockets = new Set<Socket>();
+  private nextConnectionId = 1;
+  private shuttingDown = false;
+  private closing: Promise<void> | undefined;
+  private boundPort = 0;
+  private readonly hooks: ConnectionHooks;
+
+  constructor(
+    private readonly context: ServerContext,
+    readonly host: string,
+  ) {
+    super();
+    // allowHalfOpen: a client that sends its requests and then shuts its side still gets every answer.
+    this.net = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    this.net.on('error', (err) => this.reportInternalError(undefined, err));
+    this.hooks = this.makeHooks();
+  }
+
+  get serverId(): string {
+    return this.context.serverId;
+  }
+  get port(): number {
+    return this.boundPort;
+  }
+  get catalogVersion(): string {
+    return this.context.catalogVersion;
+  }
+  get limits(): Readonly<ServerLimits> {
+    return this.context.limits;
+  }
+  get streamSpeed(): number {
+    return this.context.streamSpeed;
+  }
+  get memoryBytes(): number {
+    return this.context.store.memoryBytes;
+  }
+
+  stats(): ServerStats {
+    return this.context.counters.snapshot(this.serverId);
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, this.serverId, this.host, port));
+      this.net.once('error', onError);
+      this.net.listen({ port, host: this.host }, () => {
+        this.net.off('error', onError);
+        this.boundPort = (this.net.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    if (!this.closing) this.closing = this.shutdown(options.graceful ?? true);
+    else if (options.graceful === false) this.destroyAll();
+    return this.closing;
+  }
+
+  private async shutdown(graceful: boolean): Promise<void> {
+    this.shuttingDown = true;
+    // net.Server calls back once the listener is closed and every connection has ended.
+    const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    for (const connection of this.connections) connection.shutdown();
+    if (!graceful) this.destroyAll();
+    const grace = setTimeout(() => this.destroyAll(), this.context.limits.graceTimeoutMs);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(grace);
+    }
+  }
+
+  private destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const { counters, limits } = this.context;
+    if (this.shuttingDown || this.connections.size >= limits.maxConnections) {
+      this.reject(socket, this.shuttingDown ? 'shutdown' : 'limit');
+      return;
+    }
+    const connection = new Connection(socket, this.hooks, this.nextConnectionId++);
+    this.connections.add(connection);
+    counters.connections = this.connections.size;
+    counters.connectionsTotal++;
+    if (this.listenerCount('connection') > 0) this.emit('connection', this.connectionEvent(connection));
+  }
+
+  /** ERR 503, then close; input is drained meanwhile so that the kernel does not reset the answer away. */
+  private reject(socket: Socket, reason: 'limit' | 'shutdown'): void {
+    const { counters, limits } = this.context;
+    counters.rejectedConnections++;
+    const text = reason === 'limit' ? `server is at its connection limit (${limits.maxConnections})` : 'server is shutting down';
+    socket.on('error', () => {});
+    socket.resume();
+    socket.end(encodeResponse({ kind: 'ERR', code: ERR.UNAVAILABLE, text }));
+    const linger = setTimeout(() => socket.destroy(), REJECT_LINGER_MS);
+    socket.once('close', () => clearTimeout(linger));
+    if (this.listenerCount('rejected') > 0) {
+      this.emit('rejected', { serverId: this.serverId, remoteAddress: socket.remoteAddress ?? 'unknown', remotePort: socket.remotePort ?? 0, reason });
+    }
+  }
+
+  private makeHooks(): ConnectionHooks {
+    // Getters: trace hooks exist only while someone listens, so an untraced server decodes nothing for them.
+    const server = this;
+    return {
+      context: this.context,
+      isShuttingDown: () => this.shuttingDown,
+      get onRequestLine() {
+        return server.listenerCount('request') > 0 ? (c: Connection, line: string) => server.emit('request', server.traceEvent(c, line)) : undefined;
+      },
+      get onResponseLine() {
+        return server.listenerCount('response') > 0 ? (c: Connection, line: string) => server.emit('response', server.traceEvent(c, line)) : undefined;
+      },
+      onInternalError: (connection, error) => this.reportInternalError(connection.id, error),
+      onClosed: (connection) => {
+        this.connections.delete(connection);
+        this.context.counters.connections = this.connections.size;
+        if (this.listenerCount('connectionClosed') > 0) this.emit('connectionClosed', this.connectionEvent(connection));
+      },
+    };
+  }
+
+  private reportInternalError(connectionId: number | undefined, error: unknown): void {
+    debug('server %s connection %s: unexpected error: %s', this.serverId, connectionId ?? '-', error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (serverErrorChannel.hasSubscribers) serverErrorChannel.publish({ serverId: this.serverId, connectionId, error });
+    if (connectionId === undefined) this.context.counters.errors++;
+    if (this.listenerCount('internalError') > 0) this.emit('internalError', { serverId: this.serverId, connectionId, error });
+  }
+
+  private connectionEvent(connection: Connection) {
+    return { serverId: this.serverId, connectionId: connection.id, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort, open: this.connections.size };
+  }
+
+  private traceEvent(connection: Connection, line: string) {
+    return { serverId: this.serverId, connectionId: connection.id, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort, line };
+  }
+}
+
+function listenError(err: NodeJS.ErrnoException, serverId: string, host: string, port: number): JukeboxError {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: port ${port} is already in use`, {
+        hint: `stop the program using port ${port} (another 'jukebox serve'?), or give server ${serverId} another port in the catalog`,
+        cause: err,
+      });
+    case 'EACCES':
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: permission denied`, { hint: 'ports below 1024 need privileges; use a port above 1024', cause: err });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: no such local address`, { hint: 'use localhost or an address of this machine', cause: err });
+    default:
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err });
+  }
+}

@@ -1,0 +1,118 @@
+// `jukebox serve` as a user runs it: the built CLI, a real catalog, real ports, SIGINT.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/util/paths.js';
+import { createLibraryFixture, type LibraryFixture } from '../helpers/library-fixture.js';
+import { kindOf, TestClient } from '../helpers/server-fixture.js';
+
+const jukebox = join(packageRoot, 'bin', 'jukebox.js');
+let fixture: LibraryFixture | undefined;
+let child: ChildProcess | undefined;
+let client: TestClient | undefined;
+
+afterEach(() => {
+  client?.destroy();
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+  fixture?.cleanup();
+  fixture = undefined;
+});
+
+/** Ports that were free a moment ago (the kernel picks them; a race with another process is unlikely). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+interface Run {
+  process: ChildProcess;
+  stdout: string[];
+  stderr: () => string;
+  /** Resolves with the first stdout line matching, in order. */
+  line(pattern: RegExp): Promise<string>;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[]): Run {
+  const proc = spawn(process.execPath, [jukebox, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUKEBOX_CACHE_DIR: fixture?.dir } });
+  child = proc;
+  const stdout: string[] = [];
+  let err = '';
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  let partial = '';
+  proc.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    partial += text;
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      stdout.push(line);
+      for (const w of waiters.filter((w) => w.pattern.test(line))) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  proc.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    process: proc,
+    stdout,
+    stderr: () => err,
+    exit,
+    line: (pattern) => {
+      const seen = stdout.find((l) => pattern.test(l));
+      if (seen) return Promise.resolve(seen);
+      return Promise.race([
+        new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
+        exit.then((code) => Promise.reject(new Error(`jukebox exited (${code}) before printing ${pattern}:\n${stdout.join('\n')}\n${err}`))),
+      ]);
+    },
+  };
+}
+
+describe('jukebox serve', () => {
+  it('prints both listening lines, answers HELLO, logs connections, and exits 0 on SIGINT', async () => {
+    const [p1, p2] = await freePorts(2);
+    fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: p1 ?? 0 }, { id: 's2', host: 'localhost', port: p2 ?? 0 }] });
+    const serve = run(['serve', '--catalog', fixture.catalogPath, '--trace']);
+    await serve.line(/^Server 2 /);
+    expect(serve.stdout.slice(0, 2)).toEqual([`Server 1 listening on localhost:${p1}`, `Server 2 listening on localhost:${p2}`]);
+
+    client = await TestClient.connect(p2 ?? 0);
+    const hello = await client.request('HELLO e2e');
+    expect(hello.response).toMatchObject({ kind: 'OK', server: 's2', catalog: fixture.loaded.version, songs: 3 });
+    await serve.line(/^s2: connection from 127\.0\.0\.1:\d+ \(1 open\)$/);
+    await serve.line(/^s2 127\.0\.0\.1:\d+ < HELLO e2e$/);
+    await serve.line(/^s2 127\.0\.0\.1:\d+ > OK jukebox\/1 server=s2/);
+    expect(kindOf(await client.request('QUIT'))).toBe('BYE');
+    await serve.line(/^s2: 127\.0\.0\.1:\d+ closed \(0 open\)$/);
+
+    serve.process.kill('SIGINT');
+    expect(await serve.exit).toBe(0);
+  });
+
+  it('a port in use is a clear error naming the port, exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const [free] = await freePorts(1);
+      fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: free ?? 0 }, { id: 's2', host: 'localhost', port: busy }] });
+      const serve = run(['serve', '--catalog', fixture.catalogPath]);
+      expect(await serve.exit).toBe(1);
+      expect(serve.stderr()).toContain(`port ${busy} is already in use`);
+      expect(serve.stderr()).toContain('hint:');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
