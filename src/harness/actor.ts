@@ -1,0 +1,176 @@
+// One simulated client: an actor with its own state following the seed's script for each
+// planned song: CHECK both servers at once, cancel if neither holds it, choose by `prefer` if
+// both do, download or stream it, verify the sha256, think, next song.
+import { debuglog } from 'node:util';
+import { askServers, type AskServersOptions } from '../client/ask-servers.js';
+import { chooseServer, type CheckAnswer, type ServerPreference } from '../client/choice.js';
+import { ConnectionCache } from '../client/pool.js';
+import { transferSong, type TransferOutcome } from '../client/transfer.js';
+import type { ErrorCode } from '../errors.js';
+import type { RequestOutcome } from '../metrics/recorder.js';
+import type { MetricsRecorder } from '../metrics/recorder.js';
+import type { ErrorKind } from '../metrics/types.js';
+import type { ClientScript, PlannedRequest } from '../scenario/plan.js';
+import type { ClientBehaviour, Preference } from '../scenario/types.js';
+import { createRng, type Rng } from '../util/rng.js';
+import type { ServerAddress, SongFacts } from './messages.js';
+
+const debug = debuglog('jukebox:actor');
+
+export interface ActorContext {
+  recorder: MetricsRecorder;
+  servers: ServerAddress[];
+  songs: ReadonlyMap<string, SongFacts>;
+  behaviour: ClientBehaviour;
+  /** The run's start on the shared clock. */
+  runStart: number;
+  /** The shared clock, ms. */
+  now: () => number;
+}
+
+const KIND_OF_CODE: Partial<Record<ErrorCode, ErrorKind>> = {
+  E_REFUSED: 'refused',
+  E_RESET: 'reset',
+  E_CLOSED: 'reset',
+  E_TIMEOUT: 'timeout',
+  E_PROTOCOL: 'protocol',
+  E_INTEGRITY: 'integrity',
+  E_SERVER_ERROR: 'server',
+};
+
+export function errorKindOf(code: ErrorCode): ErrorKind {
+  return KIND_OF_CODE[code] ?? 'other';
+}
+
+/** How a client holds its connections: one per server for its life, or new ones per request (the seed's way). */
+interface Connections {
+  forChecks(): ConnectionCache;
+  forTransfer(): ConnectionCache;
+  /** After each song request. */
+  release(): Promise<void>;
+  /** When the client is done. */
+  closeAll(): Promise<void>;
+}
+
+export async function runClientActor(script: ClientScript, ctx: ActorContext): Promise<void> {
+  const rng = createRng(`${script.seed}/prefer`);
+  const connections = connectionsFor(ctx);
+  ctx.recorder.clientStarted();
+  // Open model: the first request is due at the scheduled start, however late the harness is.
+  let intendedStart = script.startMs > 0 ? ctx.runStart + script.startMs : ctx.now();
+  try {
+    for (const request of script.requests) {
+      const wait = intendedStart - ctx.now();
+      if (wait > 0) await sleep(wait);
+      const outcome = await playRequest(request, ctx, connections, rng);
+      await connections.release();
+      // Latency counts from the intended start, so a late harness cannot hide a wait.
+      ctx.recorder.requestEnded(outcome, ctx.now() - intendedStart);
+      intendedStart = ctx.now() + request.thinkMs;
+    }
+  } finally {
+    await connections.closeAll();
+    ctx.recorder.clientFinished();
+  }
+}
+
+async function playRequest(request: PlannedRequest, ctx: ActorContext, connections: Connections, rng: Rng): Promise<RequestOutcome> {
+  const { recorder, behaviour } = ctx;
+  try {
+    const checks = connections.forChecks();
+    const options: AskServersOptions<ServerAddress> = { connect: (s) => checks.get(s.id), timeoutMs: behaviour.timeoutMs };
+    const answers = await askServers(request.song, ctx.servers, options);
+    recordChecks(answers, recorder);
+    const choice = chooseServer(answers, preferenceOf(behaviour.prefer), rng);
+    if (choice.decision === 'cancel') {
+      if (choice.reason === 'absent') return 'cancelled';
+      recorder.error(firstUnavailableKind(answers));
+      return 'failed';
+    }
+    const facts = ctx.songs.get(request.song);
+    // A server holds a song the client's catalog does not know: it cannot be verified.
+    if (!facts) {
+      recorder.error('protocol');
+      return 'failed';
+    }
+    recorder.actionStarted(request.action, choice.serverId);
+    const transfers = connections.forTransfer();
+    const outcome = await transferSong({
+      song: facts,
+      verb: request.action === 'stream' ? 'STREAM' : 'GET',
+      sources: choice.order.map((id) => transfers.source(id)),
+      onProgress: byteCounter(recorder),
+    });
+    return recordTransfer(outcome, recorder);
+  } catch (err) {
+    // Nothing above should throw; if it does, the request fails and the client carries on.
+    debug('request for %s failed unexpectedly: %O', request.song, err);
+    recorder.error('other');
+    return 'failed';
+  }
+}
+
+function recordChecks(answers: CheckAnswer[], recorder: MetricsRecorder): void {
+  for (const answer of answers) {
+    recorder.protocolRequest(answer.serverId);
+    if (answer.outcome !== 'unavailable') recorder.recordPhase('check', answer.latencyMs);
+  }
+}
+
+function recordTransfer(outcome: TransferOutcome, recorder: MetricsRecorder): RequestOutcome {
+  for (const segment of outcome.segments) recorder.protocolRequest(segment.serverId);
+  recorder.transferRecovered(outcome.failovers, outcome.resumes, outcome.resumedBytes);
+  if (outcome.ttfbMs >= 0) {
+    recorder.recordPhase('ttfb', outcome.ttfbMs);
+    recorder.recordPhase('transfer', outcome.totalMs - outcome.ttfbMs);
+  }
+  if (outcome.status === 'verified') return 'verified';
+  recorder.error(errorKindOf(outcome.error.code));
+  return 'failed';
+}
+
+/** Turns transferSong's running total into per-chunk byte counts per server. */
+function byteCounter(recorder: MetricsRecorder): (received: number, total: number, serverId: string) => void {
+  let counted = 0;
+  return (received, _total, serverId) => {
+    recorder.bytesReceived(serverId, received - counted);
+    counted = received;
+  };
+}
+
+function firstUnavailableKind(answers: CheckAnswer[]): ErrorKind {
+  for (const a of answers) if (a.outcome === 'unavailable') return errorKindOf(a.error);
+  return 'unavailable';
+}
+
+function preferenceOf(prefer: Preference): ServerPreference {
+  return typeof prefer === 'string' ? prefer : prefer.server;
+}
+
+function connectionsFor(ctx: ActorContext): Connections {
+  const options = {
+    requestTimeoutMs: ctx.behaviour.timeoutMs,
+    connectTimeoutMs: ctx.behaviour.timeoutMs,
+    onConnected: (c: { connectMs: number }) => ctx.recorder.recordPhase('connect', c.connectMs),
+  };
+  if (ctx.behaviour.connection === 'persistent') {
+    const kept = new ConnectionCache(ctx.servers, options);
+    return { forChecks: () => kept, forTransfer: () => kept, release: async () => undefined, closeAll: () => kept.closeAll() };
+  }
+  let used: ConnectionCache[] = [];
+  const fresh = () => {
+    const cache = new ConnectionCache(ctx.servers, options);
+    used.push(cache);
+    return cache;
+  };
+  const release = async () => {
+    const closing = used;
+    used = [];
+    await Promise.all(closing.map((c) => c.closeAll()));
+  };
+  return { forChecks: fresh, forTransfer: fresh, release, closeAll: release };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,69 @@
+// The scenario's servers as the coordinator sees them: each started in its own worker thread
+// (or, when external, used where it already runs), with their addresses and their own STATS.
+import { resolveLibrary } from '../catalog/library.js';
+import { songsOfServer } from '../catalog/load.js';
+import type { LoadedCatalog } from '../catalog/types.js';
+import type { ServerStats } from '../protocol/types.js';
+import type { ResolvedScenario, ScenarioServer } from '../scenario/types.js';
+import { startServerThread, type ServerThread } from '../server/thread-host.js';
+import { fetchServerStats } from './external-stats.js';
+import type { ServerAddress } from './messages.js';
+
+/**
+ * A load test holds many connections on purpose (persistent clients keep one per server), so
+ * the harness's servers get a higher limit than a server's default.
+ */
+export const HARNESS_MAX_CONNECTIONS = 50_000;
+/** A load test's clients may think for a while between songs without losing their connection. */
+export const HARNESS_IDLE_TIMEOUT_MS = 5 * 60_000;
+
+export interface ScenarioServers {
+  addresses: ServerAddress[];
+  /** Each server's own counters, asked at the end; undefined where it could not answer. */
+  stats(): Promise<Record<string, ServerStats | undefined>>;
+  stop(): Promise<void>;
+}
+
+export async function startScenarioServers(scenario: ResolvedScenario, catalog: LoadedCatalog): Promise<ScenarioServers> {
+  const threads = new Map<string, ServerThread>();
+  try {
+    for (const server of scenario.servers.filter((s) => !s.external)) threads.set(server.id, await startOne(server, catalog));
+  } catch (err) {
+    await Promise.all([...threads.values()].map((t) => t.stop({ graceful: false })));
+    throw err;
+  }
+  const addresses = scenario.servers.map((s): ServerAddress => {
+    const thread = threads.get(s.id);
+    return thread ? { id: s.id, host: thread.host, port: thread.port } : { id: s.id, host: s.host, port: s.port };
+  });
+  return {
+    addresses,
+    async stats() {
+      const entries = await Promise.all(
+        addresses.map(async (a) => {
+          const thread = threads.get(a.id);
+          const stats = thread ? await thread.stats().catch(() => undefined) : await fetchServerStats(a).catch(() => undefined);
+          return [a.id, stats] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    },
+    async stop() {
+      await Promise.all([...threads.values()].map((t) => t.stop({ graceful: false })));
+    },
+  };
+}
+
+async function startOne(server: ScenarioServer, catalog: LoadedCatalog): Promise<ServerThread> {
+  const songIds = songsOfServer(catalog.catalog, server.id).map((s) => s.id);
+  const files = await resolveLibrary(catalog, { songIds });
+  return startServerThread({
+    serverId: server.id,
+    catalogPath: catalog.path,
+    files,
+    host: server.host,
+    port: server.port,
+    streamSpeed: server.streamSpeed,
+    limits: { maxConnections: HARNESS_MAX_CONNECTIONS, idleTimeoutMs: HARNESS_IDLE_TIMEOUT_MS },
+  });
+}
