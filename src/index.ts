@@ -13,3 +13,10 @@ export { startCatalogServers, servedSongIds, type CatalogServersOptions } from '
 export { resolveLimits, resolveStreamSpeed, DEFAULT_LIMITS, DEFAULT_STREAM_SPEED, type ServerLimits } from './server/limits.js';
 export { startServerThread, type ServerThread, type ServerThreadOptions, type ServerThreadEventMap } from './server/thread-host.js';
 export type { ServerThreadCommand, ServerThreadEvent, ServerThreadReply, ServerThreadNotice, ObserveOptions, StartCommand } from './server/thread-messages.js';
+export { JukeboxConnection, type ConnectOptions, type ClientTraceEvent, type ClientTraceObserver, type RequestTiming, type HelloResult, type CheckResult, type DataResult, type ListResult, type StatsResult, type QuitResult, type TransferRequestOptions } from './client/connection.js';
+export { JukeboxServerError, serverStatusOf } from './client/errors.js';
+export { transferSong, type TransferOptions, type TransferOutcome, type TransferSource, type TransferSink, type TransferSegment } from './client/transfer.js';
+export { chooseServer, PREFERENCE_RULES, type CheckAnswer, type ChoiceResult, type ChoiceReason, type ServerPreference } from './client/choice.js';
+export { askServers, type AskServersOptions } from './client/ask-servers.js';
+export { ConnectionCache, type ConnectionCacheOptions, type ServerEndpoint } from './client/pool.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_MAX_RESUMES, CLOSE_GRACE_MS } from './client/limits.js';

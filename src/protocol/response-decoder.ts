@@ -19,6 +19,8 @@ export const MAX_RESPONSE_LINE_BYTES = 64 * 1024;
 /** A LIST larger than this is refused rather than held in memory. */
 export const MAX_LIST_ENTRIES = 1_000_000;
 
+const EMPTY = Buffer.alloc(0);
+
 export class ResponseDecoder {
   private state: State = { name: 'LINE' };
   private lines = new LineSplitter(MAX_RESPONSE_LINE_BYTES);
@@ -52,9 +54,10 @@ export class ResponseDecoder {
   private takeBody(state: { name: 'BODY'; remaining: number }, chunk: Buffer): Buffer {
     const n = Math.min(state.remaining, chunk.length);
     state.remaining -= n;
-    this.sink({ type: 'body', chunk: chunk.subarray(0, n) });
+    // The whole chunk when it is all body (the common case): no subarray per chunk.
+    this.sink({ type: 'body', chunk: n === chunk.length ? chunk : chunk.subarray(0, n) });
     if (state.remaining === 0) this.finishBody();
-    return chunk.subarray(n);
+    return n === chunk.length ? EMPTY : chunk.subarray(n);
   }
 
   private finishBody(): void {

@@ -71,8 +71,10 @@ export function decodeResponse(line: string): DecodeResult<Response> {
       return { ok: true, value: { kind: 'NOT_EXIST' } };
     case 'DATA':
     case 'LIST': {
-      if (!COUNT.test(rest)) return fail(`${word} expects a byte or line count, got ${JSON.stringify(rest)}`);
-      const n = Number(rest);
+      // Unknown key=value fields after the count are ignored (forward compatibility), as on every line.
+      const count = space === -1 ? '' : firstToken(rest);
+      if (!COUNT.test(count) || !onlyFields(rest, count.length)) return fail(`${word} expects a byte or line count, got ${JSON.stringify(rest)}`);
+      const n = Number(count);
       return { ok: true, value: word === 'DATA' ? { kind: 'DATA', length: n } : { kind: 'LIST', count: n } };
     }
     case 'STATS':
@@ -87,6 +89,20 @@ export function decodeResponse(line: string): DecodeResult<Response> {
     default:
       return fail(`unknown response ${JSON.stringify(line.slice(0, 40))}`);
   }
+}
+
+function firstToken(text: string): string {
+  const space = text.indexOf(' ');
+  return space === -1 ? text : text.slice(0, space);
+}
+
+/** True when everything after `from` is ` key=value` tokens (or nothing). */
+function onlyFields(text: string, from: number): boolean {
+  if (from === text.length) return true;
+  return text
+    .slice(from + 1)
+    .split(' ')
+    .every((token) => token.indexOf('=') > 0);
 }
 
 function decodeOk(rest: string): DecodeResult<Response> {

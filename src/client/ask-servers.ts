@@ -1,0 +1,80 @@
+// Asks every server `CHECK <song>` at the same time and turns each outcome into a CheckAnswer:
+// a server that is refused, times out, resets or answers ERR is `unavailable`, never an exception.
+import { JukeboxError, isJukeboxError } from '../errors.js';
+import { isSongId } from '../protocol/constants.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { CheckAnswer } from './choice.js';
+import type { JukeboxConnection } from './connection.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, requireInteger } from './limits.js';
+
+export interface AskServersOptions<S extends { id: string }> {
+  /**
+   * Gives a connection to one server: a new one or a kept-open one. askServers destroys a
+   * connection whose CHECK timed out or broke and leaves healthy ones open: their owner (the
+   * one whose connect made them) closes them.
+   */
+  connect: (server: S) => Promise<JukeboxConnection>;
+  /** Bound on connect + CHECK for each server, from the call; default DEFAULT_CHECK_TIMEOUT_MS. */
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+/**
+ * One answer per server, in the order of `servers` (catalog order, which chooseServer's ties
+ * rely on). `latencyMs` of an answer is the CHECK round trip (sent → answered), connect excluded,
+ * so that a kept-open connection and a new one compare fairly.
+ */
+export async function askServers<S extends { id: string }>(song: string, servers: readonly S[], options: AskServersOptions<S>): Promise<CheckAnswer[]> {
+  // A bad song id is the caller's mistake, not a server's state: thrown, not turned into answers.
+  if (!isSongId(song)) throw new JukeboxError('E_BAD_ARGUMENT', `bad song id ${JSON.stringify(song)}`, { hint: 'song ids are the catalog keys, e.g. song2' });
+  const timeoutMs = requireInteger('timeoutMs', options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, 1);
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const answers: Array<CheckAnswer | undefined> = servers.map(() => undefined);
+  const connections: Array<JukeboxConnection | undefined> = servers.map(() => undefined);
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const asks = servers.map(async (server, i) => {
+    const answer = await askOne(song, server, options.connect, (c) => {
+      if (timedOut) c.destroy(); // arrived too late: nobody will use it
+      else connections[i] = c;
+    });
+    if (!timedOut) answers[i] = answer;
+  });
+  // One timer for the whole round: every server started at the same moment.
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolve();
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(asks), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return servers.map((server, i) => {
+    const answer = answers[i];
+    if (answer !== undefined) return answer;
+    // Still waiting at the deadline: its connection's stream position is lost, so it goes.
+    connections[i]?.destroy();
+    return { serverId: server.id, outcome: 'unavailable', error: 'E_TIMEOUT', message: `no answer to CHECK ${song} from ${server.id} within ${timeoutMs} ms`, latencyMs: clock.now() - startedAt };
+  });
+}
+
+async function askOne<S extends { id: string }>(song: string, server: S, connect: (server: S) => Promise<JukeboxConnection>, onConnected: (c: JukeboxConnection) => void): Promise<CheckAnswer> {
+  let connection: JukeboxConnection | undefined;
+  try {
+    connection = await connect(server);
+    onConnected(connection);
+    const result = await connection.check(song);
+    if (result.kind === 'not_exist') return { serverId: server.id, outcome: 'not_exist', latencyMs: result.totalMs };
+    const answer: CheckAnswer = { serverId: server.id, outcome: 'exist', bytes: result.bytes, sha256: result.sha256, latencyMs: result.totalMs };
+    if (result.active !== undefined) answer.active = result.active;
+    return answer;
+  } catch (err) {
+    const error = isJukeboxError(err) ? err : new JukeboxError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+    return { serverId: server.id, outcome: 'unavailable', error: error.code, message: error.message };
+  }
+}
