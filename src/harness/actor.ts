@@ -62,10 +62,12 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
     for (const request of script.requests) {
       const wait = intendedStart - ctx.now();
       if (wait > 0) await sleep(wait);
+      // Latency counts from the intended start, so a late harness cannot hide a wait; a timer
+      // that fires a little early must not make it count from before the request began.
+      const countFrom = Math.max(intendedStart, ctx.now());
       const outcome = await playRequest(request, ctx, connections, rng);
       await connections.release();
-      // Latency counts from the intended start, so a late harness cannot hide a wait.
-      ctx.recorder.requestEnded(outcome, ctx.now() - intendedStart);
+      ctx.recorder.requestEnded(outcome, ctx.now() - countFrom);
       intendedStart = ctx.now() + request.thinkMs;
     }
   } finally {
