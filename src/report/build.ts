@@ -1,7 +1,7 @@
 // RunResult → Report: the numbers a person reads, computed once.
 import type { RunResult } from '../harness/run-result.js';
 import { encodeHistogram, PHASES, summarize, type Phase } from '../metrics/histogram.js';
-import { ERROR_KINDS, type ErrorKind } from '../metrics/types.js';
+import { ERROR_KINDS, type Counters, type ErrorKind } from '../metrics/types.js';
 import type { Environment, Report, ReportServer } from './model.js';
 import { REPORT_SCHEMA } from './model.js';
 import { evaluateThresholds } from './thresholds.js';
@@ -29,20 +29,7 @@ export function buildReport(run: RunResult, environment: Environment): Report {
     scenario,
     environment,
     plan: run.plan,
-    totals: {
-      clients: c.clients,
-      requests: c.requests,
-      downloads: c.downloads,
-      streams: c.streams,
-      cancelled: c.cancelled,
-      failed: c.failed,
-      verified: c.verified,
-      bytes: c.bytes,
-      failovers: c.failovers,
-      resumes: c.resumes,
-      resumedBytes: c.resumedBytes,
-      integrityFailures: c.integrityFailures,
-    },
+    totals: totalsOf(c),
     throughput: {
       requestsPerSec: round(c.requests / seconds),
       bytesPerSec: Math.round(c.bytes / seconds),
@@ -69,6 +56,11 @@ export function buildReport(run: RunResult, environment: Environment): Report {
   };
   const thresholds = evaluateThresholds(withoutThresholds, scenario.thresholds);
   return { ...withoutThresholds, thresholds, passed: thresholds.every((t) => t.passed) };
+}
+
+function totalsOf(counters: Counters): Report['totals'] {
+  const { errors: _errors, servers: _servers, ...totals } = counters;
+  return totals;
 }
 
 function round(n: number): number {

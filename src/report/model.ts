@@ -1,7 +1,7 @@
 // The report, `jukebox-report/1` (../../docs/reports.md): the contract that JSON files, the
 // console table, the HTML page and `simulate compare` all read.
 import type { LatencySummary, Phase } from '../metrics/histogram.js';
-import type { ErrorKind } from '../metrics/types.js';
+import type { Counters, ErrorKind } from '../metrics/types.js';
 import type { ServerStats } from '../protocol/types.js';
 import type { PlanTotals } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
@@ -19,20 +19,8 @@ export interface Environment {
   gitCommit?: string;
 }
 
-export interface ReportTotals {
-  clients: number;
-  requests: number;
-  downloads: number;
-  streams: number;
-  cancelled: number;
-  failed: number;
-  verified: number;
-  bytes: number;
-  failovers: number;
-  resumes: number;
-  resumedBytes: number;
-  integrityFailures: number;
-}
+/** The run's counters, less those reported in their own sections (errors, servers). */
+export type ReportTotals = Omit<Counters, 'errors' | 'servers'>;
 
 export interface ReportServer {
   requests: number;
