@@ -18,7 +18,7 @@ import type { ResolvedScenario } from '../scenario/types.js';
 import { sharedNow } from '../util/clock.js';
 import { ClientPool, splitConcurrency, splitScripts } from './client-pool.js';
 import type { ServerAddress, SongFacts } from './messages.js';
-import type { RunResult } from './run-result.js';
+import type { ResourceUse, RunResult } from './run-result.js';
 import { startScenarioServers, type ScenarioServers } from './server-host.js';
 
 /** How often pool threads send their measurements (and the live display updates). */
@@ -92,7 +92,12 @@ async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, pl
   }
   const durationMs = sharedNow() - runStart;
   options.onProgress?.(progressOf(metrics, plan, runStart));
-  return { scenario, plan: plan.totals, startedAtMs, durationMs, metrics, serverStats: await servers.stats(), faults: [] };
+  return { scenario, plan: plan.totals, startedAtMs, durationMs, metrics, serverStats: await servers.stats(), faults: [], resources: resourceUse() };
+}
+
+function resourceUse(): ResourceUse {
+  const usage = process.resourceUsage();
+  return { peakRssBytes: usage.maxRSS * 1024, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000) };
 }
 
 function progressOf(metrics: MetricsAggregator, plan: Plan, runStart: number): Progress {

@@ -12,6 +12,13 @@ export interface FaultEvent {
   detail: string;
 }
 
+/** What the whole process (servers, pool threads, coordinator) used, from process.resourceUsage(). */
+export interface ResourceUse {
+  peakRssBytes: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+}
+
 export interface RunResult {
   scenario: ResolvedScenario;
   plan: PlanTotals;
@@ -21,4 +28,5 @@ export interface RunResult {
   metrics: MetricsAggregator;
   serverStats: Record<string, ServerStats | undefined>;
   faults: FaultEvent[];
+  resources: ResourceUse;
 }

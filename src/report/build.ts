@@ -52,6 +52,7 @@ export function buildReport(run: RunResult, environment: Environment): Report {
       active: s.active,
     })),
     faults: run.faults.map((f) => ({ t: round(f.atMs / 1000), server: f.server, action: f.action, detail: f.detail })),
+    resources: run.resources,
     histograms: Object.fromEntries(PHASES.map((p: Phase) => [p, encodeHistogram(metrics.phases[p])])) as Record<Phase, string>,
   };
   const thresholds = evaluateThresholds(withoutThresholds, scenario.thresholds);

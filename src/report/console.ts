@@ -26,6 +26,8 @@ export function renderConsole(report: Report): string {
     const lag = report.schedule.lagMs;
     out.push(`schedule: clients started late by p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}, max ${ms(lag.max)}${report.schedule.behind ? '  ← the harness fell behind its schedule; latencies count from the schedule' : ''}`);
   }
+  const r = report.resources;
+  if (r) out.push(`process: peak memory ${formatBytes(r.peakRssBytes)}, CPU ${formatDuration(r.cpuUserMs)} user + ${formatDuration(r.cpuSystemMs)} system`);
   if (report.thresholds.length > 0) out.push(thresholdsTable(report));
   return out.join('\n');
 }

@@ -1,5 +1,6 @@
 // The report, `jukebox-report/1` (../../docs/reports.md): the contract that JSON files, the
 // console table, the HTML page and `simulate compare` all read.
+import type { ResourceUse } from '../harness/run-result.js';
 import type { LatencySummary, Phase } from '../metrics/histogram.js';
 import type { Counters, ErrorKind } from '../metrics/types.js';
 import type { ServerStats } from '../protocol/types.js';
@@ -81,4 +82,9 @@ export interface Report {
   histograms: Record<Phase, string>;
   thresholds: ThresholdResult[];
   passed: boolean;
+  /**
+   * The run's process: peak resident memory and CPU time (servers, pool threads and coordinator
+   * together). Absent from merged reports, which span several processes.
+   */
+  resources?: ResourceUse;
 }

@@ -17,7 +17,7 @@ function runWith(record: (r: MetricsRecorder) => void, thresholds: Record<string
   now = 2000;
   const metrics = new MetricsAggregator();
   metrics.add(recorder.drain(true));
-  return { scenario, plan: { clients: 1, requests: 3, downloads: 2, streams: 0, absent: 1 }, startedAtMs: 0, durationMs: 2000, metrics, serverStats: {}, faults: [] };
+  return { scenario, plan: { clients: 1, requests: 3, downloads: 2, streams: 0, absent: 1 }, startedAtMs: 0, durationMs: 2000, metrics, serverStats: {}, faults: [], resources: { peakRssBytes: 100 * 1024 * 1024, cpuUserMs: 1000, cpuSystemMs: 200 } };
 }
 
 describe('report', () => {
@@ -59,6 +59,6 @@ describe('report', () => {
 
   it('renders a console table with every phase and the thresholds', () => {
     const text = renderConsole(report);
-    for (const word of ['connect', 'check', 'ttfb', 'transfer', 'request', 's1', 's2', 'timeout 1', 'FAIL', 'pass']) expect(text).toContain(word);
+    for (const word of ['connect', 'check', 'ttfb', 'transfer', 'request', 's1', 's2', 'timeout 1', 'FAIL', 'pass', 'peak memory 100.0 MiB']) expect(text).toContain(word);
   });
 });
