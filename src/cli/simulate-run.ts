@@ -6,6 +6,7 @@ import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
 import { collectEnvironment } from '../report/environment.js';
 import { defaultReportPath, renderJson, saveReport } from '../report/files.js';
+import { renderHtml } from '../report/html.js';
 import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
@@ -76,7 +77,7 @@ async function simulate(args: RunArgs): Promise<number> {
   });
   progress.done();
   const report = buildReport(run, collectEnvironment());
-  const written = saveReport(report, args.out ?? defaultReportPath(report));
+  const written = saveReport(report, args.out ?? defaultReportPath(report), renderHtml(report));
   if (args.json) process.stdout.write(renderJson(report));
   if (!args.quiet) {
     const table = renderConsole(report);

@@ -1,0 +1,92 @@
+// `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
+import { renderComparison } from '../report/compare-console.js';
+import { renderCompareHtml } from '../report/html-compare.js';
+import { EXIT, print, printError } from './output.js';
+import { readReportFiles } from './report-files.js';
+
+interface CompareArgs {
+  reports: string[] | undefined;
+  baseline: string[] | undefined;
+  candidate: string[] | undefined;
+  threshold: number;
+  'fail-on-regression': number | undefined;
+  html: string | undefined;
+  json: boolean;
+}
+
+export function compareCommand(setExitCode: (code: number) => void): CommandModule<object, CompareArgs> {
+  return {
+    command: 'compare [reports..]',
+    describe: 'compare reports: key metrics side by side against the first (or a baseline group)',
+    builder: (y: Argv<object>) =>
+      y
+        .positional('reports', { type: 'string', array: true, describe: 'report files (JSON); the first is the baseline' })
+        .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files)' })
+        .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files)' })
+        .option('threshold', { type: 'number', default: DEFAULT_REGRESSION_PCT, describe: 'flag changes beyond this many percent' })
+        .option('fail-on-regression', { type: 'number', describe: 'exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise); also sets --threshold' })
+        .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
+        .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
+        .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
+        .example('$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json', 'repeated runs: medians, spread, and whether a change is beyond the noise')
+        .example('$0 compare a.json b.json --fail-on-regression 10', 'exit 1 when something is more than 10% worse') as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
+    handler: (args) => {
+      setExitCode(runCompare(args));
+    },
+  };
+}
+
+function runCompare(args: CompareArgs): number {
+  const grouped = args.baseline !== undefined || args.candidate !== undefined;
+  const positional = args.reports ?? [];
+  if (grouped && positional.length > 0) return usage('give either report files, or --baseline and --candidate, not both');
+  if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline and --candidate each need at least one report file');
+  if (!grouped && positional.length < 2) return usage('give at least two report files to compare (the first is the baseline), or --baseline … --candidate …');
+  const failOn = args['fail-on-regression'];
+  const regressionPct = failOn ?? args.threshold;
+  if (!Number.isFinite(regressionPct) || regressionPct < 0) return usage(`the threshold must be a percentage ≥ 0, got ${String(regressionPct)}`);
+
+  let groups: CompareGroup[];
+  let comparison: Comparison;
+  if (grouped) {
+    const baseline = readReportFiles((args.baseline ?? []).map(String));
+    if (typeof baseline === 'number') return baseline;
+    const candidate = readReportFiles((args.candidate ?? []).map(String));
+    if (typeof candidate === 'number') return candidate;
+    groups = [
+      { label: 'baseline', runs: baseline },
+      { label: 'candidate', runs: candidate },
+    ];
+    comparison = compareGroups(groups, { regressionPct });
+  } else {
+    const runs = readReportFiles(positional.map(String));
+    if (typeof runs === 'number') return runs;
+    const labelled = runs.map((r, i) => ({ ...r, label: `#${i + 1}` }));
+    groups = labelled.map((r) => ({ label: r.label, runs: [r] }));
+    comparison = compareRuns(labelled, { regressionPct });
+  }
+
+  if (args.json) print(JSON.stringify(comparison, null, 2));
+  else print(renderComparison(comparison));
+  if (args.html !== undefined) {
+    const file = resolve(args.html);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, renderCompareHtml(comparison, groups));
+    printError(`overlay: ${file}`);
+  }
+  if (failOn !== undefined && comparison.regressions.length > 0) {
+    printError(`compare: ${comparison.regressions.length} metric${comparison.regressions.length === 1 ? '' : 's'} worse by more than ${failOn}%`);
+    return EXIT.FAILED;
+  }
+  return EXIT.OK;
+}
+
+function usage(message: string): number {
+  printError(`compare: ${message}`);
+  printError("Run 'simulate compare --help' for usage.");
+  return EXIT.USAGE;
+}

@@ -1,0 +1,244 @@
+// The HTML report: a pure (report, assets) => string. One self-contained page (charts drawn with
+// the inlined uPlot, data embedded as JSON) that works offline and fetches nothing.
+import { PHASES } from '../metrics/histogram.js';
+import { formatBytes, formatDuration } from '../util/duration.js';
+import { formatValue } from './format.js';
+import { loadChartAssets, type ChartAssets } from './html-assets.js';
+import { color, ERROR_COLOR, faultMarkers, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec } from './html-charts.js';
+import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
+import type { Report } from './model.js';
+import { metricValue } from './thresholds.js';
+
+/** The element ids of the report page's charts, in page order. */
+export const REPORT_CHART_IDS = ['chart-throughput', 'chart-latency-time', 'chart-errors', 'chart-distribution'] as const;
+
+/**
+ * Renders the report page. `assets` are the chart library's files (loadChartAssets reads them
+ * once from node_modules); pass them explicitly to keep the call free of file access.
+ */
+export function renderHtml(report: Report, assets: ChartAssets = loadChartAssets()): string {
+  return renderPage({ title: `jukebox report: ${report.name}`, body: body(report), data: { markerColor: MARKER_COLOR, charts: reportCharts(report) } }, assets);
+}
+
+/** The charts of a report page, as data for the page script. */
+export function reportCharts(report: Report): ChartSpec[] {
+  const x = report.timeline.map((e) => e.t);
+  const markers = faultMarkers(report.faults);
+  const phases = PHASES.filter((p) => histogramCount(report.histograms[p]) > 0);
+  const grid = percentileGrid(Math.max(0, ...phases.map((p) => report.latency[p].count)));
+  return [
+    {
+      id: 'chart-throughput',
+      kind: 'time',
+      xLabel: 'seconds since start',
+      leftLabel: 'requests per second',
+      rightLabel: 'bytes per second',
+      x,
+      markers,
+      yLog: false,
+      series: [
+        { label: 'requests/s', values: report.timeline.map((e) => e.requestsPerSec), unit: 'req/s', axis: 'left', color: color(0), style: 'line' },
+        { label: 'bytes/s', values: report.timeline.map((e) => e.bytesPerSec), unit: 'B/s', axis: 'right', color: color(1), style: 'line' },
+      ],
+    },
+    {
+      id: 'chart-latency-time',
+      kind: 'time',
+      xLabel: 'seconds since start',
+      leftLabel: 'p99 latency',
+      rightLabel: '',
+      x,
+      markers,
+      yLog: false,
+      series: [{ label: 'p99 of requests ending that second', values: report.timeline.map((e) => (e.requestsPerSec > 0 ? e.p99 : null)), unit: 'ms', axis: 'left', color: color(3), style: 'line' }],
+    },
+    {
+      id: 'chart-errors',
+      kind: 'time',
+      xLabel: 'seconds since start',
+      leftLabel: 'failed requests',
+      rightLabel: 'clients in progress',
+      x,
+      markers,
+      yLog: false,
+      series: [
+        { label: 'failed requests', values: report.timeline.map((e) => e.errors), unit: 'count', axis: 'left', color: ERROR_COLOR, style: 'bars' },
+        { label: 'clients in progress', values: report.timeline.map((e) => e.active), unit: 'count', axis: 'right', color: color(4), style: 'line' },
+      ],
+    },
+    {
+      id: 'chart-distribution',
+      kind: 'percentile',
+      xLabel: 'percentile',
+      leftLabel: 'latency',
+      rightLabel: '',
+      x: grid,
+      markers: [],
+      yLog: true,
+      series: phases.map((p) => ({ label: p, values: percentileCurve(report.histograms[p], grid), unit: 'ms', axis: 'left', color: color(PHASES.indexOf(p)), style: 'line' })),
+    },
+  ];
+}
+
+const num = (v: string | number): Cell => ({ text: v, className: 'num' });
+
+function body(r: Report): string {
+  return `<main>
+${header(r)}
+${r.schedule.behind ? `<p class="callout">The harness fell behind its schedule (clients started up to ${escapeHtml(formatDuration(r.schedule.lagMs.max))} late). Latencies count from the schedule, so the wait is in them.</p>` : ''}
+${cards(r)}
+<h2>Throughput</h2>
+${panel('Requests and bytes per second', 'Song requests ending in each second (left axis) and body bytes received (right axis). Dashed lines mark the faults applied.', 'chart-throughput')}
+<div class="grid2">
+${panel('Latency over time', 'The 99th percentile of the requests that ended in each second (from their intended start). The report keeps only p99 per second.', 'chart-latency-time')}
+${panel('Errors over time', 'Failed song requests per second (bars) and the clients in progress (line), with the faults applied.', 'chart-errors')}
+</div>
+<h2>Latency</h2>
+${panel('Latency distribution per phase', 'Each phase\'s latency at every percentile, from the HDR histograms in the report. Both axes are logarithmic: the tail is on the right.', 'chart-distribution', latencyTable(r))}
+<h2>Servers</h2>
+<div class="panel">${serverShares(r)}${serversTable(r)}</div>
+<h2>Errors and faults</h2>
+<div class="grid2">
+<div class="panel"><h3>Errors by kind</h3>${errorsTable(r)}</div>
+<div class="panel"><h3>Faults applied</h3>${faultsTable(r)}</div>
+</div>
+<h2>Thresholds</h2>
+<div class="panel">${thresholdsTable(r)}</div>
+<h2>The run</h2>
+<div class="grid2">
+<div class="panel"><h3>Totals</h3>${totalsTable(r)}</div>
+<div class="panel"><h3>Environment</h3>${environmentTable(r)}</div>
+</div>
+<div class="panel"><h3>Scenario (as resolved)</h3>${keyValueTable(flatten(r.scenario))}</div>
+<footer>${escapeHtml(r.schema)} · generated by jukebox ${escapeHtml(r.environment.jukebox)} · this page works offline: its data and charts are inside it.</footer>
+</main>`;
+}
+
+function header(r: Report): string {
+  const status = r.thresholds.length === 0 ? '<span class="badge none">NO THRESHOLDS</span>' : r.passed ? '<span class="badge pass">PASSED</span>' : '<span class="badge fail">FAILED</span>';
+  const description = r.scenario.description ? `<p class="sub">${escapeHtml(r.scenario.description)}</p>` : '';
+  return `<header><h1>${escapeHtml(r.name)}</h1>${status}<span class="sub">started ${escapeHtml(r.startedAt)} · took ${escapeHtml(formatDuration(r.durationMs))} · seed ${escapeHtml(String(r.seed))} · ${escapeHtml(describeLoad(r))}</span></header>${description}`;
+}
+
+function describeLoad(r: Report): string {
+  const load = r.scenario.load;
+  return load.model === 'closed' ? `closed model: ${load.clients} clients, ${load.concurrency} at once` : `open model: ${load.arrivalRate} clients/s for ${formatDuration(load.durationMs)}`;
+}
+
+function cards(r: Report): string {
+  const errorsTotal = metricValue(r, 'errors.total') ?? 0;
+  const items: [string, string][] = [
+    ['song requests', String(r.totals.requests)],
+    ['verified', String(r.totals.verified)],
+    ['failed', String(r.totals.failed)],
+    ['requests/s', formatValue('req/s', r.throughput.requestsPerSec)],
+    ['throughput', formatValue('B/s', r.throughput.bytesPerSec)],
+    ['request p50', r.latency.request.count ? formatDuration(r.latency.request.p50) : 'n/a'],
+    ['request p99', r.latency.request.count ? formatDuration(r.latency.request.p99) : 'n/a'],
+    ['errors', String(errorsTotal)],
+  ];
+  return `<section class="cards">${items.map(([k, v]) => `<div class="card"><div class="v">${escapeHtml(v)}</div><div class="k">${escapeHtml(k)}</div></div>`).join('')}</section>`;
+}
+
+function panel(title: string, caption: string, chartId: string, after = ''): string {
+  return `<div class="panel"><h3>${escapeHtml(title)}</h3><p class="caption">${escapeHtml(caption)}</p><div class="chart" id="${chartId}"></div>${after}</div>`;
+}
+
+const ms = (count: number, v: number) => (count === 0 ? '-' : formatDuration(v));
+
+function latencyTable(r: Report): string {
+  const head: Cell[] = ['phase', num('count'), num('min'), num('mean'), num('p50'), num('p90'), num('p99'), num('p99.9'), num('max')];
+  const rows = PHASES.map((p): Cell[] => {
+    const s = r.latency[p];
+    return [p, num(s.count), num(ms(s.count, s.min)), num(ms(s.count, s.mean)), num(ms(s.count, s.p50)), num(ms(s.count, s.p90)), num(ms(s.count, s.p99)), num(ms(s.count, s.p999)), num(ms(s.count, s.max))];
+  });
+  return htmlTable(head, rows);
+}
+
+/** Stacked bars: each server's share of requests, bytes and transfers chosen. */
+function serverShares(r: Report): string {
+  const ids = Object.keys(r.servers);
+  const row = (label: string, value: (id: string) => number, show: (v: number) => string) => {
+    const total = ids.reduce((a, id) => a + value(id), 0);
+    const parts = ids
+      .map((id, i) => {
+        const v = value(id);
+        if (total === 0 || v === 0) return '';
+        const pct = (100 * v) / total;
+        return `<span style="width:${pct.toFixed(2)}%;background:${color(i)}" title="${escapeHtml(`${id}: ${show(v)} (${pct.toFixed(1)}%)`)}">${escapeHtml(`${id} ${pct.toFixed(0)}%`)}</span>`;
+      })
+      .join('');
+    return `<div class="share-row"><div>${escapeHtml(label)}</div><div class="share-bar" data-share="${escapeHtml(label)}">${parts}</div></div>`;
+  };
+  const keys = ids.map((id, i) => `<span><i style="background:${color(i)}"></i>${escapeHtml(id)}</span>`).join('');
+  return `<h3>Each server's share</h3><p class="caption">Protocol requests clients sent each server, body bytes they got from it, and the times they chose it for a transfer.</p>
+<div class="shares">${row('requests', (id) => r.servers[id]?.requests ?? 0, String)}${row('bytes', (id) => r.servers[id]?.bytes ?? 0, formatBytes)}${row('chosen', (id) => r.servers[id]?.chosen ?? 0, String)}</div><div class="keys">${keys}</div>`;
+}
+
+function serversTable(r: Report): string {
+  const head: Cell[] = ['server', num('requests'), num('bytes'), num('chosen'), num("server's own: requests"), num('bytes sent'), num('connections'), num('errors')];
+  const rows = Object.entries(r.servers).map(([id, s]): Cell[] => [
+    id,
+    num(s.requests),
+    num(formatBytes(s.bytes)),
+    num(s.chosen),
+    num(s.stats?.requests ?? '-'),
+    num(s.stats ? formatBytes(s.stats.bytesSent) : '-'),
+    num(s.stats?.connectionsTotal ?? '-'),
+    num(s.stats?.errors ?? '-'),
+  ]);
+  return `<h3 style="margin-top:16px">Per server</h3>${htmlTable(head, rows)}`;
+}
+
+function errorsTable(r: Report): string {
+  const rows = Object.entries(r.errors).map(([kind, n]): Cell[] => [kind, num(n)]);
+  const total = metricValue(r, 'errors.total') ?? 0;
+  const rate = metricValue(r, 'errors.rate') ?? 0;
+  return `${htmlTable(['kind', num('count')], rows)}<p class="caption" style="margin-top:8px">${escapeHtml(`${total} errors in all; ${r.totals.failed} of ${r.totals.requests} song requests failed (${(rate * 100).toFixed(2)}%); ${r.totals.failovers} failovers, ${r.totals.resumes} resumes.`)}</p>`;
+}
+
+function faultsTable(r: Report): string {
+  if (r.faults.length === 0) return '<p class="empty">none</p>';
+  return htmlTable([num('at'), 'server', 'action', 'detail'], r.faults.map((f): Cell[] => [num(`${f.t}s`), f.server, f.action, f.detail]));
+}
+
+function thresholdsTable(r: Report): string {
+  if (r.thresholds.length === 0) return '<p class="empty">The scenario sets no thresholds.</p>';
+  return htmlTable(
+    ['metric', 'condition', num('actual'), 'result'],
+    r.thresholds.map((t): Cell[] => [t.metric, t.condition, num(t.actual === null ? 'n/a' : String(t.actual)), { text: t.passed ? 'pass' : 'FAIL', className: t.passed ? 'pass' : 'fail' }]),
+  );
+}
+
+function totalsTable(r: Report): string {
+  const t = r.totals;
+  return keyValueTable([
+    ['seed', String(r.seed)],
+    ['started', r.startedAt],
+    ['duration', formatDuration(r.durationMs)],
+    ['clients', t.clients],
+    ['song requests', t.requests],
+    ['downloads / streams', `${t.downloads} / ${t.streams}`],
+    ['cancelled (no server held the song)', t.cancelled],
+    ['failed', t.failed],
+    ['verified (sha256 matched)', t.verified],
+    ['bytes received', formatBytes(t.bytes)],
+    ['failovers / resumes', `${t.failovers} / ${t.resumes} (${formatBytes(t.resumedBytes)} resumed)`],
+    ['integrity failures', t.integrityFailures],
+    ['requests/s · bytes/s · sessions/s', `${r.throughput.requestsPerSec} · ${formatBytes(r.throughput.bytesPerSec)}/s · ${r.throughput.sessionsPerSec}`],
+    ['planned: clients, requests, downloads, streams, absent', `${r.plan.clients}, ${r.plan.requests}, ${r.plan.downloads}, ${r.plan.streams}, ${r.plan.absent}`],
+    ['schedule', `${r.schedule.model} model; start lag p50 ${formatDuration(r.schedule.lagMs.p50)}, p99 ${formatDuration(r.schedule.lagMs.p99)}, max ${formatDuration(r.schedule.lagMs.max)}`],
+  ]);
+}
+
+function environmentTable(r: Report): string {
+  const e = r.environment;
+  return keyValueTable([
+    ['node', e.node],
+    ['platform', `${e.platform} ${e.arch}`],
+    ['cpus', `${e.cpus} × ${e.cpuModel}`],
+    ['memory', formatBytes(e.totalMemoryBytes)],
+    ['jukebox', e.jukebox],
+    ['git commit', e.gitCommit ?? 'unknown'],
+  ]);
+}
