@@ -43,14 +43,10 @@ export function buildReport(run: RunResult, environment: Environment): Report {
       lagMs: { p50: lag.p50, p99: lag.p99, max: lag.max },
       behind: lag.p99 > SCHEDULE_LAG_WARN_MS,
     },
-    timeline: metrics.timeline().map((s) => ({
-      t: s.second,
-      requestsPerSec: s.requests,
-      bytesPerSec: s.bytes,
-      p99: summarize(s.histogram).p99,
-      errors: s.errors,
-      active: s.active,
-    })),
+    timeline: metrics.timeline().map((s) => {
+      const latency = summarize(s.histogram);
+      return { t: s.second, requestsPerSec: s.requests, bytesPerSec: s.bytes, p50: latency.p50, p90: latency.p90, p99: latency.p99, errors: s.errors, active: s.active };
+    }),
     faults: run.faults.map((f) => ({ t: round(f.atMs / 1000), server: f.server, action: f.action, detail: f.detail })),
     resources: run.resources,
     histograms: Object.fromEntries(PHASES.map((p: Phase) => [p, encodeHistogram(metrics.phases[p])])) as Record<Phase, string>,

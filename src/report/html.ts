@@ -45,12 +45,20 @@ export function reportCharts(report: Report): ChartSpec[] {
       id: 'chart-latency-time',
       kind: 'time',
       xLabel: 'seconds since start',
-      leftLabel: 'p99 latency',
+      leftLabel: 'latency',
       rightLabel: '',
       x,
       markers,
       yLog: false,
-      series: [{ label: 'p99 of requests ending that second', values: report.timeline.map((e) => (e.requestsPerSec > 0 ? e.p99 : null)), unit: 'ms', axis: 'left', color: color(3), style: 'line' }],
+      series: (['p50', 'p90', 'p99'] as const).map((p, i) => ({
+        label: `${p} of requests ending that second`,
+        // Reports written before p50/p90 were kept per second have only p99.
+        values: report.timeline.map((e) => (e.requestsPerSec > 0 ? (e[p] ?? null) : null)),
+        unit: 'ms',
+        axis: 'left' as const,
+        color: color(2 + i),
+        style: 'line' as const,
+      })),
     },
     {
       id: 'chart-errors',
@@ -90,7 +98,7 @@ ${cards(r)}
 <h2>Throughput</h2>
 ${panel('Requests and bytes per second', 'Song requests ending in each second (left axis) and body bytes received (right axis). Dashed lines mark the faults applied.', 'chart-throughput')}
 <div class="grid2">
-${panel('Latency over time', 'The 99th percentile of the requests that ended in each second (from their intended start). The report keeps only p99 per second.', 'chart-latency-time')}
+${panel('Latency over time', 'The 50th, 90th and 99th percentiles of the requests that ended in each second (from their intended start).', 'chart-latency-time')}
 ${panel('Errors over time', 'Failed song requests per second (bars) and the clients in progress (line), with the faults applied.', 'chart-errors')}
 </div>
 <h2>Latency</h2>

@@ -147,7 +147,7 @@ function mergeSchedules(reports: Report[]): Report['schedule'] {
 
 /**
  * Seconds are lined up by each part's start (to the nearest second) and summed. A second's p99 is
- * the largest of the parts' p99s: an upper bound of the true p99, since at most 1 % of each part's
+ * the largest of the parts' p99s (likewise p50 and p90): an upper bound of the true p99, since at most 1 % of each part's
  * requests, so at most 1 % of all, lie above it. Reports keep no per-second histogram to do better.
  */
 export function mergeTimelines(reports: Report[], offsetsMs: number[]): TimelineEntry[] {
@@ -156,17 +156,19 @@ export function mergeTimelines(reports: Report[], offsetsMs: number[]): Timeline
     const offset = Math.round((offsetsMs[i] ?? 0) / 1000);
     for (const e of r.timeline) {
       const t = e.t + offset;
-      const entry = byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p99: 0, errors: 0, active: 0 };
+      const entry = byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 };
       entry.requestsPerSec += e.requestsPerSec;
       entry.bytesPerSec += e.bytesPerSec;
       entry.errors += e.errors;
       entry.active += e.active;
+      entry.p50 = Math.max(entry.p50, e.p50 ?? 0);
+      entry.p90 = Math.max(entry.p90, e.p90 ?? 0);
       entry.p99 = Math.max(entry.p99, e.p99);
       byT.set(t, entry);
     }
   });
   const last = Math.max(-1, ...byT.keys());
-  return Array.from({ length: last + 1 }, (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p99: 0, errors: 0, active: 0 });
+  return Array.from({ length: last + 1 }, (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 });
 }
 
 /** Faults on the merged clock; the same fault seen by several parts (same time, server, action) is kept once. */

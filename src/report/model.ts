@@ -35,6 +35,9 @@ export interface TimelineEntry {
   t: number;
   requestsPerSec: number;
   bytesPerSec: number;
+  /** Percentiles (ms) of the requests that ended in this second. */
+  p50: number;
+  p90: number;
   p99: number;
   errors: number;
   active: number;
