@@ -5,8 +5,13 @@ import { runScenario } from '../harness/coordinator.js';
 import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
 import { collectEnvironment } from '../report/environment.js';
-import { defaultReportPath, renderJson, saveReport } from '../report/files.js';
+import { defaultReportPath, renderJson, saveReport, writeJsonFile } from '../report/files.js';
+import { renderRepeatSummary } from '../report/compare-console.js';
 import { renderHtml } from '../report/html.js';
+import type { Report } from '../report/model.js';
+import { summarizeRepeats } from '../report/repeat.js';
+import type { LoadedCatalog } from '../catalog/types.js';
+import type { ResolvedScenario } from '../scenario/types.js';
 import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
@@ -22,6 +27,7 @@ interface RunArgs {
   quiet: boolean;
   json: boolean;
   out?: string;
+  repeat: number;
 }
 
 export function runCommand(setExitCode: (code: number) => void): CommandModule<object, RunArgs> {
@@ -39,6 +45,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
         .option('workers', { type: 'number', describe: 'threads in the client pool (default: CPU cores)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress and no table' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report on stdout (the table goes to stderr)' })
+        .option('repeat', { type: 'number', default: 1, describe: 'run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics' })
         .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
         .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
@@ -49,6 +56,10 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
 }
 
 async function simulate(args: RunArgs): Promise<number> {
+  if (!Number.isInteger(args.repeat) || args.repeat < 1) {
+    printError(`--repeat: expected a positive whole number, got ${String(args.repeat)}`);
+    return EXIT.USAGE;
+  }
   const overrides: ScenarioOverrides = {};
   if (args.seed !== undefined) overrides.seed = /^\d+$/.test(String(args.seed)) ? Number(args.seed) : String(args.seed);
   if (args.clients !== undefined) overrides.clients = args.clients;
@@ -67,6 +78,45 @@ async function simulate(args: RunArgs): Promise<number> {
     throw err;
   }
   const { scenario, catalog } = loaded;
+  if (args.repeat === 1) {
+    const { report, written } = await runOnce(scenario, catalog, args, args.out);
+    if (args.json) process.stdout.write(renderJson(report));
+    if (!args.quiet) {
+      const table = renderConsole(report);
+      if (args.json) printError(table);
+      else print(table);
+      printError(`report: ${describeWritten(written)}`);
+    }
+    return report.passed ? EXIT.OK : EXIT.FAILED;
+  }
+  return repeatRuns(scenario, catalog, args);
+}
+
+/** `--repeat N`: the same scenario and seed N times, then medians and intervals of the key metrics. */
+async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs): Promise<number> {
+  const reports: Report[] = [];
+  for (let i = 1; i <= args.repeat; i++) {
+    if (!args.quiet) printError(`run ${i} of ${args.repeat}`);
+    const out = args.out ? args.out.replace(/(\.json)?$/i, `-run${i}.json`) : undefined;
+    const { report, written } = await runOnce(scenario, catalog, args, out);
+    reports.push(report);
+    if (!args.quiet) printError(`run ${i}: ${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`);
+  }
+  const summary = summarizeRepeats(reports);
+  const first = reports[0] as Report;
+  const summaryPath = args.out ? args.out.replace(/(\.json)?$/i, '-repeat.json') : defaultReportPath(first).replace(/\.json$/, '-repeat.json');
+  writeJsonFile(summaryPath, summary);
+  if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (!args.quiet) {
+    const table = renderRepeatSummary(summary);
+    if (args.json) printError(table);
+    else print(table);
+    printError(`summary: ${summaryPath}`);
+  }
+  return summary.passed === summary.runs ? EXIT.OK : EXIT.FAILED;
+}
+
+async function runOnce(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, out: string | undefined): Promise<{ report: Report; written: { json: string; html?: string } }> {
   const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
   if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
   const run = await runScenario(scenario, catalog, {
@@ -77,15 +127,12 @@ async function simulate(args: RunArgs): Promise<number> {
   });
   progress.done();
   const report = buildReport(run, collectEnvironment());
-  const written = saveReport(report, args.out ?? defaultReportPath(report), renderHtml(report));
-  if (args.json) process.stdout.write(renderJson(report));
-  if (!args.quiet) {
-    const table = renderConsole(report);
-    if (args.json) printError(table);
-    else print(table);
-    printError(`report: ${written.json}${written.html ? ` and ${written.html}` : ''}`);
-  }
-  return report.passed ? EXIT.OK : EXIT.FAILED;
+  const written = saveReport(report, out ?? defaultReportPath(report), renderHtml(report));
+  return { report, written };
+}
+
+function describeWritten(written: { json: string; html?: string }): string {
+  return `${written.json}${written.html ? ` and ${written.html}` : ''}`;
 }
 
 function describeLoad(load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number }): string {

@@ -16,6 +16,12 @@ export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
+/** Writes any JSON document (a repeat summary, a comparison), making its folder. */
+export function writeJsonFile(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+}
+
 /** Writes the JSON report (and the HTML beside it, when given); returns the paths written. */
 export function saveReport(report: Report, jsonPath: string, html?: string): { json: string; html?: string } {
   mkdirSync(dirname(jsonPath), { recursive: true });

@@ -72,6 +72,17 @@ describe('simulate', () => {
     expect(result.code).toBe(2);
   });
 
+  it('--repeat runs the scenario N times and writes a summary with medians and intervals', async () => {
+    const out = join(tmp.dir, 'rep', 'r.json');
+    const result = await run([scenario('repeat'), '--repeat', '2', '--out', out]);
+    expect(result.code).toBe(0);
+    for (const f of ['r-run1.json', 'r-run2.json', 'r-repeat.json']) expect(existsSync(join(tmp.dir, 'rep', f))).toBe(true);
+    const summary = JSON.parse(readFileSync(join(tmp.dir, 'rep', 'r-repeat.json'), 'utf8')) as { schema: string; runs: number; metrics: Array<{ values: unknown[] }> };
+    expect(summary).toMatchObject({ schema: 'jukebox-repeat/1', runs: 2 });
+    expect(summary.metrics.every((m) => m.values.length === 2)).toBe(true);
+    expect(result.stdout).toMatch(/median/i);
+  });
+
   it('stays quiet with --quiet', async () => {
     const result = await run([scenario('quiet'), '--quiet', '--out', join(tmp.dir, 'quiet.json')]);
     expect(result.code).toBe(0);
