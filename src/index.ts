@@ -20,3 +20,18 @@ export { chooseServer, PREFERENCE_RULES, type CheckAnswer, type ChoiceResult, ty
 export { askServers, type AskServersOptions } from './client/ask-servers.js';
 export { ConnectionCache, type ConnectionCacheOptions, type ServerEndpoint } from './client/pool.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CHECK_TIMEOUT_MS, DEFAULT_MAX_RESUMES, CLOSE_GRACE_MS } from './client/limits.js';
+export { loadScenarioFile, parseScenario, ScenarioError, type ScenarioOverrides, type LoadedScenario } from './scenario/load.js';
+export { makePlan, type Plan, type ClientScript, type PlannedRequest, type PlanTotals } from './scenario/plan.js';
+export type { ResolvedScenario, ScenarioServer, LoadModel, ClientBehaviour, ThinkTime, Fault, Threshold } from './scenario/types.js';
+export { createHistogram, encodeHistogram, decodeHistogram, mergeEncoded, summarize, PHASES, type Phase, type LatencySummary } from './metrics/histogram.js';
+export { runScenario, type RunOptions, type Progress } from './harness/coordinator.js';
+export type { RunResult, ResourceUse, FaultEvent } from './harness/run-result.js';
+export { buildReport } from './report/build.js';
+export { renderConsole } from './report/console.js';
+export { renderHtml } from './report/html.js';
+export { saveReport, readReport, renderJson, defaultReportPath } from './report/files.js';
+export { compareRuns, compareGroups } from './report/compare.js';
+export { mergeReports } from './report/merge.js';
+export { summarizeRepeats } from './report/repeat.js';
+export { listReports } from './report/list.js';
+export { REPORT_SCHEMA, type Report } from './report/model.js';
