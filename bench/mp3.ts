@@ -8,14 +8,20 @@ const DURATION_SEC = 240;
 /** The bitrates of the shipped catalog, in turn. */
 const BITRATES_KBPS = [128, 160, 192, 224, 256, 320] as const;
 
+/** How many songs the issue's figure is about. */
+export const MP3_BENCH_SONGS = SONGS;
+
+/** Generates the i-th song of the set in memory (no disk) and returns its size in bytes. */
+export function generateBenchSong(i: number): number {
+  const bitrateKbps = BITRATES_KBPS[i % BITRATES_KBPS.length] ?? 128;
+  return generateMp3({ id: `bench${i}`, title: `Bench ${i}`, artist: 'Bench', durationSec: DURATION_SEC, bitrateKbps }).length;
+}
+
 /** Generates SONGS four-minute songs in memory (no disk) and returns how long it took. */
 export async function benchMp3Generation(): Promise<{ songs: number; ms: number; bytes: number }> {
   let bytes = 0;
   const start = performance.now();
-  for (let i = 0; i < SONGS; i++) {
-    const bitrateKbps = BITRATES_KBPS[i % BITRATES_KBPS.length] ?? 128;
-    bytes += generateMp3({ id: `bench${i}`, title: `Bench ${i}`, artist: 'Bench', durationSec: DURATION_SEC, bitrateKbps }).length;
-  }
+  for (let i = 0; i < SONGS; i++) bytes += generateBenchSong(i);
   return { songs: SONGS, ms: performance.now() - start, bytes };
 }
 

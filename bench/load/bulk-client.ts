@@ -1,0 +1,96 @@
+// A minimal bulk client: N persistent sockets, each asking for the same file again and again
+// (one request in flight per socket), counting the body bytes that arrive inside the measuring
+// window. The same code drives jukebox (`GET big\n`) and nginx (`GET /big.mp3 HTTP/1.1`).
+import type { Socket } from 'node:net';
+import { closeSockets, openSockets } from './sockets.js';
+import { BodyCounter, type Framing } from './framing.js';
+import { DRAIN_TIMEOUT_MS, MeasureWindow, type LoadTiming } from './window.js';
+
+/** A bound on whole transfers per run, whatever the duration. */
+export const DEFAULT_MAX_TRANSFERS = 1_000_000;
+
+export interface BulkLoadOptions extends LoadTiming {
+  host: string;
+  port: number;
+  connections: number;
+  request: string;
+  framing: Framing;
+  /** Every response must announce exactly this many body bytes (the file's size). */
+  expectBodyBytes: number;
+  maxTransfers?: number;
+}
+
+export interface BulkLoadResult {
+  connections: number;
+  /** Body bytes received inside the window (partial transfers count: a fixed window cuts some). */
+  bytes: number;
+  /** Transfers completed inside the window. */
+  transfers: number;
+  seconds: number;
+  /** 10^6 bytes per second. */
+  mbPerSecond: number;
+}
+
+export async function runBulkLoad(options: BulkLoadOptions): Promise<BulkLoadResult> {
+  const sockets = await openSockets(options.host, options.port, options.connections);
+  try {
+    return await drive(sockets, options);
+  } finally {
+    await closeSockets(sockets);
+  }
+}
+
+function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadResult> {
+  const request = Buffer.from(options.request, 'utf8');
+  const maxTransfers = options.maxTransfers ?? DEFAULT_MAX_TRANSFERS;
+  const window = new MeasureWindow(options);
+  let bytes = 0;
+  let transfers = 0;
+  let busy = sockets.length;
+  let settled = false;
+  let drainTimer: NodeJS.Timeout | undefined;
+
+  return new Promise((resolve, reject) => {
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      window.stopNow();
+      clearTimeout(drainTimer);
+      if (err) return reject(err);
+      const seconds = window.seconds;
+      resolve({ connections: sockets.length, bytes, transfers, seconds, mbPerSecond: seconds > 0 ? bytes / seconds / 1e6 : 0 });
+    };
+    const onBody = (n: number) => {
+      if (window.measuring) bytes += n;
+    };
+
+    for (const socket of sockets) {
+      const onResponse = (bodyLength: number) => {
+        if (bodyLength !== options.expectBodyBytes) return finish(new Error(`expected a body of ${options.expectBodyBytes} bytes, the server announced ${bodyLength}`));
+        if (window.measuring && ++transfers >= maxTransfers) window.stopNow();
+        // After the window, the transfer in flight is finished (so the connection stays in sync) and not renewed.
+        if (window.stopped) {
+          if (--busy === 0) finish();
+          return;
+        }
+        socket.write(request);
+      };
+      const counter = new BodyCounter(options.framing, onBody, onResponse);
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          counter.push(chunk);
+        } catch (err) {
+          finish(err as Error);
+        }
+      });
+      socket.on('error', (err) => finish(err));
+      socket.on('close', () => finish(new Error('the server closed a connection during the run')));
+      socket.write(request);
+    }
+    window.start(() => {
+      // Unlike answers to small requests, a 4 MB transfer in flight may take a while to finish:
+      // the sockets are simply destroyed if it takes too long (the window is already counted).
+      drainTimer = setTimeout(() => finish(), DRAIN_TIMEOUT_MS);
+    });
+  });
+}

@@ -1,0 +1,41 @@
+// Opening the persistent sockets of a load run: all of them, or none (a failure closes the rest).
+import { connect, type Socket } from 'node:net';
+import { CONNECT_TIMEOUT_MS } from './window.js';
+
+/** Connects `count` sockets (Nagle off) and resolves once every one is connected. */
+export async function openSockets(host: string, port: number, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  const timer = setTimeout(() => sockets.forEach((s) => s.destroy(new Error(`connecting ${count} sockets to ${host}:${port} took over ${CONNECT_TIMEOUT_MS} ms`))), CONNECT_TIMEOUT_MS);
+  try {
+    await Promise.all(
+      Array.from({ length: count }, () => {
+        const socket = connect({ host, port, noDelay: true });
+        sockets.push(socket);
+        return new Promise<void>((resolve, reject) => {
+          socket.once('connect', resolve);
+          socket.once('error', reject);
+        });
+      }),
+    );
+    return sockets;
+  } catch (err) {
+    sockets.forEach((s) => s.destroy());
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Destroys every socket and waits for each to close. */
+export async function closeSockets(sockets: Socket[]): Promise<void> {
+  await Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.closed) return resolve();
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }),
+    ),
+  );
+}

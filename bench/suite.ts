@@ -1,0 +1,264 @@
+// The system benchmarks: jukebox against its peers, side by side in one run, each pair driven by
+// the same load client. Each side of a comparison runs `rounds` times in alternating order
+// (A B B A …) and keeps its best round: noise on a shared machine only ever slows a run down.
+import { runBulkLoad, type BulkLoadResult } from './load/bulk-client.js';
+import { runConnectLoad, type ConnectLoadResult } from './load/connect-client.js';
+import { httpFraming, jukeboxFraming } from './load/framing.js';
+import { runLineLoad, type LineLoadResult } from './load/line-client.js';
+import type { LoadTiming } from './load/window.js';
+import { BIG_SONG, SMALL_SONG } from './fixture.js';
+import type { NginxPeer } from './peers/nginx.js';
+import { LOOPBACK } from './peers/process.js';
+import { REDIS_KEY, type RedisPeer } from './peers/redis.js';
+import { ratioOf, type BenchRow } from './results.js';
+
+/** Issue 2: GET throughput at these connection counts, CHECK round trips at these. */
+export const GET_CONNECTIONS = [1, 16, 64] as const;
+export const CHECK_CONNECTIONS = [1, 50, 500] as const;
+/** Issue 7's comparisons. */
+const BULK_COMPARE_CONNECTIONS = 16;
+const SMALL_COMPARE_CONNECTIONS = 50;
+const CONNECT_CONCURRENCY = 50;
+const BULK_TARGET_RATIO = 1.0;
+const SMALL_TARGET_RATIO = 1.0;
+const CHECK_P99_TARGET_MS = 1;
+/** Connection per request: at least twice the seed's Python threaded server. */
+const CONNECT_TARGET_RATIO = 2.0;
+/** The issue's figure for the seed's Python threaded server, measured elsewhere (not in this run). */
+const SEED_REFERENCE_PER_SECOND = 7_000;
+
+export interface SystemTiming extends LoadTiming {
+  /** Rounds per side of a comparison (the best counts). */
+  rounds: number;
+}
+
+/** What is running for the bench; a missing peer is undefined, with the reason in `missing`. */
+export interface SystemPeers {
+  jukeboxPort: number;
+  bigBytes: number;
+  nginx?: NginxPeer | undefined;
+  redis?: RedisPeer | undefined;
+  pythonPort?: number | undefined;
+  /** The bare Node server: one answer then close / every line answered on a persistent connection. */
+  nodeLinePort: number;
+  nodePersistentPort: number;
+  /** peer name → why it is not running (with how to install it). */
+  missing: Record<string, string>;
+}
+
+interface Side<R> {
+  name: string;
+  run: () => Promise<R>;
+}
+
+export interface Measured<R> {
+  /** The best successful round; undefined if every round failed. */
+  best: R | undefined;
+  rounds: R[];
+  /** Why rounds failed (a failing peer is reported, and the rest of the bench still runs). */
+  errors: string[];
+}
+
+export interface SystemResults {
+  rows: BenchRow[];
+  /** Every round of every measurement, for the JSON file. */
+  raw: Record<string, Measured<unknown>>;
+}
+
+type Log = (line: string) => void;
+
+/** Runs every side `rounds` times, reversing the order each round, and keeps each side's best. */
+async function compare<R>(sides: Side<R>[], rounds: number, score: (r: R) => number, describe: (r: R) => string, log: Log): Promise<Map<string, Measured<R>>> {
+  const measured = new Map<string, Measured<R>>(sides.map((s) => [s.name, { best: undefined, rounds: [], errors: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      const m = measured.get(side.name);
+      if (!m) continue;
+      const label = `  ${side.name} (round ${round + 1}/${rounds})`;
+      try {
+        const result = await side.run();
+        m.rounds.push(result);
+        if (m.best === undefined || score(result) > score(m.best)) m.best = result;
+        log(`${label}: ${describe(result)}`);
+      } catch (err) {
+        m.errors.push((err as Error).message);
+        log(`${label}: FAILED: ${(err as Error).message}`);
+      }
+    }
+  }
+  return measured;
+}
+
+const mbps = (r: BulkLoadResult) => `${r.mbPerSecond.toFixed(0)} MB/s (${r.transfers} transfers)`;
+const rtps = (r: LineLoadResult) => `${r.perSecond.toFixed(0)} round trips/s, p99 ${r.latency.p99.toFixed(3)} ms`;
+const cps = (r: ConnectLoadResult) => `${r.perSecond.toFixed(0)} connections/s, p99 ${r.latency.p99.toFixed(3)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
+
+export type SystemPart = 'bulk' | 'small' | 'connect';
+export const SYSTEM_PARTS: readonly SystemPart[] = ['bulk', 'small', 'connect'];
+
+/** Rows of one part: issue 2's figures and issue 7's comparisons, kept apart so the table groups them. */
+interface PartRows {
+  issue2: BenchRow[];
+  issue7: BenchRow[];
+}
+
+type Raw = Record<string, Measured<unknown>>;
+
+export async function runSystemBenchmarks(peers: SystemPeers, timing: SystemTiming, parts: ReadonlySet<SystemPart>, log: Log): Promise<SystemResults> {
+  const raw: Raw = {};
+  const results: PartRows[] = [];
+  if (parts.has('bulk')) results.push(await runBulk(peers, timing, raw, log));
+  if (parts.has('small')) results.push(await runSmall(peers, timing, raw, log));
+  if (parts.has('connect')) results.push(await runConnect(peers, timing, raw, log));
+  return { rows: [...results.flatMap((r) => r.issue2), ...results.flatMap((r) => r.issue7)], raw };
+}
+
+/** Why a peer has no figure: not installed or failed to start, or every round failed. */
+function whyMissing(peers: SystemPeers, missingKey: string, m: Measured<unknown> | undefined): string | undefined {
+  return peers.missing[missingKey] ?? (m && !m.best && m.errors[0] ? `failed: ${m.errors[0]}` : undefined);
+}
+
+/** Runs one side alone, one round (issue 2's figures at the connection counts not compared). */
+async function alone<R>(side: Side<R>, score: (r: R) => number, describe: (r: R) => string, raw: Raw, log: Log): Promise<R | undefined> {
+  const m = await compare([side], 1, score, describe, log);
+  const measured = m.get(side.name);
+  raw[side.name] = measured as Measured<unknown>;
+  return measured?.best;
+}
+
+/** Bulk: jukebox GET vs nginx (both sendfile settings; the better is the peer), and issue 2's GET figures. */
+async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: Log): Promise<PartRows> {
+  const get = (connections: number): Side<BulkLoadResult> => ({
+    name: `jukebox GET x${connections}`,
+    run: () => runBulkLoad({ ...timing, host: LOOPBACK, port: peers.jukeboxPort, connections, request: `GET ${BIG_SONG.id}\n`, framing: jukeboxFraming, expectBodyBytes: peers.bigBytes }),
+  });
+  const httpGet = (name: string, port: number): Side<BulkLoadResult> => ({
+    name,
+    run: () =>
+      runBulkLoad({ ...timing, host: LOOPBACK, port, connections: BULK_COMPARE_CONNECTIONS, request: `GET /${BIG_SONG.id}.mp3 HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`, framing: httpFraming, expectBodyBytes: peers.bigBytes }),
+  });
+  const score = (r: BulkLoadResult) => r.mbPerSecond;
+
+  log(`bulk: GET of a ${(peers.bigBytes / 1e6).toFixed(2)} MB song at ${BULK_COMPARE_CONNECTIONS} connections, jukebox vs nginx`);
+  const jukeboxSide = get(BULK_COMPARE_CONNECTIONS);
+  const sides = [jukeboxSide];
+  if (peers.nginx) sides.push(httpGet('nginx sendfile on', peers.nginx.sendfilePort), httpGet('nginx sendfile off', peers.nginx.copyPort));
+  const bulk = await compare(sides, timing.rounds, score, mbps, log);
+  for (const [name, m] of bulk) raw[name] = m;
+  const jukebox = bulk.get(jukeboxSide.name)?.best;
+
+  const figures = new Map<number, BulkLoadResult | undefined>([[BULK_COMPARE_CONNECTIONS, jukebox]]);
+  for (const connections of GET_CONNECTIONS) {
+    if (figures.has(connections)) continue;
+    log(`bulk: jukebox GET at ${connections} connection(s)`);
+    figures.set(connections, await alone(get(connections), score, mbps, raw, log));
+  }
+  const issue2 = GET_CONNECTIONS.map((connections): BenchRow => ({ group: 'issue 2', name: `GET 4 MB song, ${connections} connection(s)`, figure: figures.get(connections)?.mbPerSecond ?? 0, unit: 'MB/s', better: 'higher' }));
+
+  const on = bulk.get('nginx sendfile on')?.best;
+  const off = bulk.get('nginx sendfile off')?.best;
+  const figure = jukebox?.mbPerSecond ?? 0;
+  const name = `GET 4 MB song, ${BULK_COMPARE_CONNECTIONS} connections`;
+  if (!on || !off) {
+    const missing = whyMissing(peers, 'nginx', bulk.get('nginx sendfile on') ?? bulk.get('nginx sendfile off'));
+    const only = on ?? off;
+    const peer = only && { name: `nginx (sendfile ${only === on ? 'on' : 'off'} only)`, figure: only.mbPerSecond };
+    return { issue2, issue7: [comparedRow('issue 7', name, figure, 'MB/s', 'higher', peer, BULK_TARGET_RATIO, missing)] };
+  }
+  const [best, other] = on.mbPerSecond >= off.mbPerSecond ? [{ name: 'nginx (sendfile on)', figure: on.mbPerSecond }, { name: 'nginx (sendfile off)', figure: off.mbPerSecond }] : [{ name: 'nginx (sendfile off)', figure: off.mbPerSecond }, { name: 'nginx (sendfile on)', figure: on.mbPerSecond }];
+  return {
+    issue2,
+    issue7: [comparedRow('issue 7', name, figure, 'MB/s', 'higher', best, BULK_TARGET_RATIO, undefined), comparedRow('issue 7', "  same, vs nginx's other setting", figure, 'MB/s', 'higher', other, undefined, undefined)],
+  };
+}
+
+/** Small requests: CHECK vs redis EXISTS at 50 persistent connections (one request in flight each), and issue 2's CHECK figures. */
+async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: Log): Promise<PartRows> {
+  const check = (connections: number): Side<LineLoadResult> => ({
+    name: `jukebox CHECK x${connections}`,
+    run: () => runLineLoad({ ...timing, host: LOOPBACK, port: peers.jukeboxPort, connections, request: `CHECK ${SMALL_SONG.id}\n`, expectPrefix: 'EXIST ' }),
+  });
+  const score = (r: LineLoadResult) => r.perSecond;
+
+  log(`small: CHECK vs redis EXISTS at ${SMALL_COMPARE_CONNECTIONS} persistent connections`);
+  const jukeboxSide = check(SMALL_COMPARE_CONNECTIONS);
+  const sides = [jukeboxSide];
+  const redisName = `redis EXISTS x${SMALL_COMPARE_CONNECTIONS}`;
+  const redisPort = peers.redis?.port;
+  if (redisPort !== undefined) {
+    sides.push({ name: redisName, run: () => runLineLoad({ ...timing, host: LOOPBACK, port: redisPort, connections: SMALL_COMPARE_CONNECTIONS, request: `EXISTS ${REDIS_KEY}\r\n`, expectPrefix: ':1' }) });
+  }
+  const bareName = `bare Node x${SMALL_COMPARE_CONNECTIONS}`;
+  sides.push({ name: bareName, run: () => runLineLoad({ ...timing, host: LOOPBACK, port: peers.nodePersistentPort, connections: SMALL_COMPARE_CONNECTIONS, request: `CHECK ${SMALL_SONG.id}\n`, expectPrefix: 'EXIST' }) });
+  const small = await compare(sides, timing.rounds, score, rtps, log);
+  for (const [name, m] of small) raw[name] = m;
+  const jukebox = small.get(jukeboxSide.name)?.best;
+  const redis = small.get(redisName)?.best;
+  const bareNode = small.get(bareName)?.best;
+
+  const figures = new Map<number, LineLoadResult | undefined>([[SMALL_COMPARE_CONNECTIONS, jukebox]]);
+  for (const connections of CHECK_CONNECTIONS) {
+    if (figures.has(connections)) continue;
+    log(`small: jukebox CHECK at ${connections} connection(s)`);
+    figures.set(connections, await alone(check(connections), score, rtps, raw, log));
+  }
+  const issue2 = CHECK_CONNECTIONS.map((connections): BenchRow => ({ group: 'issue 2', name: `CHECK, ${connections} persistent connection(s)`, figure: figures.get(connections)?.perSecond ?? 0, unit: 'round trips/s', better: 'higher' }));
+
+  const missing = whyMissing(peers, 'redis', small.get(redisName));
+  const p99 = jukebox?.latency.p99 ?? 0;
+  return {
+    issue2,
+    issue7: [
+      comparedRow('issue 7', `CHECK, ${SMALL_COMPARE_CONNECTIONS} persistent connections`, jukebox?.perSecond ?? 0, 'round trips/s', 'higher', redis && { name: 'redis EXISTS', figure: redis.perSecond }, SMALL_TARGET_RATIO, missing),
+      {
+        ...comparedRow('issue 7', `CHECK p99 latency, ${SMALL_COMPARE_CONNECTIONS} connections`, p99, 'ms', 'lower', redis && { name: 'redis EXISTS', figure: redis.latency.p99 }, undefined, missing),
+        target: `< ${CHECK_P99_TARGET_MS} ms`,
+        met: jukebox ? p99 < CHECK_P99_TARGET_MS : undefined,
+      },
+      comparedRow('issue 7', '  same CHECK rate, vs a bare Node net server', jukebox?.perSecond ?? 0, 'round trips/s', 'higher', bareNode && { name: 'bare Node', figure: bareNode.perSecond }, undefined, whyMissing(peers, 'node', small.get(bareName))),
+    ],
+  };
+}
+
+/** Connection per request: jukebox vs the seed-like Python threaded server and a bare Node net server. */
+async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: Log): Promise<PartRows> {
+  const side = (name: string, port: number, expectPrefix: string): Side<ConnectLoadResult> => ({
+    name,
+    run: () => runConnectLoad({ ...timing, host: LOOPBACK, port, concurrency: CONNECT_CONCURRENCY, request: `CHECK ${SMALL_SONG.id}\n`, expectPrefix }),
+  });
+  log(`connect: connection per request (connect + CHECK + answer + close) at concurrency ${CONNECT_CONCURRENCY}`);
+  const sides = [side('jukebox conn/req', peers.jukeboxPort, 'EXIST '), side('bare Node net', peers.nodeLinePort, 'EXIST')];
+  if (peers.pythonPort !== undefined) sides.push(side('Python threaded', peers.pythonPort, 'EXIST'));
+  const connect = await compare(sides, timing.rounds, (r) => r.perSecond, cps, log);
+  for (const [name, m] of connect) raw[name] = m;
+
+  const figure = connect.get('jukebox conn/req')?.best?.perSecond ?? 0;
+  const python = connect.get('Python threaded')?.best;
+  const bareNode = connect.get('bare Node net')?.best;
+  return {
+    issue2: [],
+    issue7: [
+      comparedRow('issue 7', `connection per request, concurrency ${CONNECT_CONCURRENCY}`, figure, 'requests/s', 'higher', python && { name: 'Python threaded', figure: python.perSecond }, CONNECT_TARGET_RATIO, whyMissing(peers, 'python', connect.get('Python threaded'))),
+      comparedRow('issue 7', "  same, vs the issue's seed figure (not measured here)", figure, 'requests/s', 'higher', { name: 'seed (issue)', figure: SEED_REFERENCE_PER_SECOND }, CONNECT_TARGET_RATIO, undefined),
+      comparedRow('issue 7', '  same, vs a bare Node net server', figure, 'requests/s', 'higher', bareNode && { name: 'bare Node', figure: bareNode.perSecond }, undefined, whyMissing(peers, 'node', connect.get('bare Node net'))),
+    ],
+  };
+}
+
+function comparedRow(group: string, name: string, figure: number, unit: string, better: 'higher' | 'lower', peer: { name: string; figure: number } | undefined, targetRatio: number | undefined, missing: string | undefined): BenchRow {
+  const ratio = peer ? ratioOf(figure, peer.figure, better) : undefined;
+  return {
+    group,
+    name,
+    figure,
+    unit,
+    better,
+    peer,
+    ratio,
+    target: targetRatio === undefined ? undefined : `≥ ${targetRatio.toFixed(1)}×`,
+    met: targetRatio === undefined || ratio === undefined ? undefined : ratio >= targetRatio,
+    note: peer ? undefined : missing,
+  };
+}
+
