@@ -35,3 +35,8 @@ export { mergeReports } from './report/merge.js';
 export { summarizeRepeats } from './report/repeat.js';
 export { listReports } from './report/list.js';
 export { REPORT_SCHEMA, type Report } from './report/model.js';
+export { runJourney, PLAYBACK_TICK_MS, type ServerOffer, type JourneyChoice, type TransferTimings, type JourneyEvent, type JourneyRequest, type JourneyHooks, type JourneyOutcome, type CancelReason, type TransferAction, type VerifiedTransfer } from './client/journey.js';
+export { ClientSession, journeyServers, DEFAULT_CLIENT_NAME, PROBE_TIMEOUT_MS, type ClientSessionOptions, type JourneyServer, type WireTraceEvent, type SessionEvent, type ServerStatus, type ServerAnswer } from './client/journey-session.js';
+export { downloadFileName, DEFAULT_DOWNLOAD_DIR } from './client/journey-file.js';
+export { PlaybackSimulation, START_BUFFER_SEC, type PlaybackOptions, type PlaybackPhase, type PlaybackSnapshot, type PlaybackChange, type PlaybackSummary } from './client/journey-playback.js';
+export { findSong, suggestSongs, completeSong, checkQuery, escapeControls, MAX_QUERY_CHARS, MAX_SUGGESTIONS, MAX_COMPLETIONS, type SongMatch, type QueryCheck, type QueryProblem } from './client/song-search.js';

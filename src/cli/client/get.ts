@@ -1,0 +1,68 @@
+// `jukebox client get <song>`: one journey without questions, for scripts. Exit 0 done, 2 no
+// server holds the song, 1 any other failure; --json prints the outcome as one JSON document.
+import { runJourney, type JourneyOutcome } from '../../client/journey.js';
+import { ClientSession } from '../../client/journey-session.js';
+import { createRng } from '../../util/rng.js';
+import { printError } from '../output.js';
+import { exitCodeOf } from './exit-codes.js';
+import { outcomeJson } from './json.js';
+import type { ResolvedClientOptions } from './options.js';
+import { describeSessionEvent, JourneyRenderer } from './render.js';
+import { Screen } from './screen.js';
+import { TracePrinter } from './trace.js';
+
+export interface GetOptions {
+  song: string;
+  /** Download to exactly this file. */
+  out: string | undefined;
+  json: boolean;
+}
+
+export async function runGet(options: ResolvedClientOptions, get: GetOptions): Promise<number> {
+  const journey = new AbortController();
+  // Nobody reads the output any more (a closed pipe): stop the transfer rather than crash.
+  const stop = () => journey.abort();
+  // With --json, stdout carries the JSON alone: the trace and warnings go to stderr.
+  const human = get.json ? undefined : new Screen(process.stdout, process.stdout.isTTY === true, stop);
+  const notes = human ?? new Screen(process.stderr, false, stop);
+  const tracer = options.trace ? new TracePrinter((line) => notes.line(line)) : undefined;
+  const session = new ClientSession({
+    catalog: options.loaded,
+    host: options.host,
+    trace: tracer?.onTrace,
+    onEvent: (event) => notes.line(describeSessionEvent(event)),
+  });
+  const renderer = new JourneyRenderer(human ?? new Screen(process.stderr, false), { servers: session.servers, serveCommand: options.serveCommand, exampleSongId: options.loaded.catalog.songs[0]?.id ?? 'song1' });
+  process.once('SIGINT', stop);
+  tracer?.restart(session.clock.now());
+  let outcome: JourneyOutcome;
+  try {
+    outcome = await runJourney(
+      session,
+      {
+        query: get.song,
+        action: options.action ?? 'download',
+        prefer: options.prefer,
+        rng: createRng(Date.now()),
+        outDir: options.outDir,
+        outFile: get.out,
+        playbackSpeed: options.playbackSpeed,
+        signal: journey.signal,
+      },
+      human ? { onEvent: renderer.onEvent } : {},
+    );
+  } finally {
+    process.off('SIGINT', stop);
+    await session.close();
+  }
+  const code = exitCodeOf(outcome);
+  if (human) {
+    renderer.outcome(outcome);
+  } else {
+    new Screen(process.stdout, false).line(JSON.stringify(outcomeJson(outcome, options.loaded.version), null, 2));
+    // A script's log still deserves the reason in words.
+    if (code !== 0) renderer.outcome(outcome);
+    if (outcome.status === 'failed') printError(`error [${outcome.error.code}]: ${outcome.error.describe()}`);
+  }
+  return code;
+}
