@@ -170,6 +170,12 @@ class TransferRun {
       this.endSegment(error.code);
       return error;
     } finally {
+      // The body is complete (or broken): a pause for a slow sink must not outlive it, or the
+      // kept connection's next answer would never be read.
+      if (this.awaitingDrain) {
+        this.awaitingDrain = false;
+        this.connection?.resumeReading();
+      }
       this.connection = undefined;
     }
   }
