@@ -2,7 +2,7 @@
 // then jukebox against nginx, redis-server, a seed-like Python server and a bare Node server,
 // each started here on a free loopback port and stopped at the end (also on Ctrl-C). Prints one
 // table and writes the figures to .cache/bench/. Options: --quick (shorter, one round),
-// --only micro,bulk,small,connect (or system), --server thread|in-process (default thread).
+// --only micro,bulk,small,connect,harness (or system), --server thread|in-process (default thread).
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** `--only micro,bulk,small,connect` (any of them; `system` = the last three); default everything. */
+/** `--only micro,bulk,small,connect,harness` (any of them; `system` = all but micro); default everything. */
 function parseOnly(text: string | undefined): { micro: boolean; parts: Set<SystemPart> } {
   if (text === undefined) return { micro: true, parts: new Set(SYSTEM_PARTS) };
   const words = text.split(',').map((w) => w.trim());
@@ -181,7 +181,7 @@ async function startPeers(library: BenchLibrary, work: string, mode: ServerMode,
   const nodeLine = await spawnPeer({ name: 'bare Node server', command: process.execPath, args: [NODE_LINE_SERVER, String(nodeLinePort), String(nodePersistentPort)], port: nodeLinePort });
   cleanup.add('bare Node server', nodeLine.stop);
 
-  return { peers: { jukeboxPort, bigBytes: library.bigBytes, nginx, redis, pythonPort, nodeLinePort, nodePersistentPort, missing }, versions };
+  return { peers: { catalogPath: library.catalogPath, jukeboxPort, bigBytes: library.bigBytes, nginx, redis, pythonPort, nodeLinePort, nodePersistentPort, missing }, versions };
 }
 
 /** A peer that fails to start is reported and skipped: the rest of the bench still runs. */

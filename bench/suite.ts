@@ -7,6 +7,7 @@ import { httpFraming, jukeboxFraming } from './load/framing.js';
 import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { BIG_SONG, SMALL_SONG } from './fixture.js';
+import { runHarnessOverhead } from './harness.js';
 import type { NginxPeer } from './peers/nginx.js';
 import { LOOPBACK } from './peers/process.js';
 import { REDIS_KEY, type RedisPeer } from './peers/redis.js';
@@ -34,6 +35,8 @@ export interface SystemTiming extends LoadTiming {
 
 /** What is running for the bench; a missing peer is undefined, with the reason in `missing`. */
 export interface SystemPeers {
+  /** The bench library's catalog (the harness run reads it). */
+  catalogPath: string;
   jukeboxPort: number;
   bigBytes: number;
   nginx?: NginxPeer | undefined;
@@ -94,8 +97,8 @@ const mbps = (r: BulkLoadResult) => `${r.mbPerSecond.toFixed(0)} MB/s (${r.trans
 const rtps = (r: LineLoadResult) => `${r.perSecond.toFixed(0)} round trips/s, p99 ${r.latency.p99.toFixed(3)} ms`;
 const cps = (r: ConnectLoadResult) => `${r.perSecond.toFixed(0)} connections/s, p99 ${r.latency.p99.toFixed(3)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
 
-export type SystemPart = 'bulk' | 'small' | 'connect';
-export const SYSTEM_PARTS: readonly SystemPart[] = ['bulk', 'small', 'connect'];
+export type SystemPart = 'bulk' | 'small' | 'connect' | 'harness';
+export const SYSTEM_PARTS: readonly SystemPart[] = ['bulk', 'small', 'connect', 'harness'];
 
 /** Rows of one part: issue 2's figures and issue 7's comparisons, kept apart so the table groups them. */
 interface PartRows {
@@ -111,6 +114,11 @@ export async function runSystemBenchmarks(peers: SystemPeers, timing: SystemTimi
   if (parts.has('bulk')) results.push(await runBulk(peers, timing, raw, log));
   if (parts.has('small')) results.push(await runSmall(peers, timing, raw, log));
   if (parts.has('connect')) results.push(await runConnect(peers, timing, raw, log));
+  if (parts.has('harness')) {
+    const harness = await runHarnessOverhead(peers, timing, log);
+    Object.assign(raw, harness.raw);
+    results.push({ issue2: [], issue7: harness.rows });
+  }
   return { rows: [...results.flatMap((r) => r.issue2), ...results.flatMap((r) => r.issue7)], raw };
 }
 
