@@ -11,14 +11,14 @@
 //
 // Each arrow goes one way: the coordinator hands scripts down and takes measurements up.
 import type { LoadedCatalog } from '../catalog/types.js';
-import { JukeboxError } from '../errors.js';
 import { MetricsAggregator } from '../metrics/aggregate.js';
 import { makePlan, type Plan } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { sharedNow } from '../util/clock.js';
 import { ClientPool, splitConcurrency, splitScripts } from './client-pool.js';
+import { checkFaults, faultSteps, startFaultSchedule } from './faults.js';
 import type { ServerAddress, SongFacts } from './messages.js';
-import type { ResourceUse, RunResult } from './run-result.js';
+import type { FaultEvent, ResourceUse, RunResult } from './run-result.js';
 import { startScenarioServers, type ScenarioServers } from './server-host.js';
 
 /** How often pool threads send their measurements (and the live display updates). */
@@ -40,14 +40,12 @@ export interface RunOptions {
   onProgress?: (progress: Progress) => void;
   /** Called once the servers listen, with their addresses. */
   onServersReady?: (servers: ServerAddress[]) => void;
+  /** Called as each of the scenario's faults (or its end, or a restart) is applied. */
+  onFault?: (event: FaultEvent) => void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCatalog, options: RunOptions = {}): Promise<RunResult> {
-  if (scenario.faults.length > 0) {
-    throw new JukeboxError('E_SCENARIO_INVALID', `${scenario.name}: faults are not applied by this version of the harness`, {
-      hint: 'remove the faults: section; fault injection is tracked as its own issue',
-    });
-  }
+  checkFaults(scenario);
   const plan = makePlan(scenario, catalog.catalog);
   const servers = await startScenarioServers(scenario, catalog);
   try {
@@ -68,6 +66,9 @@ async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, pl
   const startedAtMs = Date.now() + START_LEAD_MS;
   const runStart = sharedNow() + START_LEAD_MS;
   const progress = setInterval(() => options.onProgress?.(progressOf(metrics, plan, runStart)), FLUSH_INTERVAL_MS);
+  // Fault times count from the run's start, like the clients' schedule and the report's timeline.
+  const faults = startFaultSchedule(faultSteps(scenario.faults), servers.faultTargets, { runStart, now: sharedNow, onEvent: options.onFault });
+  let faultEvents: FaultEvent[] = [];
   try {
     await Promise.all(
       batches.map((scripts, i) =>
@@ -88,11 +89,13 @@ async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, pl
     );
   } finally {
     clearInterval(progress);
+    // Steps not yet due when the last client ends are dropped: the run is over.
+    faultEvents = await faults.stop();
     await pool.close();
   }
   const durationMs = sharedNow() - runStart;
   options.onProgress?.(progressOf(metrics, plan, runStart));
-  return { scenario, plan: plan.totals, startedAtMs, durationMs, metrics, serverStats: await servers.stats(), faults: [], resources: resourceUse() };
+  return { scenario, plan: plan.totals, startedAtMs, durationMs, metrics, serverStats: await servers.stats(), faults: faultEvents, resources: resourceUse() };
 }
 
 function resourceUse(): ResourceUse {

@@ -7,6 +7,7 @@ import type { ServerStats } from '../protocol/types.js';
 import type { ResolvedScenario, ScenarioServer } from '../scenario/types.js';
 import { startServerThread, type ServerThread } from '../server/thread-host.js';
 import { fetchServerStats } from './external-stats.js';
+import type { FaultTarget } from './faults.js';
 import type { ServerAddress } from './messages.js';
 
 /**
@@ -21,6 +22,8 @@ export interface ScenarioServers {
   addresses: ServerAddress[];
   /** Each server's own counters, asked at the end; undefined where it could not answer. */
   stats(): Promise<Record<string, ServerStats | undefined>>;
+  /** The servers the harness started, by id: where the scenario's faults are applied (external ones take none). */
+  faultTargets: ReadonlyMap<string, FaultTarget>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startScenarioServers(scenario: ResolvedScenario, catalog: 
   });
   return {
     addresses,
+    faultTargets: threads,
     async stats() {
       const entries = await Promise.all(
         addresses.map(async (a) => {

@@ -1,12 +1,14 @@
 // One client connection: bounded line reading, a bounded queue of requests answered one at a
 // time in order (pipelining), writes that wait for the socket (backpressure), and its timers.
 import type { Socket } from 'node:net';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { ERR, MAX_LINE_BYTES } from '../protocol/constants.js';
 import { LineSplitter, type SplitEvent } from '../protocol/line-splitter.js';
 import { parseRequest } from '../protocol/request.js';
 import { encodeResponse } from '../protocol/response.js';
 import type { Response } from '../protocol/types.js';
 import { ConnectionGoneError, type Exchange, type ServerContext } from './context.js';
+import { responseDelay, type FaultableConnection } from './faults.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
 
@@ -23,10 +25,19 @@ export interface ConnectionHooks {
 
 type Job = { kind: 'line'; line: Buffer } | { kind: 'overflow' };
 
+/**
+ * A pipelining connection gets this many answers in a row, then yields to the event loop. A
+ * client that reads as fast as we answer never makes a write wait, so without this its whole
+ * read chunk (thousands of requests) would be answered in one go while every other client
+ * waits: a flood of pipelined CHECKs held others up for seconds. A client sending one request
+ * at a time never gets this far.
+ */
+export const ANSWERS_BEFORE_YIELD = 32;
+
 const LF = 0x0a;
 export const OVERFLOW_TRACE_LINE = `(request line longer than ${MAX_LINE_BYTES} bytes)`;
 
-export class Connection {
+export class Connection implements FaultableConnection {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
@@ -39,6 +50,8 @@ export class Connection {
   /** A closing answer was written (BYE, 413, 503): requests after it are discarded. */
   private ending = false;
   private gone = false;
+  /** Between a DATA line and the end of its request: what a reset fault cuts. */
+  private transferring = false;
   private lineTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
   private drainWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -61,6 +74,7 @@ export class Connection {
     // Resets and broken pipes are the peer's doing; 'close' follows and cleans up.
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
+    if (hooks.context.faults.paused) socket.pause(); // accepted during a pause fault: not read until it ends
   }
 
   /** Idle: nothing being answered, nothing waiting. */
@@ -75,6 +89,22 @@ export class Connection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  get isTransferring(): boolean {
+    return this.transferring;
+  }
+
+  /** The reset fault: a TCP RST, as a crashed peer or a middlebox would send. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
+
+  /** The pause fault: stop reading; when it ends, read again unless the queue is full (then refill() resumes). */
+  setReading(reading: boolean): void {
+    if (this.gone) return;
+    if (!reading) this.socket.pause();
+    else if (!this.held) this.socket.resume();
   }
 
   private onData(chunk: Buffer): void {
@@ -129,13 +159,27 @@ export class Connection {
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    let answered = 0;
     try {
       while (!this.gone && !this.ending) {
+        if (answered === ANSWERS_BEFORE_YIELD) {
+          answered = 0;
+          await nextLoopTurn();
+          continue; // the connection may have closed meanwhile
+        }
         const job = this.queue.shift();
         if (!job) break;
+        answered++;
         this.refill();
         await this.answer(job);
+        this.transferring = false;
       }
+    } catch (err) {
+      // A reply written outside a handler (ERR 400, 413, 503) whose peer left while it waited for
+      // 'drain': nobody is left to answer. Anything else is a bug, reported; the server goes on.
+      // (pump() runs detached: a rejection escaping it would be unhandled and end the process.)
+      if (!(err instanceof ConnectionGoneError)) this.hooks.onInternalError(this, err);
+      this.socket.destroy(); // a reply that failed leaves nothing sensible to send after it
     } finally {
       this.busy = false;
     }
@@ -148,7 +192,7 @@ export class Connection {
     const held = this.held;
     this.held = undefined;
     this.consume(held);
-    if (!this.held && !this.gone) this.socket.resume();
+    if (!this.held && !this.gone && !this.hooks.context.faults.paused) this.socket.resume();
   }
 
   private afterQueueEmptied(): void {
@@ -184,8 +228,17 @@ export class Connection {
 
   reply(response: Response): Promise<void> {
     if (response.kind === 'ERR') this.hooks.context.counters.errors++;
+    if (response.kind === 'DATA') this.transferring = true;
     const line = encodeResponse(response);
     this.hooks.onResponseLine?.(this, line.slice(0, -1));
+    const { delayMs } = this.hooks.context.faults;
+    if (delayMs > 0) return this.writeAfter(delayMs, line);
+    return this.write(line);
+  }
+
+  /** The delay fault: the response line waits; replies stay in order because the pump awaits each one. */
+  private async writeAfter(delayMs: number, line: string): Promise<void> {
+    await responseDelay(delayMs);
     return this.write(line);
   }
 

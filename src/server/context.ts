@@ -1,6 +1,7 @@
 // What handlers see: the server's shared state and one request's exchange with its connection.
 import type { Response } from '../protocol/types.js';
 import type { Clock } from '../util/clock.js';
+import type { FaultState } from './faults.js';
 import type { ServerLimits } from './limits.js';
 import type { SongStore } from './song-store.js';
 import type { ServerCounters } from './stats.js';
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly streamSpeed: number;
   readonly limits: ServerLimits;
   readonly clock: Clock;
+  /** Injected faults (delay, throttle, pause): all off unless a harness switches one on. */
+  readonly faults: FaultState;
 }
 
 /** One request being answered. Each write resolves when the socket can take more (backpressure). */

@@ -14,11 +14,13 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { ServerEventMap } from './events.js';
+import { FaultInjector, FaultState, type FaultCommand, type FaultResult } from './faults.js';
 import { REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
 import { openSongStore } from './song-store.js';
 import { ServerCounters } from './stats.js';
 
 export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, TraceEvent } from './events.js';
+export type { FaultCommand, FaultResult } from './faults.js';
 
 /** `NODE_DEBUG=jukebox` prints unexpected server failures to stderr. */
 const debug = debuglog('jukebox');
@@ -58,6 +60,8 @@ export interface JukeboxServer {
   stats(): ServerStats;
   /** Stops accepting at once; resolves when every connection is closed. Calling it again returns the same promise. */
   close(options?: CloseOptions): Promise<void>;
+  /** Injects a fault (load tests, chaos tests): see FaultCommand. Commands are applied one at a time, in order. */
+  fault(command: FaultCommand): Promise<FaultResult>;
   on<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
   off<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
   once<K extends keyof ServerEventMap>(event: K, listener: (...args: ServerEventMap[K]) => void): this;
@@ -78,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<JukeboxServer
     streamSpeed,
     limits,
     clock,
+    faults: new FaultState(),
   };
   const server = new ServerImpl(context, options.host ?? entry.host);
   await server.listen(options.port ?? entry.port);
@@ -94,6 +99,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   private closing: Promise<void> | undefined;
   private boundPort = 0;
   private readonly hooks: ConnectionHooks;
+  private readonly injector: FaultInjector;
 
   constructor(
     private readonly context: ServerContext,
@@ -104,6 +110,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.net = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     this.net.on('error', (err) => this.reportInternalError(undefined, err));
     this.hooks = this.makeHooks();
+    this.injector = this.makeInjector();
   }
 
   get serverId(): string {
@@ -147,8 +154,14 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     return this.closing;
   }
 
+  fault(command: FaultCommand): Promise<FaultResult> {
+    return this.injector.apply(command);
+  }
+
   private async shutdown(graceful: boolean): Promise<void> {
     this.shuttingDown = true;
+    // Paused or throttled writes go on, so that a graceful stop is not held up by an injected fault.
+    this.context.faults.clear();
     // net.Server calls back once the listener is closed and every connection has ended.
     const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
     for (const connection of this.connections) connection.shutdown();
@@ -214,6 +227,26 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
         if (this.listenerCount('connectionClosed') > 0) this.emit('connectionClosed', this.connectionEvent(connection));
       },
     };
+  }
+
+  /** The injector's view of this server: it closes and reopens the listener and cuts sockets. */
+  private makeInjector(): FaultInjector {
+    const server = this;
+    return new FaultInjector({
+      faults: this.context.faults,
+      connections: this.connections,
+      sockets: this.sockets,
+      get port() {
+        return server.boundPort;
+      },
+      get isListening() {
+        return server.net.listening;
+      },
+      isShuttingDown: () => this.shuttingDown,
+      // Without a callback: net.Server keeps its open connections, which carry on.
+      closeListener: () => void this.net.close(),
+      openListener: () => this.listen(this.boundPort),
+    });
   }
 
   private reportInternalError(connectionId: number | undefined, error: unknown): void {

@@ -38,6 +38,8 @@ export class ServerThreadController {
         return this.post({ type: 'stopped', replyTo: command.id });
       case 'stats':
         return this.post({ type: 'stats', replyTo: command.id, stats: this.running().stats() });
+      case 'fault':
+        return this.post({ type: 'fault', replyTo: command.id, result: await this.running().fault(command.fault) });
       case 'observe':
         this.observe({ connections: command.connections, trace: command.trace });
         return this.post({ type: 'done', replyTo: command.id });

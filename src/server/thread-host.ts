@@ -5,6 +5,7 @@ import { assertNever, fromErrorPayload, JukeboxError } from '../errors.js';
 import type { ServerStats } from '../protocol/types.js';
 import { workerUrl } from '../util/paths.js';
 import type { ConnectionEvent, RejectionEvent, TraceEvent } from './events.js';
+import type { FaultCommand, FaultResult } from './faults.js';
 import { DEFAULT_STREAM_SPEED, type ServerLimits } from './limits.js';
 import { isReply, type ObserveOptions, type ServerThreadCommand, type ServerThreadEvent, type ServerThreadNotice, type ServerThreadReply } from './thread-messages.js';
 
@@ -39,6 +40,8 @@ export interface ServerThread {
   stats(): Promise<ServerStats>;
   /** Changes which event streams the thread forwards. */
   observe(options: ObserveOptions): Promise<void>;
+  /** Injects a fault into the server (the thread stays up through a crash, so it can restart). */
+  fault(command: FaultCommand): Promise<FaultResult>;
   /** Stops the server (gracefully by default) and ends the thread. */
   stop(options?: { graceful?: boolean }): Promise<void>;
   on<K extends keyof ServerThreadEventMap>(event: K, listener: (...args: ServerThreadEventMap[K]) => void): this;
@@ -118,6 +121,12 @@ class ServerThreadImpl extends EventEmitter<ServerThreadEventMap> implements Ser
   async observe(options: ObserveOptions): Promise<void> {
     const reply = await this.request({ type: 'observe', connections: options.connections, trace: options.trace });
     if (reply.type !== 'done') throw unexpectedReply(reply);
+  }
+
+  async fault(command: FaultCommand): Promise<FaultResult> {
+    const reply = await this.request({ type: 'fault', fault: command });
+    if (reply.type !== 'fault') throw unexpectedReply(reply);
+    return reply.result;
   }
 
   async stop(options: { graceful?: boolean } = {}): Promise<void> {

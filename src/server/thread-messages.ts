@@ -1,12 +1,13 @@
 // Every message between a server worker thread and its host: one typed file for the boundary.
 //
 // Each command carries an `id`; the worker answers each with exactly one message carrying
-// `replyTo`: its result (`listening`, `stats`, `stopped`), `done` for commands without a result,
-// or `error`. New commands (faults: crash, delay, throttle, reset, refuse, pause) are new variants
-// of ServerThreadCommand answered with `done` or `error`: nothing else changes shape.
+// `replyTo`: its result (`listening`, `stats`, `stopped`, `fault`), `done` for commands without
+// a result, or `error`. A fault command carries a FaultCommand (crash, restart, delay, throttle,
+// reset, refuse, pause) and is answered with what it touched, or `error`.
 import type { ErrorCode } from '../errors.js';
 import type { ServerStats } from '../protocol/types.js';
 import type { ConnectionEvent, RejectionEvent, TraceEvent } from './events.js';
+import type { FaultCommand, FaultResult } from './faults.js';
 import type { ServerLimits } from './limits.js';
 
 /** Which event streams the worker forwards; all off by default (they cost a message each). */
@@ -37,13 +38,15 @@ export type ServerThreadCommand =
   | StartCommand
   | { type: 'stop'; id: number; graceful: boolean }
   | { type: 'stats'; id: number }
-  | ({ type: 'observe'; id: number } & ObserveOptions);
+  | ({ type: 'observe'; id: number } & ObserveOptions)
+  | { type: 'fault'; id: number; fault: FaultCommand };
 
 export type ServerThreadReply =
   | { type: 'listening'; replyTo: number; serverId: string; host: string; port: number }
   | { type: 'stats'; replyTo: number; stats: ServerStats }
   | { type: 'stopped'; replyTo: number }
   | { type: 'done'; replyTo: number }
+  | { type: 'fault'; replyTo: number; result: FaultResult }
   | { type: 'error'; replyTo: number; code: ErrorCode; message: string; hint?: string };
 
 /** Unsolicited: sent while the matching ObserveOptions are on (internal errors always). */

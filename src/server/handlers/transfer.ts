@@ -28,7 +28,7 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
 }
 
 async function sendBody(exchange: Exchange, length: number, schedule: PaceSchedule | undefined, read: (sent: number, n: number) => Promise<Buffer>): Promise<void> {
-  const { limits, clock, counters } = exchange.server;
+  const { limits, clock, counters, faults } = exchange.server;
   const start = clock.now();
   let sent = 0;
   while (sent < length) {
@@ -40,6 +40,8 @@ async function sendBody(exchange: Exchange, length: number, schedule: PaceSchedu
       await waitMs(start + dueAtMs(schedule, sent + want) - clock.now(), exchange.signal);
       n = Math.max(want, Math.min(n, allowanceAt(schedule, clock.now() - start) - sent));
     }
+    // An injected pause or throttle holds the write or shrinks it; one field check otherwise.
+    if (faults.gatesBody) n = await faults.gateBody(n, exchange.signal, clock);
     const chunk = await read(sent, n);
     await exchange.write(chunk);
     sent += n;
