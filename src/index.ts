@@ -40,3 +40,5 @@ export { ClientSession, journeyServers, DEFAULT_CLIENT_NAME, PROBE_TIMEOUT_MS, t
 export { downloadFileName, DEFAULT_DOWNLOAD_DIR } from './client/journey-file.js';
 export { PlaybackSimulation, START_BUFFER_SEC, type PlaybackOptions, type PlaybackPhase, type PlaybackSnapshot, type PlaybackChange, type PlaybackSummary } from './client/journey-playback.js';
 export { findSong, suggestSongs, completeSong, checkQuery, escapeControls, MAX_QUERY_CHARS, MAX_SUGGESTIONS, MAX_COMPLETIONS, type SongMatch, type QueryCheck, type QueryProblem } from './client/song-search.js';
+export type { FaultCommand, FaultResult } from './server/faults.js';
+export { faultSteps, startFaultSchedule, type FaultTarget } from './harness/faults.js';

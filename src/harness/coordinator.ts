@@ -16,7 +16,7 @@ import { makePlan, type Plan } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { sharedNow } from '../util/clock.js';
 import { ClientPool, splitConcurrency, splitScripts } from './client-pool.js';
-import { checkFaults, faultSteps, startFaultSchedule } from './faults.js';
+import { faultSteps, startFaultSchedule } from './faults.js';
 import type { ServerAddress, SongFacts } from './messages.js';
 import type { FaultEvent, ResourceUse, RunResult } from './run-result.js';
 import { startScenarioServers, type ScenarioServers } from './server-host.js';
@@ -45,7 +45,6 @@ export interface RunOptions {
 }
 
 export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCatalog, options: RunOptions = {}): Promise<RunResult> {
-  checkFaults(scenario);
   const plan = makePlan(scenario, catalog.catalog);
   const servers = await startScenarioServers(scenario, catalog);
   try {

@@ -1,8 +1,8 @@
 // The scenario's faults during a run: each `faults:` entry becomes timed steps (its start, and its
 // end or restart), applied to the server threads at their times relative to the run's start and
 // recorded as FaultEvents at the time they actually happened, for the report's timeline.
-import { JukeboxError, isJukeboxError } from '../errors.js';
-import type { Fault, ResolvedScenario } from '../scenario/types.js';
+import { isJukeboxError } from '../errors.js';
+import type { Fault } from '../scenario/types.js';
 import type { FaultCommand, FaultResult } from '../server/faults.js';
 import type { FaultEvent } from './run-result.js';
 
@@ -21,21 +21,6 @@ export interface FaultStep {
   command: FaultCommand;
   /** The detail text of its marker, from what the server says it touched. */
   describe(result: FaultResult): string;
-}
-
-/** Every problem with the scenario's faults that only the harness can see, reported together. */
-export function checkFaults(scenario: ResolvedScenario): void {
-  const problems: string[] = [];
-  scenario.faults.forEach((f, i) => {
-    const server = scenario.servers.find((s) => s.id === f.server);
-    if (server?.external) problems.push(`faults.${i}.server: ${f.server} is external; faults can only be injected into servers the harness starts`);
-    if (f.forMs !== undefined && (f.action === 'crash' || f.action === 'reset')) {
-      problems.push(`faults.${i}.for: a ${f.action} has no duration${f.action === 'crash' ? ' (use restartAfter to bring the server back)' : ''}`);
-    }
-  });
-  if (problems.length === 0) return;
-  const where = scenario.file ?? scenario.name;
-  throw new JukeboxError('E_SCENARIO_INVALID', `${where}: bad faults:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 
 /** The steps of every fault, in time order (a step's end comes after its start at the same time). Pure. */

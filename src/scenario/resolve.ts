@@ -36,6 +36,9 @@ export const THRESHOLD_METRICS: readonly string[] = [
   'totals.failed',
   'totals.verified',
   'totals.cancelled',
+  'totals.failovers',
+  'totals.resumes',
+  'totals.integrityFailures',
   'schedule.lagMs.max',
 ];
 
@@ -54,7 +57,7 @@ export function resolveScenario(input: ScenarioInput, file: string | undefined, 
     servers,
     load: resolveLoad(input, problems),
     client: resolveClient(input, serverIds, catalog, problems),
-    faults: resolveFaults(input, serverIds, problems),
+    faults: resolveFaults(input, servers, problems),
     thresholds: resolveThresholds(input, problems),
   };
   return problems.length > 0 ? { problems } : { scenario, problems };
@@ -165,9 +168,16 @@ function resolveAction(action: { download?: number | undefined; stream?: number 
   return { download, stream };
 }
 
-function resolveFaults(input: ScenarioInput, serverIds: string[], problems: Problem[]): Fault[] {
+function resolveFaults(input: ScenarioInput, servers: ScenarioServer[], problems: Problem[]): Fault[] {
+  const serverIds = servers.map((s) => s.id);
   return (input.faults ?? []).map((f, i) => {
     const path = `faults.${i}`;
+    if (servers.find((s) => s.id === f.server)?.external) {
+      problems.push({ path: `${path}.server`, message: `${f.server} is external; faults can only be injected into servers the harness starts` });
+    }
+    if (f.for !== undefined && (f.action === 'crash' || f.action === 'reset')) {
+      problems.push({ path: `${path}.for`, message: `a ${f.action} has no duration${f.action === 'crash' ? ' (use restartAfter to bring the server back)' : ''}` });
+    }
     if (!serverIds.includes(f.server)) problems.push({ path: `${path}.server`, message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${JSON.stringify(f.server)}` });
     if (f.restartAfter !== undefined && f.action !== 'crash') problems.push({ path: `${path}.restartAfter`, message: `restartAfter belongs to crash, not ${f.action}` });
     if (f.action === 'delay' && f.latency === undefined) problems.push({ path: `${path}.latency`, message: 'a delay fault needs latency (like 20ms), got nothing' });
