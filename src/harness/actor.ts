@@ -63,8 +63,9 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
       const wait = intendedStart - ctx.now();
       if (wait > 0) await sleep(wait);
       // Latency counts from the intended start, so a late harness cannot hide a wait; a timer
-      // that fires a little early must not make it count from before the request began.
-      const countFrom = Math.max(intendedStart, ctx.now());
+      // that fires a little early starts the request before its intended start, and then the
+      // request counts from when it really began (never a negative latency).
+      const countFrom = Math.min(intendedStart, ctx.now());
       const outcome = await playRequest(request, ctx, connections, rng);
       await connections.release();
       ctx.recorder.requestEnded(outcome, ctx.now() - countFrom);

@@ -47,6 +47,8 @@ describe('a whole run', () => {
     }
     expect(summarize(run.metrics.phases.check).count).toBe(2 * c.requests);
     expect(summarize(run.metrics.phases.request).count).toBe(c.requests);
+    // A request takes at least one CHECK round trip: it is never counted from before it began.
+    expect(summarize(run.metrics.phases.request).min).toBeGreaterThanOrEqual(summarize(run.metrics.phases.check).min);
     // Persistent connections: one per server per client.
     expect(summarize(run.metrics.phases.connect).count).toBe(2 * c.clients);
     const report = buildReport(run, collectEnvironment());
