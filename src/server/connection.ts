@@ -35,6 +35,9 @@ type Job = { kind: 'line'; line: Buffer } | { kind: 'overflow' };
 export const ANSWERS_BEFORE_YIELD = 32;
 
 const LF = 0x0a;
+/** One prebuilt abort reason: abort() without one builds a DOMException with a stack each time. */
+const CONNECTION_GONE = new Error('the connection is gone');
+
 export const OVERFLOW_TRACE_LINE = `(request line longer than ${MAX_LINE_BYTES} bytes)`;
 
 export class Connection implements FaultableConnection {
@@ -55,7 +58,8 @@ export class Connection implements FaultableConnection {
   private lineTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
   private drainWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
-  private readonly abort = new AbortController();
+  /** Made on first use: most requests never wait on a signal, and connect-per-request load makes many connections. */
+  private abortController: AbortController | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -212,7 +216,7 @@ export class Connection implements FaultableConnection {
     const parsed = parseRequest(job.line);
     if (!parsed.ok) return this.reply({ kind: 'ERR', code: parsed.code, text: parsed.text });
 
-    const exchange = new RequestExchange(this, this.hooks.context, this.abort.signal);
+    const exchange = new RequestExchange(this, this.hooks.context);
     try {
       await dispatch(exchange, parsed.request);
       if (exchange.closeRequested) this.end();
@@ -278,6 +282,15 @@ export class Connection implements FaultableConnection {
     this.lingerTimer = setTimeout(() => this.socket.destroy(), REJECT_LINGER_MS);
   }
 
+  /** Aborted once the connection is gone (already aborted if it is gone when first asked for). */
+  get signal(): AbortSignal {
+    if (!this.abortController) {
+      this.abortController = new AbortController();
+      if (this.gone) this.abortController.abort(CONNECTION_GONE);
+    }
+    return this.abortController.signal;
+  }
+
   private onEnd(): void {
     this.inputEnded = true;
     this.disarmLineTimer(); // a partial line without its `\n` is never answered
@@ -288,7 +301,7 @@ export class Connection implements FaultableConnection {
     this.gone = true;
     this.disarmLineTimer();
     clearTimeout(this.lingerTimer);
-    this.abort.abort();
+    this.abortController?.abort(CONNECTION_GONE);
     const waiter = this.drainWaiter;
     this.drainWaiter = undefined;
     waiter?.reject(new ConnectionGoneError());
@@ -303,8 +316,12 @@ class RequestExchange implements Exchange {
   constructor(
     private readonly connection: Connection,
     readonly server: ServerContext,
-    readonly signal: AbortSignal,
   ) {}
+
+  /** Aborts when the connection goes: what a paced or gated transfer waits on. */
+  get signal(): AbortSignal {
+    return this.connection.signal;
+  }
 
   reply(response: Response): Promise<void> {
     this.replied = true;
