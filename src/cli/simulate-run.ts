@@ -16,14 +16,9 @@ import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
 
-interface RunArgs {
+/** The scenario overrides (--seed, --clients, …) and the run's own options. */
+interface RunArgs extends ScenarioOverrides {
   scenario: string;
-  seed?: string | number;
-  clients?: number;
-  concurrency?: number;
-  arrivalRate?: number;
-  duration?: string;
-  workers?: number;
   quiet: boolean;
   json: boolean;
   out?: string;
@@ -60,13 +55,9 @@ async function simulate(args: RunArgs): Promise<number> {
     printError(`--repeat: expected a positive whole number, got ${String(args.repeat)}`);
     return EXIT.USAGE;
   }
-  const overrides: ScenarioOverrides = {};
-  if (args.seed !== undefined) overrides.seed = /^\d+$/.test(String(args.seed)) ? Number(args.seed) : String(args.seed);
-  if (args.clients !== undefined) overrides.clients = args.clients;
-  if (args.concurrency !== undefined) overrides.concurrency = args.concurrency;
-  if (args.arrivalRate !== undefined) overrides.arrivalRate = args.arrivalRate;
-  if (args.duration !== undefined) overrides.duration = args.duration;
-  if (args.workers !== undefined) overrides.workers = args.workers;
+  const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
+  // A numeric --seed is the same seed as the number in a scenario file.
+  const overrides: ScenarioOverrides = { clients, concurrency, arrivalRate, duration, workers, seed: seed !== undefined && /^\d+$/.test(String(seed)) ? Number(seed) : seed };
   let loaded;
   try {
     loaded = loadScenarioFile(args.scenario, overrides);
