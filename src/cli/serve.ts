@@ -14,6 +14,8 @@ interface ServeArgs {
   trace: boolean;
   'stream-speed': number;
   host: string | undefined;
+  server: string[] | undefined;
+  'max-connections': number | undefined;
 }
 
 export function serveCommand(setExitCode: (code: number) => void): CommandModule<object, ServeArgs> {
@@ -26,6 +28,8 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
         .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line, labelled by server and client' })
         .option('stream-speed', { type: 'number', default: 1, describe: 'STREAM pace as a multiple of each song’s bitrate (1 = real time)' })
         .option('host', { type: 'string', describe: "Listen on this host instead of each server's catalog host" })
+        .option('server', { type: 'string', array: true, describe: 'Run only this catalog server (repeatable), e.g. one server per process' })
+        .option('max-connections', { type: 'number', describe: 'Open connections per server before new ones get ERR 503 (default 1024)' })
         .example('$0 serve', 'Serve the project catalog on its ports (5000 and 5001)')
         .example('$0 serve --trace --stream-speed 10', 'Log every protocol line; stream ten times faster than real time')
         .epilog(
@@ -46,15 +50,26 @@ async function serve(args: ServeArgs): Promise<void> {
     throw new JukeboxError('E_BAD_ARGUMENT', `--stream-speed must be a number > 0, got ${String(streamSpeed)}`, { hint: '1 streams in real time, 10 ten times faster' });
   }
   const catalog = loadCatalog(args.catalog);
+  const known = catalog.catalog.servers.map((s) => s.id);
+  const unknown = (args.server ?? []).filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new JukeboxError('E_BAD_ARGUMENT', `--server ${unknown.join(', ')}: not in the catalog`, { hint: `the catalog's servers are ${known.join(', ')}` });
   const files = await resolveLibrary(catalog, {
     songIds: servedSongIds(catalog),
     onSong: (e) => {
       if (e.action === 'generated') printError(`generated song file ${e.index}/${e.total}: ${e.songId} → ${e.file}`);
     },
   });
-  const servers = await startCatalogServers({ catalog, files, streamSpeed, ...(args.host === undefined ? {} : { host: args.host }) });
-  servers.forEach((server, i) => {
-    print(`Server ${i + 1} listening on ${server.host}:${server.port}`);
+  const servers = await startCatalogServers({
+    catalog,
+    files,
+    streamSpeed,
+    ...(args.host === undefined ? {} : { host: args.host }),
+    ...(args.server === undefined ? {} : { serverIds: args.server }),
+    ...(args['max-connections'] === undefined ? {} : { limits: { maxConnections: args['max-connections'] } }),
+  });
+  servers.forEach((server) => {
+    // Numbered by place in the catalog (Server 1 = its first server), as the seed printed them.
+    print(`Server ${known.indexOf(server.serverId) + 1} listening on ${server.host}:${server.port}`);
     watch(server, args.trace);
   });
   const signal = await nextSignal();

@@ -11,6 +11,8 @@ export interface CatalogServersOptions {
   host?: string;
   streamSpeed?: number;
   limits?: Partial<ServerLimits>;
+  /** Only these catalog servers (default: every one), e.g. to run each in its own process. */
+  serverIds?: readonly string[];
 }
 
 /**
@@ -20,7 +22,8 @@ export interface CatalogServersOptions {
 export async function startCatalogServers(options: CatalogServersOptions): Promise<JukeboxServer[]> {
   const started: JukeboxServer[] = [];
   try {
-    for (const entry of options.catalog.catalog.servers) {
+    const chosen = options.catalog.catalog.servers.filter((entry) => options.serverIds === undefined || options.serverIds.includes(entry.id));
+    for (const entry of chosen) {
       started.push(
         await startServer({
           serverId: entry.id,
