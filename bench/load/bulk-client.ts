@@ -2,7 +2,7 @@
 // (one request in flight per socket), counting the body bytes that arrive inside the measuring
 // window. The same code drives jukebox (`GET big\n`) and nginx (`GET /big.mp3 HTTP/1.1`).
 import type { Socket } from 'node:net';
-import { closeSockets, openSockets } from './sockets.js';
+import { withSockets } from './sockets.js';
 import { BodyCounter, type Framing } from './framing.js';
 import { DRAIN_TIMEOUT_MS, MeasureWindow, type LoadTiming } from './window.js';
 
@@ -31,13 +31,8 @@ export interface BulkLoadResult {
   mbPerSecond: number;
 }
 
-export async function runBulkLoad(options: BulkLoadOptions): Promise<BulkLoadResult> {
-  const sockets = await openSockets(options.host, options.port, options.connections);
-  try {
-    return await drive(sockets, options);
-  } finally {
-    await closeSockets(sockets);
-  }
+export function runBulkLoad(options: BulkLoadOptions): Promise<BulkLoadResult> {
+  return withSockets(options, (sockets) => drive(sockets, options));
 }
 
 function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadResult> {

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createHistogram, recordMs, summarize, type LatencySummary } from '../../src/metrics/histogram.js';
-import { closeSockets, openSockets } from './sockets.js';
+import { withSockets } from './sockets.js';
 import { DRAIN_TIMEOUT_MS, MeasureWindow, type LoadTiming } from './window.js';
 
 const LF = 0x0a;
@@ -31,13 +31,8 @@ export interface LineLoadResult {
   latency: LatencySummary;
 }
 
-export async function runLineLoad(options: LineLoadOptions): Promise<LineLoadResult> {
-  const sockets = await openSockets(options.host, options.port, options.connections);
-  try {
-    return await drive(sockets, options);
-  } finally {
-    await closeSockets(sockets);
-  }
+export function runLineLoad(options: LineLoadOptions): Promise<LineLoadResult> {
+  return withSockets(options, (sockets) => drive(sockets, options));
 }
 
 function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadResult> {

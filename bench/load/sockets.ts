@@ -39,3 +39,13 @@ export async function closeSockets(sockets: Socket[]): Promise<void> {
     ),
   );
 }
+
+/** Opens `count` connections, runs `drive` over them, and closes them whatever happens. */
+export async function withSockets<R>(target: { host: string; port: number; connections: number }, drive: (sockets: Socket[]) => Promise<R>): Promise<R> {
+  const sockets = await openSockets(target.host, target.port, target.connections);
+  try {
+    return await drive(sockets);
+  } finally {
+    await closeSockets(sockets);
+  }
+}
