@@ -1,11 +1,12 @@
 // Servers on port 0 over a library fixture, a raw-socket jukebox/1 test client built on the
 // codec's ResponseDecoder, and waiting helpers. Everything started here is cleaned up by stopAll().
+import { afterEach } from 'vitest';
+import { createLibraryFixture, type LibraryFixture, type LibraryFixtureOptions } from './library-fixture.js';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResponseDecoder, type DecoderEvent } from '../../src/protocol/response-decoder.js';
 import type { ListEntry, Response } from '../../src/protocol/types.js';
 import { startServer, type JukeboxServer, type ServerOptions } from '../../src/server/server.js';
-import type { LibraryFixture } from './library-fixture.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -161,4 +162,21 @@ export function connectionError(port: number, host = LOOPBACK): Promise<NodeJS.E
 export function kindOf(reply: Reply): string {
   const r = reply.response;
   return r.kind === 'ERR' ? `ERR ${r.code}` : r.kind;
+}
+
+/**
+ * For test files whose tests each want their own library: returns a maker, and after every test
+ * stops the servers started meanwhile and removes the library made.
+ */
+export function libraryPerTest(): (options?: LibraryFixtureOptions) => LibraryFixture {
+  let made: LibraryFixture | undefined;
+  afterEach(async () => {
+    await stopAll();
+    made?.cleanup();
+    made = undefined;
+  });
+  return (options) => {
+    made = createLibraryFixture(options);
+    return made;
+  };
 }

@@ -1,19 +1,14 @@
 // A sink that is still full when a transfer ends must not leave the kept connection paused.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JukeboxConnection } from '../../../src/client/connection.js';
 import { transferSong, type TransferSink } from '../../../src/client/transfer.js';
-import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { LOOPBACK, startTestServer, stopAll } from '../../helpers/server-fixture.js';
+import { libraryPerTest, LOOPBACK, startTestServer } from '../../helpers/server-fixture.js';
 
-let fixture: LibraryFixture | undefined;
-afterEach(async () => {
-  await stopAll();
-  fixture?.cleanup();
-});
+const library = libraryPerTest();
 
 describe('transfer with a sink that never drains', () => {
   it('leaves the connection reading, so its next answer arrives', async () => {
-    fixture = createLibraryFixture();
+    const fixture = library();
     const server = await startTestServer(fixture, 's1');
     const connection = await JukeboxConnection.connect({ host: LOOPBACK, port: server.port, requestTimeoutMs: 10_000 });
     const song = fixture.loaded.catalog.songs.find((s) => s.id === 'medium');

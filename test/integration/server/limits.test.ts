@@ -1,21 +1,9 @@
 // Limits and failures: connection limit, idle and line timeouts, unexpected errors (500).
 import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { kindOf, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { kindOf, libraryPerTest, startTestServer, TestClient } from '../../helpers/server-fixture.js';
 
-let fixture: LibraryFixture | undefined;
-
-function library(): LibraryFixture {
-  fixture = createLibraryFixture();
-  return fixture;
-}
-
-afterEach(async () => {
-  await stopAll();
-  fixture?.cleanup();
-  fixture = undefined;
-});
+const library = libraryPerTest();
 
 describe('limits', () => {
   it('a connection over the limit is answered ERR 503 and closed; the others keep working', async () => {

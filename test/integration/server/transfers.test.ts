@@ -2,24 +2,12 @@
 import { createHash } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { songsOfServer } from '../../../src/catalog/load.js';
 import { streamSchedule } from '../../../src/server/pacer.js';
-import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { eventually, kindOf, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
+import { eventually, kindOf, libraryPerTest, startTestServer, TestClient } from '../../helpers/server-fixture.js';
 
-let fixture: LibraryFixture | undefined;
-
-function library(): LibraryFixture {
-  fixture = createLibraryFixture();
-  return fixture;
-}
-
-afterEach(async () => {
-  await stopAll();
-  fixture?.cleanup();
-  fixture = undefined;
-});
+const library = libraryPerTest();
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -63,8 +51,7 @@ describe('transfers', () => {
     // Loopback buffers absorb about 4 MB per paused reader (kernel send and receive buffers), so
     // a 4 MB song can slip through entirely; a song well beyond that keeps every transfer stalled.
     const hugeBytes = 24 * 1024 * 1024;
-    fixture = createLibraryFixture({ songs: [{ id: 'huge', bytes: hugeBytes, servers: ['s1'] }, { id: 'tiny', bytes: 1024, servers: ['s1'] }] });
-    const lib = fixture;
+    const lib = library({ songs: [{ id: 'huge', bytes: hugeBytes, servers: ['s1'] }, { id: 'tiny', bytes: 1024, servers: ['s1'] }] });
     // From disk, so that each reader's bytes would be its own if the server did not wait for 'drain'.
     const server = await startTestServer(lib, 's1', { limits: { memoryBudgetBytes: 0 } });
     const gc = exposeGc();
