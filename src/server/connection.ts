@@ -7,7 +7,7 @@ import { LineSplitter, type SplitEvent } from '../protocol/line-splitter.js';
 import { parseRequest } from '../protocol/request.js';
 import { encodeResponse } from '../protocol/response.js';
 import type { Response } from '../protocol/types.js';
-import { ConnectionGoneError, type Exchange, type ServerContext } from './context.js';
+import { ConnectionGoneError, type Exchange, type Pending, type ServerContext } from './context.js';
 import { responseDelay, type FaultableConnection } from './faults.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
@@ -159,7 +159,11 @@ export class Connection implements FaultableConnection {
     this.lineTimer = undefined;
   }
 
-  /** Answers queued requests one at a time, in order; only one pump runs per connection. */
+  /**
+   * Answers queued requests one at a time, in order; only one pump runs per connection. An
+   * answer the socket took at once (every CHECK, HELLO, error…) is not awaited: a request costs
+   * no promise and no microtask unless its answer has to wait for the socket.
+   */
   private async pump(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -175,7 +179,8 @@ export class Connection implements FaultableConnection {
         if (!job) break;
         answered++;
         this.refill();
-        await this.answer(job);
+        const pending = this.answer(job);
+        if (pending !== undefined) await pending;
         this.transferring = false;
       }
     } catch (err) {
@@ -204,7 +209,7 @@ export class Connection implements FaultableConnection {
     if (this.inputEnded || this.hooks.isShuttingDown()) this.end();
   }
 
-  private async answer(job: Job): Promise<void> {
+  private answer(job: Job): Pending {
     const { counters } = this.hooks.context;
     counters.requests++;
     if (job.kind === 'overflow') {
@@ -217,20 +222,35 @@ export class Connection implements FaultableConnection {
     if (!parsed.ok) return this.reply({ kind: 'ERR', code: parsed.code, text: parsed.text });
 
     const exchange = new RequestExchange(this, this.hooks.context);
+    let pending: Pending;
     try {
-      await dispatch(exchange, parsed.request);
-      if (exchange.closeRequested) this.end();
+      pending = dispatch(exchange, parsed.request);
     } catch (err) {
-      if (this.gone || err instanceof ConnectionGoneError) return; // the client left mid-answer
-      this.hooks.onInternalError(this, err);
-      if (!exchange.replied) return this.reply({ kind: 'ERR', code: ERR.INTERNAL, text: 'internal server error' });
-      // The response line is out and its body cut short: the framing is broken, so close.
-      counters.errors++;
-      this.socket.destroy();
+      return this.handlerFailed(exchange, err);
     }
+    if (pending === undefined) return this.afterAnswer(exchange);
+    return pending.then(
+      () => this.afterAnswer(exchange),
+      (err: unknown) => this.handlerFailed(exchange, err),
+    );
   }
 
-  reply(response: Response): Promise<void> {
+  private afterAnswer(exchange: RequestExchange): undefined {
+    if (exchange.closeRequested) this.end();
+    return undefined;
+  }
+
+  private handlerFailed(exchange: RequestExchange, err: unknown): Pending {
+    if (this.gone || err instanceof ConnectionGoneError) return undefined; // the client left mid-answer
+    this.hooks.onInternalError(this, err);
+    if (!exchange.replied) return this.reply({ kind: 'ERR', code: ERR.INTERNAL, text: 'internal server error' });
+    // The response line is out and its body cut short: the framing is broken, so close.
+    this.hooks.context.counters.errors++;
+    this.socket.destroy();
+    return undefined;
+  }
+
+  reply(response: Response): Pending {
     if (response.kind === 'ERR') this.hooks.context.counters.errors++;
     if (response.kind === 'DATA') this.transferring = true;
     const line = encodeResponse(response);
@@ -246,15 +266,17 @@ export class Connection implements FaultableConnection {
     return this.write(line);
   }
 
-  private async replyAndEnd(response: Response): Promise<void> {
-    await this.reply(response);
+  private replyAndEnd(response: Response): Pending {
+    const pending = this.reply(response);
+    if (pending !== undefined) return pending.then(() => this.end());
     this.end();
+    return undefined;
   }
 
-  /** Resolves at once if the socket took the bytes, or on 'drain'; rejects if the peer is gone. */
-  write(chunk: Buffer | string): Promise<void> {
+  /** Undefined if the socket took the bytes; else a promise of 'drain'. Rejects (or throws) if the peer is gone. */
+  write(chunk: Buffer | string): Pending {
     if (this.gone || this.socket.destroyed) return Promise.reject(new ConnectionGoneError());
-    if (this.socket.write(chunk)) return Promise.resolve();
+    if (this.socket.write(chunk)) return undefined;
     return new Promise((resolve, reject) => {
       this.drainWaiter = { resolve, reject };
     });
@@ -323,12 +345,12 @@ class RequestExchange implements Exchange {
     return this.connection.signal;
   }
 
-  reply(response: Response): Promise<void> {
+  reply(response: Response): Pending {
     this.replied = true;
     return this.connection.reply(response);
   }
 
-  write(chunk: Buffer): Promise<void> {
+  write(chunk: Buffer): Pending {
     return this.connection.write(chunk);
   }
 

@@ -19,15 +19,22 @@ export interface ServerContext {
   readonly faults: FaultState;
 }
 
-/** One request being answered. Each write resolves when the socket can take more (backpressure). */
+/**
+ * What a write or an answer gives back: undefined when the socket took the bytes at once (the
+ * usual case for a response line), or a promise that settles on 'drain'. Answers without a body
+ * then finish synchronously, with no promise and no microtask per request.
+ */
+export type Pending = Promise<void> | undefined;
+
+/** One request being answered. Each write waits for the socket only when it must (backpressure). */
 export interface Exchange {
   readonly server: ServerContext;
   /** Aborted when the connection goes away, so that waits (STREAM pacing) end at once. */
   readonly signal: AbortSignal;
   /** Writes the response line. */
-  reply(response: Response): Promise<void>;
+  reply(response: Response): Pending;
   /** Writes body bytes after a `DATA` or `LIST` line. */
-  write(chunk: Buffer): Promise<void>;
+  write(chunk: Buffer): Pending;
   /** Closes the connection once this request's answer is written (QUIT). */
   closeAfterReply(): void;
 }

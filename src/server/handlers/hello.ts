@@ -1,9 +1,9 @@
 // HELLO [client-name] → OK jukebox/1 server=<id> catalog=<version> songs=<n>
 import { PROTOCOL_NAME } from '../../protocol/constants.js';
-import type { Exchange } from '../context.js';
+import type { Exchange, Pending } from '../context.js';
 import type { RequestOf } from './types.js';
 
-export async function hello(exchange: Exchange, _request: RequestOf<'HELLO'>): Promise<void> {
+export function hello(exchange: Exchange, _request: RequestOf<'HELLO'>): Pending {
   const { serverId, catalogVersion, store } = exchange.server;
-  await exchange.reply({ kind: 'OK', protocol: PROTOCOL_NAME, server: serverId, catalog: catalogVersion, songs: store.count, extra: {} });
+  return exchange.reply({ kind: 'OK', protocol: PROTOCOL_NAME, server: serverId, catalog: catalogVersion, songs: store.count, extra: {} });
 }

@@ -1,7 +1,7 @@
 // The dispatch table: one handler per verb, typed so that a verb without a handler fails to compile.
 import type { Verb } from '../../protocol/constants.js';
 import type { Request } from '../../protocol/types.js';
-import type { Exchange } from '../context.js';
+import type { Exchange, Pending } from '../context.js';
 import { check } from './check.js';
 import { get } from './get.js';
 import { hello } from './hello.js';
@@ -23,7 +23,7 @@ export const handlers: { readonly [V in Verb]: Handler<V> } = {
   QUIT: quit,
 };
 
-export function dispatch(exchange: Exchange, request: Request): Promise<void> {
+export function dispatch(exchange: Exchange, request: Request): Pending {
   // TypeScript cannot tie handlers[request.verb] to the same variant of `request`; the table's
   // mapped type above guarantees that each verb's handler takes that verb's request.
   const handler = handlers[request.verb] as Handler<Verb>;

@@ -1,8 +1,8 @@
 // QUIT → BYE, then the server closes the connection.
-import type { Exchange } from '../context.js';
+import type { Exchange, Pending } from '../context.js';
 import type { RequestOf } from './types.js';
 
-export async function quit(exchange: Exchange, _request: RequestOf<'QUIT'>): Promise<void> {
+export function quit(exchange: Exchange, _request: RequestOf<'QUIT'>): Pending {
   exchange.closeAfterReply();
-  await exchange.reply({ kind: 'BYE' });
+  return exchange.reply({ kind: 'BYE' });
 }

@@ -1,8 +1,8 @@
 // STATS → STATS <one-line JSON ServerStats>
-import type { Exchange } from '../context.js';
+import type { Exchange, Pending } from '../context.js';
 import type { RequestOf } from './types.js';
 
-export async function stats(exchange: Exchange, _request: RequestOf<'STATS'>): Promise<void> {
+export function stats(exchange: Exchange, _request: RequestOf<'STATS'>): Pending {
   const { counters, serverId } = exchange.server;
-  await exchange.reply({ kind: 'STATS', stats: counters.snapshot(serverId) });
+  return exchange.reply({ kind: 'STATS', stats: counters.snapshot(serverId) });
 }
