@@ -23,6 +23,7 @@ export interface BenchLibrary {
   files: Map<string, string>;
   bigFile: string;
   bigBytes: number;
+  bigSha256: string;
 }
 
 export async function createBenchLibrary(parent: string): Promise<BenchLibrary> {
@@ -38,7 +39,9 @@ export async function createBenchLibrary(parent: string): Promise<BenchLibrary> 
   const files = await resolveLibrary(loaded);
   const bigFile = files.get(BIG_SONG.id);
   if (!bigFile) throw new Error('the bench library has no big song');
-  return { dir, catalogPath, loaded, files, bigFile, bigBytes: songs[0]?.bytes ?? 0 };
+  const big = songs[0];
+  if (!big) throw new Error('the bench library has no big song');
+  return { dir, catalogPath, loaded, files, bigFile, bigBytes: big.bytes, bigSha256: big.sha256 };
 }
 
 function writeSong(dir: string, song: Mp3Song): CatalogSong {

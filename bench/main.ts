@@ -181,7 +181,7 @@ async function startPeers(library: BenchLibrary, work: string, mode: ServerMode,
   const nodeLine = await spawnPeer({ name: 'bare Node server', command: process.execPath, args: [NODE_LINE_SERVER, String(nodeLinePort), String(nodePersistentPort)], port: nodeLinePort });
   cleanup.add('bare Node server', nodeLine.stop);
 
-  return { peers: { catalogPath: library.catalogPath, jukeboxPort, bigBytes: library.bigBytes, nginx, redis, pythonPort, nodeLinePort, nodePersistentPort, missing }, versions };
+  return { peers: { catalogPath: library.catalogPath, jukeboxPort, bigBytes: library.bigBytes, bigSha256: library.bigSha256, nginx, redis, pythonPort, nodeLinePort, nodePersistentPort, missing }, versions };
 }
 
 /** A peer that fails to start is reported and skipped: the rest of the bench still runs. */

@@ -12,6 +12,7 @@ import type { NginxPeer } from './peers/nginx.js';
 import { LOOPBACK } from './peers/process.js';
 import { REDIS_KEY, type RedisPeer } from './peers/redis.js';
 import { ratioOf, type BenchRow } from './results.js';
+import { compare, type Log, type Measured, type Side } from './rounds.js';
 
 /** Issue 2: GET throughput at these connection counts, CHECK round trips at these. */
 export const GET_CONNECTIONS = [1, 16, 64] as const;
@@ -25,8 +26,6 @@ const SMALL_TARGET_RATIO = 1.0;
 const CHECK_P99_TARGET_MS = 1;
 /** Connection per request: at least twice the seed's Python threaded server. */
 const CONNECT_TARGET_RATIO = 2.0;
-/** The issue's figure for the seed's Python threaded server, measured elsewhere (not in this run). */
-const SEED_REFERENCE_PER_SECOND = 7_000;
 
 export interface SystemTiming extends LoadTiming {
   /** Rounds per side of a comparison (the best counts). */
@@ -39,6 +38,7 @@ export interface SystemPeers {
   catalogPath: string;
   jukeboxPort: number;
   bigBytes: number;
+  bigSha256: string;
   nginx?: NginxPeer | undefined;
   redis?: RedisPeer | undefined;
   pythonPort?: number | undefined;
@@ -49,48 +49,10 @@ export interface SystemPeers {
   missing: Record<string, string>;
 }
 
-interface Side<R> {
-  name: string;
-  run: () => Promise<R>;
-}
-
-export interface Measured<R> {
-  /** The best successful round; undefined if every round failed. */
-  best: R | undefined;
-  rounds: R[];
-  /** Why rounds failed (a failing peer is reported, and the rest of the bench still runs). */
-  errors: string[];
-}
-
 export interface SystemResults {
   rows: BenchRow[];
   /** Every round of every measurement, for the JSON file. */
   raw: Record<string, Measured<unknown>>;
-}
-
-type Log = (line: string) => void;
-
-/** Runs every side `rounds` times, reversing the order each round, and keeps each side's best. */
-async function compare<R>(sides: Side<R>[], rounds: number, score: (r: R) => number, describe: (r: R) => string, log: Log): Promise<Map<string, Measured<R>>> {
-  const measured = new Map<string, Measured<R>>(sides.map((s) => [s.name, { best: undefined, rounds: [], errors: [] }]));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? sides : [...sides].reverse();
-    for (const side of order) {
-      const m = measured.get(side.name);
-      if (!m) continue;
-      const label = `  ${side.name} (round ${round + 1}/${rounds})`;
-      try {
-        const result = await side.run();
-        m.rounds.push(result);
-        if (m.best === undefined || score(result) > score(m.best)) m.best = result;
-        log(`${label}: ${describe(result)}`);
-      } catch (err) {
-        m.errors.push((err as Error).message);
-        log(`${label}: FAILED: ${(err as Error).message}`);
-      }
-    }
-  }
-  return measured;
 }
 
 const mbps = (r: BulkLoadResult) => `${r.mbPerSecond.toFixed(0)} MB/s (${r.transfers} transfers)`;
@@ -248,7 +210,6 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
     issue2: [],
     issue7: [
       comparedRow('issue 7', `connection per request, concurrency ${CONNECT_CONCURRENCY}`, figure, 'requests/s', 'higher', python && { name: 'Python threaded', figure: python.perSecond }, CONNECT_TARGET_RATIO, whyMissing(peers, 'python', connect.get('Python threaded'))),
-      comparedRow('issue 7', "  same, vs the issue's seed figure (not measured here)", figure, 'requests/s', 'higher', { name: 'seed (issue)', figure: SEED_REFERENCE_PER_SECOND }, CONNECT_TARGET_RATIO, undefined),
       comparedRow('issue 7', '  same, vs a bare Node net server', figure, 'requests/s', 'higher', bareNode && { name: 'bare Node', figure: bareNode.perSecond }, undefined, whyMissing(peers, 'node', connect.get('bare Node net'))),
     ],
   };

@@ -1,9 +1,11 @@
 // A minimal bulk client: N persistent sockets, each asking for the same file again and again
 // (one request in flight per socket), counting the body bytes that arrive inside the measuring
 // window. The same code drives jukebox (`GET big\n`) and nginx (`GET /big.mp3 HTTP/1.1`).
+// With `verifySha256` it also hashes every body, as a real client must, and checks the digest.
+import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { withSockets } from './sockets.js';
-import { BodyCounter, type Framing } from './framing.js';
+import { BodyCounter, type BodyListener, type Framing } from './framing.js';
 import { DRAIN_TIMEOUT_MS, MeasureWindow, type LoadTiming } from './window.js';
 
 /** A bound on whole transfers per run, whatever the duration. */
@@ -17,6 +19,8 @@ export interface BulkLoadOptions extends LoadTiming {
   framing: Framing;
   /** Every response must announce exactly this many body bytes (the file's size). */
   expectBodyBytes: number;
+  /** Hash every body and fail the run unless each one has this sha256 (hex). */
+  verifySha256?: string;
   maxTransfers?: number;
 }
 
@@ -55,13 +59,23 @@ function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadRes
       const seconds = window.seconds;
       resolve({ connections: sockets.length, bytes, transfers, seconds, mbPerSecond: seconds > 0 ? bytes / seconds / 1e6 : 0 });
     };
-    const onBody = (n: number) => {
+    const count = (n: number) => {
       if (window.measuring) bytes += n;
     };
 
     for (const socket of sockets) {
+      let hash: Hash | undefined = options.verifySha256 === undefined ? undefined : createHash('sha256');
+      const onBody: BodyListener = (chunk, start, end) => {
+        hash?.update(chunk.subarray(start, end));
+        count(end - start);
+      };
       const onResponse = (bodyLength: number) => {
         if (bodyLength !== options.expectBodyBytes) return finish(new Error(`expected a body of ${options.expectBodyBytes} bytes, the server announced ${bodyLength}`));
+        if (hash !== undefined) {
+          const sha256 = hash.digest('hex');
+          if (sha256 !== options.verifySha256) return finish(new Error(`a body's sha256 is ${sha256}, expected ${options.verifySha256}`));
+          hash = createHash('sha256');
+        }
         if (window.measuring && ++transfers >= maxTransfers) window.stopNow();
         // After the window, the transfer in flight is finished (so the connection stays in sync) and not renewed.
         if (window.stopped) {

@@ -30,10 +30,13 @@ export const httpFraming: Framing = {
   },
 };
 
+/** A piece of a body: `chunk` from `start` to `end` (passed as a range, so counting allocates nothing). */
+export type BodyListener = (chunk: Buffer, start: number, end: number) => void;
+
 /**
  * A state machine over one connection's bytes: reading a head (held until its terminator), or
- * reading a body (`remaining` bytes, counted and dropped). Calls `onBody` with each body piece's
- * size and `onResponse` with the body length when a response is complete.
+ * reading a body (`remaining` bytes, handed to `onBody` and dropped). Calls `onResponse` with the
+ * body length when a response is complete.
  */
 export class BodyCounter {
   private head: Buffer | undefined;
@@ -44,7 +47,7 @@ export class BodyCounter {
 
   constructor(
     private readonly framing: Framing,
-    private readonly onBody: (bytes: number) => void,
+    private readonly onBody: BodyListener,
     private readonly onResponse: (bodyLength: number) => void,
   ) {}
 
@@ -54,8 +57,8 @@ export class BodyCounter {
       if (this.remaining >= 0) {
         const take = Math.min(this.remaining, chunk.length - offset);
         this.remaining -= take;
+        this.onBody(chunk, offset, offset + take);
         offset += take;
-        this.onBody(take);
         if (this.remaining === 0) this.completeBody();
         continue;
       }
