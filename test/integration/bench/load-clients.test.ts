@@ -1,0 +1,60 @@
+// The bench's load clients measure only correct answers: the bulk client that verifies sha256
+// fails the run on a body whose digest differs, and the harness's steady rate leaves out the
+// first and last seconds of a run. Against a real server on loopback.
+import { describe, expect, it } from 'vitest';
+import { steadyBytesPerSecond } from '../../../bench/harness.js';
+import { runBulkLoad } from '../../../bench/load/bulk-client.js';
+import { jukeboxFraming } from '../../../bench/load/framing.js';
+import { libraryPerTest, LOOPBACK, startTestServer } from '../../helpers/server-fixture.js';
+
+const library = libraryPerTest();
+const SHORT = { warmupMs: 50, durationMs: 200 };
+
+describe('bulk load client', () => {
+  it('hashes every body and counts transfers whose sha256 matches', async () => {
+    const fixture = library();
+    const server = await startTestServer(fixture, 's1');
+    const result = await runBulkLoad({
+      ...SHORT,
+      host: LOOPBACK,
+      port: server.port,
+      connections: 2,
+      request: 'GET medium\n',
+      framing: jukeboxFraming,
+      expectBodyBytes: fixture.bytesOf('medium').length,
+      verifySha256: fixture.sha256Of('medium'),
+    });
+    expect(result.transfers).toBeGreaterThan(0);
+    expect(result.bytes).toBeGreaterThan(0);
+  });
+
+  it('fails the run when a body does not have the expected sha256', async () => {
+    const fixture = library();
+    const server = await startTestServer(fixture, 's1');
+    const run = runBulkLoad({
+      ...SHORT,
+      host: LOOPBACK,
+      port: server.port,
+      connections: 1,
+      request: 'GET medium\n',
+      framing: jukeboxFraming,
+      expectBodyBytes: fixture.bytesOf('medium').length,
+      verifySha256: fixture.sha256Of('tiny'),
+    });
+    await expect(run).rejects.toThrow(`expected ${fixture.sha256Of('tiny')}`);
+  });
+});
+
+describe('steady rate of a simulate run', () => {
+  const second = (bytesPerSec: number) => ({ t: 0, requestsPerSec: 0, bytesPerSec, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 });
+
+  it('is the mean of the interior seconds, leaving out start-up and tail', () => {
+    const report = { timeline: [second(100), second(900), second(1100), second(50)], throughput: { bytesPerSec: 537 } } as Parameters<typeof steadyBytesPerSecond>[0];
+    expect(steadyBytesPerSecond(report)).toBe(1000);
+  });
+
+  it('is the whole-run rate when the run is too short to have an interior', () => {
+    const report = { timeline: [second(100), second(50)], throughput: { bytesPerSec: 75 } } as Parameters<typeof steadyBytesPerSecond>[0];
+    expect(steadyBytesPerSecond(report)).toBe(75);
+  });
+});
