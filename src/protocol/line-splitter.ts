@@ -28,13 +28,14 @@ export class LineSplitter {
     return this.overflowed;
   }
 
-  /** Feeds a chunk; calls `onEvent` for each complete line, in order. */
-  push(chunk: Buffer, onEvent: (event: SplitEvent) => void): void {
-    let start = 0;
-    while (!this.overflowed && start < chunk.length) {
-      const lf = chunk.indexOf(LF, start);
+  /** Feeds `chunk` from `from` to `to` (default: all of it); calls `onEvent` for each complete line, in order. */
+  push(chunk: Buffer, onEvent: (event: SplitEvent) => void, from = 0, to = chunk.length): void {
+    let start = from;
+    while (!this.overflowed && start < to) {
+      const found = chunk.indexOf(LF, start);
+      const lf = found < to ? found : -1;
       if (lf === -1) {
-        this.hold(chunk.subarray(start), onEvent);
+        this.hold(chunk.subarray(start, to), onEvent);
         return;
       }
       const piece = chunk.subarray(start, lf);

@@ -34,6 +34,13 @@ export function encodeListEntry(entry: ListEntry): string {
 }
 
 function extras(extra: ExtraFields): string {
+  // Nearly always empty: skip building arrays for nothing (a server encodes one line per request).
+  let any = false;
+  for (const _ in extra) {
+    any = true;
+    break;
+  }
+  if (!any) return '';
   return Object.entries(extra)
     .map(([k, v]) => ` ${k}=${v}`)
     .join('');

@@ -1,7 +1,6 @@
 // One client connection: bounded line reading, a bounded queue of requests answered one at a
 // time in order (pipelining), writes that wait for the socket (backpressure), and its timers.
 import type { Socket } from 'node:net';
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { ERR, MAX_LINE_BYTES } from '../protocol/constants.js';
 import { LineSplitter, type SplitEvent } from '../protocol/line-splitter.js';
 import { parseRequest } from '../protocol/request.js';
@@ -23,7 +22,8 @@ export interface ConnectionHooks {
   onClosed(connection: Connection): void;
 }
 
-type Job = { kind: 'line'; line: Buffer } | { kind: 'overflow' };
+/** A queued request: a line, or the overflow of one (answered 413). The splitter's own events, kept as they come. */
+type Job = SplitEvent;
 
 /**
  * A pipelining connection gets this many answers in a row, then yields to the event loop. A
@@ -119,7 +119,7 @@ export class Connection implements FaultableConnection {
       return;
     }
     this.consume(chunk);
-    void this.pump();
+    this.pump();
   }
 
   /**
@@ -128,25 +128,26 @@ export class Connection implements FaultableConnection {
    * costs at most the queue plus one read chunk.
    */
   private consume(chunk: Buffer): void {
-    let rest = chunk;
-    while (rest.length > 0 && !this.splitter.hasOverflowed) {
+    let at = 0;
+    while (at < chunk.length && !this.splitter.hasOverflowed) {
       if (this.queue.length >= this.hooks.context.limits.maxQueuedRequests) {
-        this.held = rest;
+        this.held = chunk.subarray(at);
         this.socket.pause();
         return;
       }
-      const lf = rest.indexOf(LF);
-      const upTo = lf === -1 ? rest.length : lf + 1;
-      this.splitter.push(rest.subarray(0, upTo), (event) => this.enqueue(event));
-      rest = rest.subarray(upTo);
+      const lf = chunk.indexOf(LF, at);
+      const upTo = lf === -1 ? chunk.length : lf + 1;
+      this.splitter.push(chunk, this.enqueue, at, upTo);
+      at = upTo;
     }
     this.armLineTimer();
   }
 
-  private enqueue(event: SplitEvent): void {
+  /** Bound once: the splitter calls it for every line. */
+  private readonly enqueue = (event: SplitEvent): void => {
     this.disarmLineTimer();
-    this.queue.push(event.type === 'line' ? { kind: 'line', line: event.line } : { kind: 'overflow' });
-  }
+    this.queue.push(event);
+  };
 
   /** A request line that has begun must end within the line timeout (slowloris). */
   private armLineTimer(): void {
@@ -160,38 +161,60 @@ export class Connection implements FaultableConnection {
   }
 
   /**
-   * Answers queued requests one at a time, in order; only one pump runs per connection. An
-   * answer the socket took at once (every CHECK, HELLO, error…) is not awaited: a request costs
-   * no promise and no microtask unless its answer has to wait for the socket.
+   * Answers queued requests one at a time, in order; only one pump runs per connection. Answers
+   * the socket takes at once (every CHECK, HELLO, error…) are given in this loop, synchronously:
+   * such a request costs no promise and no microtask. Only an answer that has to wait (a body, a
+   * full socket, a delay fault) hands the rest of the queue to an asynchronous continuation.
    */
-  private async pump(): Promise<void> {
+  private pump(): void {
     if (this.busy) return;
     this.busy = true;
-    let answered = 0;
+    this.answerQueued(0);
+  }
+
+  /** The pump's loop, from `answered` answers since it last yielded to the event loop. */
+  private answerQueued(answered: number): void {
     try {
       while (!this.gone && !this.ending) {
         if (answered === ANSWERS_BEFORE_YIELD) {
-          answered = 0;
-          await nextLoopTurn();
-          continue; // the connection may have closed meanwhile
+          setImmediate(this.resumePump);
+          return; // the connection may close meanwhile: the loop's condition looks again
         }
         const job = this.queue.shift();
         if (!job) break;
         answered++;
         this.refill();
         const pending = this.answer(job);
-        if (pending !== undefined) await pending;
+        if (pending !== undefined) {
+          const next = answered;
+          pending.then(
+            () => {
+              this.transferring = false;
+              this.answerQueued(next);
+            },
+            (err: unknown) => this.pumpFailed(err),
+          );
+          return;
+        }
         this.transferring = false;
       }
     } catch (err) {
-      // A reply written outside a handler (ERR 400, 413, 503) whose peer left while it waited for
-      // 'drain': nobody is left to answer. Anything else is a bug, reported; the server goes on.
-      // (pump() runs detached: a rejection escaping it would be unhandled and end the process.)
-      if (!(err instanceof ConnectionGoneError)) this.hooks.onInternalError(this, err);
-      this.socket.destroy(); // a reply that failed leaves nothing sensible to send after it
-    } finally {
-      this.busy = false;
+      this.pumpFailed(err);
+      return;
     }
+    this.busy = false;
+    this.afterQueueEmptied();
+  }
+
+  private readonly resumePump = (): void => this.answerQueued(0);
+
+  private pumpFailed(err: unknown): void {
+    // A reply written outside a handler (ERR 400, 413, 503) whose peer left while it waited for
+    // 'drain': nobody is left to answer. Anything else is a bug, reported; the server goes on.
+    // (The pump runs detached: a rejection escaping it would be unhandled and end the process.)
+    if (!(err instanceof ConnectionGoneError)) this.hooks.onInternalError(this, err);
+    this.socket.destroy(); // a reply that failed leaves nothing sensible to send after it
+    this.busy = false;
     this.afterQueueEmptied();
   }
 
@@ -212,7 +235,7 @@ export class Connection implements FaultableConnection {
   private answer(job: Job): Pending {
     const { counters } = this.hooks.context;
     counters.requests++;
-    if (job.kind === 'overflow') {
+    if (job.type === 'overflow') {
       this.hooks.onRequestLine?.(this, OVERFLOW_TRACE_LINE);
       return this.replyAndEnd({ kind: 'ERR', code: ERR.LINE_TOO_LONG, text: `request line longer than ${MAX_LINE_BYTES} bytes` });
     }

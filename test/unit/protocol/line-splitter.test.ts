@@ -62,4 +62,28 @@ describe('LineSplitter', () => {
     expect(result.overflow).toBe(true);
     expect(result.maxHeld).toBeLessThanOrEqual(MAX_LINE_BYTES + 1);
   });
+
+  it('reads only the range it is given of a chunk, as the server feeds it one line at a time', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(lineText, fc.boolean()), { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), (lines, points) => {
+        const data = Buffer.from(lines.map(([text, crlf]) => `${text}${crlf ? '\r\n' : '\n'}`).join(''), 'latin1');
+        // Garbage around the range must never be read: bytes before `from` and from `to` on.
+        const framed = Buffer.concat([Buffer.from('GARBAGE\n'), data, Buffer.from('\nTAIL')]);
+        const from = 8;
+        const splitter = new LineSplitter(MAX_LINE_BYTES);
+        const got: string[] = [];
+        const onEvent = (e: SplitEvent) => {
+          if (e.type === 'line') got.push(e.line.toString('latin1'));
+        };
+        const ends = [...new Set(points.map((p) => from + (p % (data.length + 1))))].sort((a, b) => a - b);
+        let at = from;
+        for (const end of [...ends, from + data.length]) {
+          splitter.push(framed, onEvent, at, end);
+          at = end;
+        }
+        expect(got).toEqual(lines.map(([text]) => text));
+        expect(splitter.bufferedBytes).toBe(0);
+      }),
+    );
+  });
 });
