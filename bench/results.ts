@@ -53,7 +53,9 @@ export function renderTable(rows: BenchRow[]): string {
     const peer = row.peer ? `${row.peer.name}: ${formatNumber(row.peer.figure)}` : (row.note ?? '—');
     const ratio = row.ratio === undefined ? '—' : `${formatRatio(row.ratio)}×`;
     const met = row.met === undefined ? (row.target ? 'n/a' : '') : row.met ? 'yes' : 'NO';
-    table.push([row.group, row.name, row.figure > 0 ? formatNumber(row.figure) : '—', row.unit, peer, ratio, row.target ?? '', met]);
+    // A missing measurement is a 0 with no verdict; a real 0 (no failed requests) has one.
+    const shown = row.figure > 0 || row.met !== undefined ? formatNumber(row.figure) : '—';
+    table.push([row.group, row.name, shown, row.unit, peer, ratio, row.target ?? '', met]);
   }
   return table.toString();
 }

@@ -20,6 +20,12 @@ export interface LineLoadOptions extends LoadTiming {
   /** Every answer must start with this (a wrong answer fails the run: we measure correct answers only). */
   expectPrefix: string;
   maxRoundTrips?: number;
+  /**
+   * Paced load: each connection sends its next request no sooner than this long after its last
+   * one (so at most connections ÷ interval requests per second in all). Without it, each sends
+   * again as soon as its answer arrives: the saturating load.
+   */
+  intervalMs?: number;
 }
 
 export interface LineLoadResult {
@@ -39,6 +45,7 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
   const request = Buffer.from(options.request, 'utf8');
   const prefix = Buffer.from(options.expectPrefix, 'utf8');
   const maxRoundTrips = options.maxRoundTrips ?? DEFAULT_MAX_ROUND_TRIPS;
+  const interval = options.intervalMs;
   const histogram = createHistogram();
   const window = new MeasureWindow(options);
   let roundTrips = 0;
@@ -65,10 +72,21 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
       /** The start of an answer split over chunks, until its prefix can be checked. */
       let head: Buffer | undefined;
       let checked = false;
+      let pacing: NodeJS.Timeout | undefined;
+      /** Paced: when this connection's next request is due (one per interval, never two in one). */
+      let due = 0;
       const send = () => {
         sentAt = performance.now();
         socket.write(request);
       };
+      const sendNext = () => {
+        if (interval === undefined) return send();
+        due = Math.max(due + interval, sentAt);
+        const wait = due - performance.now();
+        if (wait <= 0) return send();
+        pacing = setTimeout(send, wait);
+      };
+      socket.once('close', () => clearTimeout(pacing));
       socket.on('data', (chunk: Buffer) => {
         if (!checked) {
           head = head ? Buffer.concat([head, chunk]) : chunk;
@@ -89,7 +107,7 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
           if (roundTrips >= maxRoundTrips) window.stopNow();
         }
         if (window.stopped) return idle();
-        send();
+        sendNext();
       });
       socket.on('error', (err) => finish(err));
       socket.on('close', () => finish(new Error('the server closed a connection during the run')));

@@ -1,10 +1,12 @@
 // The bench's load clients measure only correct answers: the bulk client that verifies sha256
 // fails the run on a body whose digest differs, and the harness's steady rate leaves out the
-// first and last seconds of a run. Against a real server on loopback.
+// first and last seconds of a run, and the scale rows judge what the issue asks. Against a real
+// server on loopback where a server is involved.
 import { describe, expect, it } from 'vitest';
 import { steadyBytesPerSecond } from '../../../bench/harness.js';
 import { runBulkLoad } from '../../../bench/load/bulk-client.js';
 import { jukeboxFraming } from '../../../bench/load/framing.js';
+import { scaleRows } from '../../../bench/scale/run-scale.js';
 import { libraryPerTest, LOOPBACK, startTestServer } from '../../helpers/server-fixture.js';
 
 const library = libraryPerTest();
@@ -56,5 +58,28 @@ describe('steady rate of a simulate run', () => {
   it('is the whole-run rate when the run is too short to have an interior', () => {
     const report = { timeline: [second(100), second(50)], throughput: { bytesPerSec: 75 } } as Parameters<typeof steadyBytesPerSecond>[0];
     expect(steadyBytesPerSecond(report)).toBe(75);
+  });
+});
+
+describe('scale rows', () => {
+  const result = {
+    clients: 10_023,
+    requests: 30_069,
+    failed: 0,
+    verified: 1_500,
+    cancelled: 28_569,
+    thresholdsPassed: true,
+    peakConnections: { s1: 10_023, s2: 10_001 },
+    peakRssBytes: { 'server s1': 200 * 2 ** 20, 'server s2': 200 * 2 ** 20, 'clients, seed 1': 300 * 2 ** 20, 'clients, seed 2': 300 * 2 ** 20 },
+    totalPeakRssBytes: 1000 * 2 ** 20,
+  };
+
+  it('judge the four processes together against 1 GiB, and no failed request', () => {
+    const rows = scaleRows(result);
+    expect(rows.find((r) => r.name.includes('peak memory'))).toMatchObject({ figure: 1000, met: true });
+    expect(rows.find((r) => r.name.includes('failed'))).toMatchObject({ figure: 0, met: true });
+    expect(rows.find((r) => r.name.includes('connected at once'))?.figure).toBe(10_001);
+    const over = scaleRows({ ...result, failed: 3, totalPeakRssBytes: 1100 * 2 ** 20 });
+    expect(over.filter((r) => r.met === false).map((r) => r.name.trim())).toEqual(['failed requests', 'peak memory, four processes together']);
   });
 });

@@ -1,0 +1,154 @@
+// Issue 7's scale target: 10,000 concurrent simulated clients (open model, persistent
+// connections, think time) on 2 cores, with no errors and peak memory ≤ 1 GiB. A process here
+// may open at most 20,000 files (`ulimit -Hn`; raising it is refused even as root), and 10,000
+// persistent clients hold 40,000 sockets (both ends of one connection to each server). So each
+// server runs in a process of its own, the clients in two processes of 5,000
+// (scenarios/10000-clients-scale.yaml with seeds 1 and 2), and peak memory is the sum of the four
+// processes' own peaks. The servers are asked for their open connections four times a second.
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { resolveLibrary } from '../../src/catalog/library.js';
+import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
+import type { BenchRow } from '../results.js';
+import type { Log } from '../rounds.js';
+import type { ClientsDone, ServerCommand, ServerNotice } from './messages.js';
+
+export const SCALE_SCENARIO = join(packageRoot, 'scenarios', '10000-clients-scale.yaml');
+/** One client process per seed, each half of the clients. */
+const CLIENT_SEEDS = ['1', '2'];
+const PEAK_MEMORY_TARGET_BYTES = 2 ** 30;
+const STATS_POLL_MS = 250;
+const PROGRESS_LOG_MS = 5_000;
+/** The scenario runs about 45 s; past this something hangs. */
+const SCALE_TIMEOUT_MS = 3 * 60_000;
+const SERVER_START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+const SERVER_PROCESS = fileURLToPath(new URL('./server-process.js', import.meta.url));
+const CLIENTS_PROCESS = fileURLToPath(new URL('./clients-process.js', import.meta.url));
+
+interface ServerChild {
+  id: string;
+  child: ChildProcess;
+  port: number;
+  peakConnections: number;
+}
+
+export interface ScaleResult {
+  clients: number;
+  requests: number;
+  failed: number;
+  verified: number;
+  cancelled: number;
+  thresholdsPassed: boolean;
+  /** server id → most connections open at once. */
+  peakConnections: Record<string, number>;
+  /** process name → its peak resident memory. */
+  peakRssBytes: Record<string, number>;
+  totalPeakRssBytes: number;
+}
+
+export async function runScaleBench(log: Log): Promise<{ rows: BenchRow[]; raw: ScaleResult }> {
+  log(`scale: 10,000 clients from ${SCALE_SCENARIO} (two client processes of 5,000, each server in its own process; about 45 s)`);
+  const catalogPath = defaultCatalogPath;
+  const loaded = loadCatalog(catalogPath);
+  await resolveLibrary(loaded); // generates any missing MP3 once, before two processes would race for it
+  const children = new Set<ChildProcess>();
+  const servers: ServerChild[] = [];
+  try {
+    for (const { id } of loaded.catalog.servers) servers.push(await startServerChild(id, catalogPath, children));
+    const poll = setInterval(() => servers.forEach((s) => s.child.send({ type: 'stats' } satisfies ServerCommand)), STATS_POLL_MS);
+    const startedAt = Date.now();
+    const progress = setInterval(() => log(`  ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${servers.map((s) => `${s.id} peak ${s.peakConnections} open`).join(', ')}`), PROGRESS_LOG_MS);
+    let halves: ClientsDone[];
+    try {
+      const ports = servers.map((s) => `${s.id}=${s.port}`);
+      halves = await withTimeout(Promise.all(CLIENT_SEEDS.map((seed) => runClientsChild(seed, ports, children))), SCALE_TIMEOUT_MS, 'the scale run');
+    } finally {
+      clearInterval(poll);
+      clearInterval(progress);
+    }
+    const serverPeaks = await Promise.all(servers.map((s) => stopServerChild(s)));
+    const result = summarize(servers, serverPeaks, halves);
+    log(`  ${result.clients} clients, ${result.requests} requests, ${result.failed} failed; most open at once: ${servers.map((s) => `${s.id} ${s.peakConnections}`).join(', ')}`);
+    return { rows: scaleRows(result), raw: result };
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
+
+function summarize(servers: ServerChild[], serverPeaks: number[], halves: ClientsDone[]): ScaleResult {
+  const peakRssBytes: Record<string, number> = {};
+  servers.forEach((s, i) => (peakRssBytes[`server ${s.id}`] = serverPeaks[i] ?? 0));
+  halves.forEach((h, i) => (peakRssBytes[`clients, seed ${CLIENT_SEEDS[i]}`] = h.peakRssBytes));
+  const sum = (key: 'clients' | 'requests' | 'failed' | 'verified' | 'cancelled') => halves.reduce((total, h) => total + h[key], 0);
+  return {
+    clients: sum('clients'),
+    requests: sum('requests'),
+    failed: sum('failed'),
+    verified: sum('verified'),
+    cancelled: sum('cancelled'),
+    thresholdsPassed: halves.every((h) => h.passed),
+    peakConnections: Object.fromEntries(servers.map((s) => [s.id, s.peakConnections])),
+    peakRssBytes,
+    totalPeakRssBytes: Object.values(peakRssBytes).reduce((a, b) => a + b, 0),
+  };
+}
+
+export function scaleRows(r: ScaleResult): BenchRow[] {
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  const openAtOnce = Math.min(...Object.values(r.peakConnections));
+  const row = (name: string, figure: number, unit: string, target?: string, met?: boolean, note?: string): BenchRow => ({ group: 'issue 7', name, figure, unit, better: 'lower', target, met, note });
+  return [
+    { ...row('10,000 clients (open model, persistent, think time): clients run', r.clients, 'clients'), better: 'higher' },
+    { ...row('  connected at once (the lower of the two servers)', openAtOnce, 'clients'), better: 'higher' },
+    row('  failed requests', r.failed, 'requests', '= 0', r.failed === 0, `${r.requests} requests, ${r.verified} verified, ${r.cancelled} cancelled`),
+    row('  peak memory, four processes together', mib(r.totalPeakRssBytes), 'MiB', '≤ 1024 MiB', r.totalPeakRssBytes <= PEAK_MEMORY_TARGET_BYTES, Object.entries(r.peakRssBytes).map(([k, v]) => `${k} ${mib(v).toFixed(0)}`).join(', ')),
+    row('  memory per client connected at once', openAtOnce > 0 ? r.totalPeakRssBytes / 1024 / openAtOnce : 0, 'KiB'),
+  ];
+}
+
+async function startServerChild(id: string, catalogPath: string, children: Set<ChildProcess>): Promise<ServerChild> {
+  const child = fork(SERVER_PROCESS, [id, catalogPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  const server: ServerChild = { id, child, port: 0, peakConnections: 0 };
+  child.on('message', (notice: ServerNotice) => {
+    if (notice.type === 'stats') server.peakConnections = Math.max(server.peakConnections, notice.stats.connections);
+  });
+  const listening = new Promise<number>((resolve, reject) => {
+    child.on('message', (notice: ServerNotice) => notice.type === 'listening' && resolve(notice.port));
+    child.once('exit', (code) => reject(new Error(`server ${id}'s process ended (code ${code}) before it listened`)));
+  });
+  server.port = await withTimeout(listening, SERVER_START_TIMEOUT_MS, `server ${id} starting`);
+  return server;
+}
+
+/** Asks a server process to stop; resolves with its peak resident memory. */
+function stopServerChild(server: ServerChild): Promise<number> {
+  const stopped = new Promise<number>((resolve, reject) => {
+    server.child.on('message', (notice: ServerNotice) => notice.type === 'stopped' && resolve(notice.peakRssBytes));
+    server.child.once('exit', (code) => reject(new Error(`server ${server.id}'s process ended (code ${code}) before it said how much memory it used`)));
+  });
+  server.child.send({ type: 'stop' } satisfies ServerCommand);
+  return withTimeout(stopped, STOP_TIMEOUT_MS, `server ${server.id} stopping`);
+}
+
+function runClientsChild(seed: string, ports: string[], children: Set<ChildProcess>): Promise<ClientsDone> {
+  const child = fork(CLIENTS_PROCESS, [SCALE_SCENARIO, seed, ...ports], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    let done: ClientsDone | undefined;
+    child.on('message', (message: ClientsDone) => (done = message));
+    child.once('exit', (code) => (done ? resolve(done) : reject(new Error(`the client process with seed ${seed} ended (code ${code}) without a result`))));
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
