@@ -11,8 +11,15 @@ export const DEFAULT_LINE_TIMEOUT_MS = 10_000;
 export const DEFAULT_GRACE_TIMEOUT_MS = 10_000;
 /** Parsed requests waiting for their turn on one connection; past this the socket stops being read. */
 export const DEFAULT_MAX_QUEUED_REQUESTS = 64;
-/** One write of a body: large enough for throughput, small enough that a slow reader holds little. */
+/** One write of a body read from disk: large enough for throughput, small enough that a slow reader holds little. */
 export const DEFAULT_WRITE_CHUNK_BYTES = 256 * 1024;
+/**
+ * One write of a body held in memory: a slice of the song's shared Buffer, so no memory is held
+ * per reader and it can be larger. Fewer, larger write(2)s: GET of a 4 MB song at 16 connections
+ * went from 2.3–2.9 to 3.0–3.5 GB/s (256 KiB vs 1 MiB, same run). A reader must take one such
+ * write within the idle timeout (1 MiB in 60 s: about 17 KB/s), or it counts as stalled.
+ */
+export const DEFAULT_MEMORY_WRITE_CHUNK_BYTES = 1024 * 1024;
 /** Songs are held in memory (one Buffer shared by every connection) up to this total; the rest are read from disk. */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
 /** A rejected connection (503) that the client does not close is cut after this long. */
@@ -25,6 +32,7 @@ export interface ServerLimits {
   graceTimeoutMs: number;
   maxQueuedRequests: number;
   writeChunkBytes: number;
+  memoryWriteChunkBytes: number;
   memoryBudgetBytes: number;
 }
 
@@ -35,6 +43,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   graceTimeoutMs: DEFAULT_GRACE_TIMEOUT_MS,
   maxQueuedRequests: DEFAULT_MAX_QUEUED_REQUESTS,
   writeChunkBytes: DEFAULT_WRITE_CHUNK_BYTES,
+  memoryWriteChunkBytes: DEFAULT_MEMORY_WRITE_CHUNK_BYTES,
   memoryBudgetBytes: DEFAULT_MEMORY_BUDGET_BYTES,
 });
 
@@ -46,6 +55,7 @@ const MINIMUM: Readonly<Record<keyof ServerLimits, number>> = {
   graceTimeoutMs: 0,
   maxQueuedRequests: 1,
   writeChunkBytes: 1,
+  memoryWriteChunkBytes: 1,
   memoryBudgetBytes: 0,
 };
 

@@ -20,19 +20,20 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
   });
   try {
     await exchange.reply({ kind: 'DATA', length });
-    await sendBody(exchange, length, pace(stored.song), (sent, n) => reader.read(offset + sent, n));
+    const chunkBytes = stored.source.kind === 'memory' ? exchange.server.limits.memoryWriteChunkBytes : exchange.server.limits.writeChunkBytes;
+    await sendBody(exchange, length, chunkBytes, pace(stored.song), (sent, n) => reader.read(offset + sent, n));
   } finally {
     counters.activeTransfers--;
     await reader.close();
   }
 }
 
-async function sendBody(exchange: Exchange, length: number, schedule: PaceSchedule | undefined, read: (sent: number, n: number) => Promise<Buffer>): Promise<void> {
-  const { limits, clock, counters, faults } = exchange.server;
+async function sendBody(exchange: Exchange, length: number, chunkBytes: number, schedule: PaceSchedule | undefined, read: (sent: number, n: number) => Promise<Buffer>): Promise<void> {
+  const { clock, counters, faults } = exchange.server;
   const start = clock.now();
   let sent = 0;
   while (sent < length) {
-    let n = Math.min(limits.writeChunkBytes, length - sent);
+    let n = Math.min(chunkBytes, length - sent);
     if (schedule) {
       // Wait until the bucket holds a whole chunk (or the rest), then send all it holds: a late
       // timer is made up by a larger write, because the schedule counts from the start.
