@@ -37,8 +37,11 @@ export interface LineLoadResult {
   latency: LatencySummary;
 }
 
+/** Each socket reads into a small buffer of its own, reused: no allocation per answer read. */
+const LINE_READ_BUFFER_BYTES = 16 * 1024;
+
 export function runLineLoad(options: LineLoadOptions): Promise<LineLoadResult> {
-  return withSockets(options, (sockets) => drive(sockets, options));
+  return withSockets({ ...options, readBufferBytes: LINE_READ_BUFFER_BYTES }, (sockets) => drive(sockets, options));
 }
 
 function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadResult> {
@@ -89,7 +92,8 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
       socket.once('close', () => clearTimeout(pacing));
       socket.on('data', (chunk: Buffer) => {
         if (!checked) {
-          head = head ? Buffer.concat([head, chunk]) : chunk;
+          // A copy when the prefix is split over reads: the read buffer is reused.
+          head = head ? Buffer.concat([head, chunk]) : Buffer.from(chunk);
           const complete = chunk[chunk.length - 1] === LF;
           if (head.length < prefix.length && !complete) return;
           if (head.length < prefix.length || head.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) {
