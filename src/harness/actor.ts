@@ -154,6 +154,8 @@ function connectionsFor(ctx: ActorContext): Connections {
   const options = {
     requestTimeoutMs: ctx.behaviour.timeoutMs,
     connectTimeoutMs: ctx.behaviour.timeoutMs,
+    // A simulated client hashes and counts each chunk as it comes and keeps none.
+    sharedReadBuffer: true,
     onConnected: (c: { connectMs: number }) => ctx.recorder.recordPhase('connect', c.connectMs),
   };
   if (ctx.behaviour.connection === 'persistent') {

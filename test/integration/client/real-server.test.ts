@@ -183,4 +183,26 @@ describe('client against the real server', () => {
     expect(outcome.segments[0]?.error).toBe('E_RESET');
     expect(Buffer.concat(chunks).equals(lib.bytesOf('huge'))).toBe(true);
   });
+
+  it('connections sharing one read buffer download different songs at once, every one verified', async () => {
+    const { lib, endpoints } = await twoServers({
+      songs: [
+        { id: 'big-a', bytes: 3_000_000, servers: ['s1'] },
+        { id: 'big-b', bytes: 2_500_000, servers: ['s2'] },
+        { id: 'big-c', bytes: 2_000_000, servers: ['s1', 's2'] },
+      ],
+    });
+    // Reads of six sockets land in one buffer: each must be used up before the next read.
+    const shared = [0, 1, 2].map(() => new ConnectionCache(endpoints, { sharedReadBuffer: true }));
+    caches.push(...shared);
+    const downloads = shared.flatMap((cache) =>
+      (['big-a', 'big-b', 'big-c'] as const).map((id) => {
+        const song = { id, bytes: lib.bytesOf(id).length, sha256: lib.sha256Of(id) };
+        const holder = id === 'big-b' ? 's2' : 's1';
+        return transferSong({ song, verb: 'GET', sources: [cache.source(holder)] });
+      }),
+    );
+    const outcomes = await Promise.all(downloads);
+    expect(outcomes.map((o) => o.status)).toEqual(Array(9).fill('verified'));
+  });
 });
