@@ -2,18 +2,21 @@
 // then jukebox against nginx, redis-server, a seed-like Python server and a bare Node server,
 // each started here on a free loopback port and stopped at the end (also on Ctrl-C). Prints one
 // table and writes the figures to .cache/bench/. Options: --quick (shorter, one round),
-// --only micro,bulk,small,connect,harness,scale (or system), --server thread|in-process (default thread).
+// --only micro,bulk,small,connect,harness,scale (or system), --server process|thread|in-process
+// (default process: the jukebox server in a process of its own, as every peer).
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CONNECTIONS } from '../src/server/limits.js';
 import { startServer } from '../src/server/server.js';
 import { startServerThread } from '../src/server/thread-host.js';
 import { packageRoot } from '../src/util/paths.js';
 import { Cleanup } from './cleanup.js';
 import { createBenchLibrary, SERVER_ID, type BenchLibrary } from './fixture.js';
 import { microSink, runMicroBenchmarks, type MicroTiming } from './micro.js';
+import { startJukeboxProcess } from './peers/jukebox-process.js';
 import { findNginx, NGINX_INSTALL_HINT, startNginx, type NginxPeer } from './peers/nginx.js';
 import { findExecutable, freePort, LOOPBACK, spawnPeer, versionOf } from './peers/process.js';
 import { findRedis, REDIS_INSTALL_HINT, startRedis, type RedisPeer } from './peers/redis.js';
@@ -38,15 +41,16 @@ const PYTHON_SERVER = join(packageRoot, 'bench', 'peers', 'threaded_line_server.
 const NODE_LINE_SERVER = fileURLToPath(new URL('./peers/node-line-server.js', import.meta.url));
 const OUTPUT_DIR = join(packageRoot, '.cache', 'bench');
 
-type ServerMode = 'thread' | 'in-process';
+type ServerMode = 'process' | 'thread' | 'in-process';
+const SERVER_MODES: readonly ServerMode[] = ['process', 'thread', 'in-process'];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, server: { type: 'string', default: 'thread' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, server: { type: 'string', default: 'process' } } });
   const only = parseOnly(values.only);
   const serverMode = values.server as ServerMode;
-  if (serverMode !== 'thread' && serverMode !== 'in-process') throw new Error(`--server takes thread or in-process, got ${JSON.stringify(values.server)}`);
+  if (!SERVER_MODES.includes(serverMode)) throw new Error(`--server takes ${SERVER_MODES.join(', ')}, got ${JSON.stringify(values.server)}`);
   const systemTiming = values.quick ? QUICK_SYSTEM : FULL_SYSTEM;
   const microTiming = values.quick ? QUICK_MICRO : FULL_MICRO;
 
@@ -101,7 +105,7 @@ async function main(): Promise<number> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     loadAverage1mBefore: loadBefore[0],
     loadAverage1mAfter: loadavg()[0],
-    jukeboxServer: serverMode === 'thread' ? 'worker thread (startServerThread); load clients on the main thread' : 'in-process (startServer), same thread as the load clients',
+    jukeboxServer: { process: 'a process of its own (startServer), like every peer', thread: 'worker thread (startServerThread); load clients on the main thread', 'in-process': 'in-process (startServer), same thread as the load clients' }[serverMode],
     timing: { system: systemTiming, micro: microTiming },
     peers: peerVersions,
   };
@@ -131,7 +135,13 @@ async function startPeers(library: BenchLibrary, work: string, mode: ServerMode,
   const versions: Record<string, string> = { node: process.version };
 
   let jukeboxPort: number;
-  if (mode === 'thread') {
+  if (mode === 'process') {
+    const server = await startJukeboxProcess(SERVER_ID, library.catalogPath, DEFAULT_MAX_CONNECTIONS);
+    cleanup.add('jukebox server process', async () => {
+      await server.stop().catch(() => server.kill());
+    });
+    jukeboxPort = server.port;
+  } else if (mode === 'thread') {
     const thread = await startServerThread({ serverId: SERVER_ID, catalogPath: library.catalogPath, files: library.files, host: LOOPBACK, port: 0 });
     cleanup.add('jukebox server thread', () => thread.stop({ graceful: false }));
     jukeboxPort = thread.port;

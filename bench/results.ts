@@ -31,7 +31,7 @@ export function ratioOf(figure: number, peer: number, better: 'higher' | 'lower'
 }
 
 export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (!Number.isFinite(value) || value === 0) return String(value);
   const abs = Math.abs(value);
   if (abs >= 100) return Math.round(value).toLocaleString('en-US');
   if (abs >= 10) return value.toFixed(1);
@@ -47,7 +47,8 @@ export function formatRatio(ratio: number): string {
 export function renderTable(rows: BenchRow[]): string {
   const table = new Table({
     head: ['group', 'benchmark', 'figure', 'unit', 'peer', 'ratio', 'target', 'met?'],
-    style: { head: [], border: [] }, // no colours: the output is copied into docs
+    // No colours and no lines between rows: the output is copied into docs and notes.
+    style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
     const peer = row.peer ? `${row.peer.name}: ${formatNumber(row.peer.figure)}` : (row.note ?? '—');

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { resolveLibrary } from '../../src/catalog/library.js';
 import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
+import { startJukeboxProcess, type JukeboxProcess } from '../peers/jukebox-process.js';
 import type { BenchRow } from '../results.js';
 import type { Log } from '../rounds.js';
-import type { ClientsDone, ServerCommand, ServerNotice } from './messages.js';
+import type { ClientsDone } from './messages.js';
 
 export const SCALE_SCENARIO = join(packageRoot, 'scenarios', '10000-clients-scale.yaml');
 /** One client process per seed, each half of the clients. */
@@ -23,16 +24,13 @@ const STATS_POLL_MS = 250;
 const PROGRESS_LOG_MS = 5_000;
 /** The scenario runs about 45 s; past this something hangs. */
 const SCALE_TIMEOUT_MS = 3 * 60_000;
-const SERVER_START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
+/** Room for 10,000 clients with one connection each to each server, and some to spare. */
+const MAX_CONNECTIONS = 12_000;
 
-const SERVER_PROCESS = fileURLToPath(new URL('./server-process.js', import.meta.url));
 const CLIENTS_PROCESS = fileURLToPath(new URL('./clients-process.js', import.meta.url));
 
-interface ServerChild {
-  id: string;
-  child: ChildProcess;
-  port: number;
+interface WatchedServer {
+  server: JukeboxProcess;
   peakConnections: number;
 }
 
@@ -56,32 +54,39 @@ export async function runScaleBench(log: Log): Promise<{ rows: BenchRow[]; raw: 
   const loaded = loadCatalog(catalogPath);
   await resolveLibrary(loaded); // generates any missing MP3 once, before two processes would race for it
   const children = new Set<ChildProcess>();
-  const servers: ServerChild[] = [];
+  const servers: WatchedServer[] = [];
   try {
-    for (const { id } of loaded.catalog.servers) servers.push(await startServerChild(id, catalogPath, children));
-    const poll = setInterval(() => servers.forEach((s) => s.child.send({ type: 'stats' } satisfies ServerCommand)), STATS_POLL_MS);
+    for (const { id } of loaded.catalog.servers) servers.push({ server: await startJukeboxProcess(id, catalogPath, MAX_CONNECTIONS), peakConnections: 0 });
+    const describe = () => servers.map((s) => `${s.server.serverId} ${s.peakConnections}`).join(', ');
+    const poll = setInterval(() => void Promise.all(servers.map(watchConnections)).catch(() => undefined), STATS_POLL_MS);
     const startedAt = Date.now();
-    const progress = setInterval(() => log(`  ${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${servers.map((s) => `${s.id} peak ${s.peakConnections} open`).join(', ')}`), PROGRESS_LOG_MS);
+    const progress = setInterval(() => log(`  ${((Date.now() - startedAt) / 1000).toFixed(0)} s: most open at once so far: ${describe()}`), PROGRESS_LOG_MS);
     let halves: ClientsDone[];
     try {
-      const ports = servers.map((s) => `${s.id}=${s.port}`);
+      const ports = servers.map((s) => `${s.server.serverId}=${s.server.port}`);
       halves = await withTimeout(Promise.all(CLIENT_SEEDS.map((seed) => runClientsChild(seed, ports, children))), SCALE_TIMEOUT_MS, 'the scale run');
     } finally {
       clearInterval(poll);
       clearInterval(progress);
     }
-    const serverPeaks = await Promise.all(servers.map((s) => stopServerChild(s)));
+    const serverPeaks = await Promise.all(servers.map((s) => s.server.stop()));
     const result = summarize(servers, serverPeaks, halves);
-    log(`  ${result.clients} clients, ${result.requests} requests, ${result.failed} failed; most open at once: ${servers.map((s) => `${s.id} ${s.peakConnections}`).join(', ')}`);
+    log(`  ${result.clients} clients, ${result.requests} requests, ${result.failed} failed; most open at once: ${describe()}`);
     return { rows: scaleRows(result), raw: result };
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const s of servers) s.server.kill();
   }
 }
 
-function summarize(servers: ServerChild[], serverPeaks: number[], halves: ClientsDone[]): ScaleResult {
+async function watchConnections(watched: WatchedServer): Promise<void> {
+  const { connections } = await watched.server.stats();
+  watched.peakConnections = Math.max(watched.peakConnections, connections);
+}
+
+function summarize(servers: WatchedServer[], serverPeaks: number[], halves: ClientsDone[]): ScaleResult {
   const peakRssBytes: Record<string, number> = {};
-  servers.forEach((s, i) => (peakRssBytes[`server ${s.id}`] = serverPeaks[i] ?? 0));
+  servers.forEach((s, i) => (peakRssBytes[`server ${s.server.serverId}`] = serverPeaks[i] ?? 0));
   halves.forEach((h, i) => (peakRssBytes[`clients, seed ${CLIENT_SEEDS[i]}`] = h.peakRssBytes));
   const sum = (key: 'clients' | 'requests' | 'failed' | 'verified' | 'cancelled') => halves.reduce((total, h) => total + h[key], 0);
   return {
@@ -91,7 +96,7 @@ function summarize(servers: ServerChild[], serverPeaks: number[], halves: Client
     verified: sum('verified'),
     cancelled: sum('cancelled'),
     thresholdsPassed: halves.every((h) => h.passed),
-    peakConnections: Object.fromEntries(servers.map((s) => [s.id, s.peakConnections])),
+    peakConnections: Object.fromEntries(servers.map((s) => [s.server.serverId, s.peakConnections])),
     peakRssBytes,
     totalPeakRssBytes: Object.values(peakRssBytes).reduce((a, b) => a + b, 0),
   };
@@ -108,31 +113,6 @@ export function scaleRows(r: ScaleResult): BenchRow[] {
     row('  peak memory, four processes together', mib(r.totalPeakRssBytes), 'MiB', '≤ 1024 MiB', r.totalPeakRssBytes <= PEAK_MEMORY_TARGET_BYTES, Object.entries(r.peakRssBytes).map(([k, v]) => `${k} ${mib(v).toFixed(0)}`).join(', ')),
     row('  memory per client connected at once', openAtOnce > 0 ? r.totalPeakRssBytes / 1024 / openAtOnce : 0, 'KiB'),
   ];
-}
-
-async function startServerChild(id: string, catalogPath: string, children: Set<ChildProcess>): Promise<ServerChild> {
-  const child = fork(SERVER_PROCESS, [id, catalogPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(child);
-  const server: ServerChild = { id, child, port: 0, peakConnections: 0 };
-  child.on('message', (notice: ServerNotice) => {
-    if (notice.type === 'stats') server.peakConnections = Math.max(server.peakConnections, notice.stats.connections);
-  });
-  const listening = new Promise<number>((resolve, reject) => {
-    child.on('message', (notice: ServerNotice) => notice.type === 'listening' && resolve(notice.port));
-    child.once('exit', (code) => reject(new Error(`server ${id}'s process ended (code ${code}) before it listened`)));
-  });
-  server.port = await withTimeout(listening, SERVER_START_TIMEOUT_MS, `server ${id} starting`);
-  return server;
-}
-
-/** Asks a server process to stop; resolves with its peak resident memory. */
-function stopServerChild(server: ServerChild): Promise<number> {
-  const stopped = new Promise<number>((resolve, reject) => {
-    server.child.on('message', (notice: ServerNotice) => notice.type === 'stopped' && resolve(notice.peakRssBytes));
-    server.child.once('exit', (code) => reject(new Error(`server ${server.id}'s process ended (code ${code}) before it said how much memory it used`)));
-  });
-  server.child.send({ type: 'stop' } satisfies ServerCommand);
-  return withTimeout(stopped, STOP_TIMEOUT_MS, `server ${server.id} stopping`);
 }
 
 function runClientsChild(seed: string, ports: string[], children: Set<ChildProcess>): Promise<ClientsDone> {
