@@ -58,6 +58,9 @@ export class Connection implements FaultableConnection {
   private lineTimer: NodeJS.Timeout | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
   private drainWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** Bytes moved either way when the idle sweep last saw them change, and when it saw it. */
+  private movedBytes = 0;
+  private lastMovedAt: number;
   /** Made on first use: most requests never wait on a signal, and connect-per-request load makes many connections. */
   private abortController: AbortController | undefined;
 
@@ -69,9 +72,7 @@ export class Connection implements FaultableConnection {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;
     socket.setNoDelay(true);
-    // Node's socket timeout fires after this long without a byte moving either way: an idle
-    // client, or a reader that stopped reading mid-transfer. Either way the connection goes.
-    socket.setTimeout(hooks.context.limits.idleTimeoutMs, () => socket.destroy());
+    this.lastMovedAt = hooks.context.clock.now();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('drain', () => this.onDrain());
@@ -84,6 +85,21 @@ export class Connection implements FaultableConnection {
   /** Idle: nothing being answered, nothing waiting. */
   get isIdle(): boolean {
     return !this.busy && this.queue.length === 0 && this.held === undefined;
+  }
+
+  /**
+   * The idle limit, called by the server's sweep: a connection that has moved no byte either way
+   * for the idle timeout goes (an idle client, or a reader that stopped reading mid-transfer: a
+   * body write then stays unfinished, so no more is handed to the socket).
+   */
+  cutIfIdle(now: number): void {
+    const moved = this.socket.bytesRead + this.socket.bytesWritten;
+    if (moved !== this.movedBytes) {
+      this.movedBytes = moved;
+      this.lastMovedAt = now;
+    } else if (now - this.lastMovedAt >= this.hooks.context.limits.idleTimeoutMs) {
+      this.socket.destroy();
+    }
   }
 
   /** Graceful shutdown: an idle connection closes now; a busy one finishes its current request, then answers 503. */

@@ -15,7 +15,7 @@ import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
 import type { ServerEventMap } from './events.js';
 import { FaultInjector, FaultState, type FaultCommand, type FaultResult } from './faults.js';
-import { REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
+import { IDLE_CHECKS_PER_TIMEOUT, REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
 import { openSongStore } from './song-store.js';
 import { ServerCounters } from './stats.js';
 
@@ -100,6 +100,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   private boundPort = 0;
   private readonly hooks: ConnectionHooks;
   private readonly injector: FaultInjector;
+  private readonly idleSweep: NodeJS.Timeout;
 
   constructor(
     private readonly context: ServerContext,
@@ -111,6 +112,14 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.net.on('error', (err) => this.reportInternalError(undefined, err));
     this.hooks = this.makeHooks();
     this.injector = this.makeInjector();
+    const sweepMs = Math.max(1, Math.floor(context.limits.idleTimeoutMs / IDLE_CHECKS_PER_TIMEOUT));
+    this.idleSweep = setInterval(() => this.cutIdleConnections(), sweepMs);
+    this.idleSweep.unref(); // it never keeps a process alive on its own
+  }
+
+  private cutIdleConnections(): void {
+    const now = this.context.clock.now();
+    for (const connection of this.connections) connection.cutIfIdle(now);
   }
 
   get serverId(): string {
@@ -171,6 +180,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
       await closed;
     } finally {
       clearTimeout(grace);
+      clearInterval(this.idleSweep);
     }
   }
 

@@ -1,7 +1,7 @@
 // Limits and failures: connection limit, idle and line timeouts, unexpected errors (500).
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kindOf, libraryPerTest, startTestServer, TestClient } from '../../helpers/server-fixture.js';
+import { eventually, kindOf, libraryPerTest, startTestServer, TestClient } from '../../helpers/server-fixture.js';
 
 const library = libraryPerTest();
 
@@ -31,6 +31,27 @@ describe('limits', () => {
     expect(kindOf(await client.request('HELLO'))).toBe('OK');
     await client.closed;
     await expect.poll(() => server.stats().connections).toBe(0);
+  });
+
+  it('cuts a reader that stops reading mid-transfer once no byte has moved for the idle timeout, and spares one that reads', async () => {
+    // Well beyond what loopback buffers absorb (about 4 MB per paused reader): the transfer stalls.
+    const hugeBytes = 24 * 1024 * 1024;
+    const lib = library({ songs: [{ id: 'huge', bytes: hugeBytes, servers: ['s1'] }] });
+    // 1 s: a busy machine may hold this thread (server and readers alike) for a few hundred ms.
+    const server = await startTestServer(lib, 's1', { limits: { idleTimeoutMs: 1000 } });
+    const opened: number[] = [];
+    const closed: number[] = [];
+    server.on('connection', (event) => opened.push(event.connectionId));
+    server.on('connectionClosed', (event) => closed.push(event.connectionId));
+    const stalled = await TestClient.connect(server.port);
+    stalled.socket.pause();
+    stalled.send('GET huge\n');
+    await eventually(() => opened.length === 1, 20_000, 'the stalled reader to be accepted');
+    const stalledId = opened[0];
+    const reading = await TestClient.connect(server.port);
+    expect((await reading.request('GET huge')).body?.length).toBe(hugeBytes);
+    await eventually(() => closed.includes(stalledId as number), 20_000, 'the stalled reader to be cut');
+    expect(server.stats().bytesSent).toBeLessThan(2 * hugeBytes);
   });
 
   it('closes a connection whose request line does not complete within the line timeout (slowloris)', async () => {
