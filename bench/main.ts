@@ -24,7 +24,8 @@ import { renderTable, type BenchRow } from './results.js';
 import { runSystemBenchmarks, SYSTEM_PARTS, type SystemPart, type SystemPeers, type SystemTiming } from './suite.js';
 
 /**
- * Full run: about 80 s on a 2-core machine. Many short rounds rather than a few long ones: the
+ * Full run: about 4 minutes on a 2-core machine (the scale part alone about 45 s). Many short
+ * rounds rather than a few long ones: the
  * machine is shared, other work comes in bursts of seconds, and the best of five rounds gives
  * each side a fair chance at a quiet moment.
  */
