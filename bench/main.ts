@@ -25,9 +25,8 @@ import { runSystemBenchmarks, SYSTEM_PARTS, type SystemPart, type SystemPeers, t
 
 /**
  * Full run: about 4 minutes on a 2-core machine (the scale part alone about 45 s). Many short
- * rounds rather than a few long ones: the
- * machine is shared, other work comes in bursts of seconds, and the best of five rounds gives
- * each side a fair chance at a quiet moment.
+ * rounds rather than a few long ones: the machine is shared, other work comes in bursts of
+ * seconds, and the best of five rounds gives each side a fair chance at a quiet moment.
  */
 const FULL_SYSTEM: SystemTiming = { warmupMs: 500, durationMs: 1_000, rounds: 5 };
 /** A 1-minute load average above this when the bench starts means others are busy too. */
