@@ -25,7 +25,6 @@ const done: ClientsDone = {
   verified: report.totals.verified,
   cancelled: report.totals.cancelled,
   peakRssBytes: report.resources?.peakRssBytes ?? 0,
-  durationMs: report.durationMs,
   passed: report.passed,
 };
 process.send(done, () => process.disconnect());

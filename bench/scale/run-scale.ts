@@ -14,7 +14,7 @@ import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
 import { startJukeboxProcess, type JukeboxProcess } from '../peers/jukebox-process.js';
 import type { BenchRow } from '../results.js';
 import type { Log } from '../rounds.js';
-import type { ClientsDone } from './messages.js';
+import type { ClientsDone, RunCounts } from './messages.js';
 
 export const SCALE_SCENARIO = join(packageRoot, 'scenarios', '10000-clients-scale.yaml');
 /** One client process per seed, each half of the clients. */
@@ -34,12 +34,7 @@ interface WatchedServer {
   peakConnections: number;
 }
 
-export interface ScaleResult {
-  clients: number;
-  requests: number;
-  failed: number;
-  verified: number;
-  cancelled: number;
+export interface ScaleResult extends RunCounts {
   thresholdsPassed: boolean;
   /** server id → most connections open at once. */
   peakConnections: Record<string, number>;
@@ -88,7 +83,7 @@ function summarize(servers: WatchedServer[], serverPeaks: number[], halves: Clie
   const peakRssBytes: Record<string, number> = {};
   servers.forEach((s, i) => (peakRssBytes[`server ${s.server.serverId}`] = serverPeaks[i] ?? 0));
   halves.forEach((h, i) => (peakRssBytes[`clients, seed ${CLIENT_SEEDS[i]}`] = h.peakRssBytes));
-  const sum = (key: 'clients' | 'requests' | 'failed' | 'verified' | 'cancelled') => halves.reduce((total, h) => total + h[key], 0);
+  const sum = (key: keyof RunCounts) => halves.reduce((total, h) => total + h[key], 0);
   return {
     clients: sum('clients'),
     requests: sum('requests'),
