@@ -34,19 +34,24 @@ describe('framing', () => {
     for (let i = 0; i < 200; i++) {
       switch (i % 5) {
         case 0:
-          lines.push('CHECK tiny'), expected.push('EXIST');
+          lines.push('CHECK tiny');
+          expected.push('EXIST');
           break;
         case 1:
-          lines.push(`GET tiny ${i}`), expected.push('DATA');
+          lines.push(`GET tiny ${i}`);
+          expected.push('DATA');
           break;
         case 2:
-          lines.push('CHECK other'), expected.push('NOT_EXIST');
+          lines.push('CHECK other');
+          expected.push('NOT_EXIST');
           break;
         case 3:
-          lines.push('bogus'), expected.push('ERR 400');
+          lines.push('bogus');
+          expected.push('ERR 400');
           break;
         default:
-          lines.push('LIST'), expected.push('LIST');
+          lines.push('LIST');
+          expected.push('LIST');
       }
     }
     c.send(lines.map((l) => `${l}\n`).join(''));
