@@ -12,6 +12,8 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', fetch: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // A variable a closure reads before its one assignment (a callback made before the object it names) stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       'no-control-regex': 'off', // escaping control characters is the point of several regexes
       // Getters in an object literal need the instance under another name than `this`.
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['server'] }],

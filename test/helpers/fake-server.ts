@@ -38,7 +38,7 @@ export class FakeServer {
   ) {}
 
   static async start(onLine: LineHandler, options: FakeServerOptions = {}): Promise<FakeServer> {
-    const fake: FakeServer | undefined;
+    let fake: FakeServer | undefined;
     const server = createServer({ allowHalfOpen: true }, (socket) => (fake as FakeServer).accept(socket, onLine, options));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -20,7 +20,7 @@ const QUIT = /^(q|quit)$/i;
 export async function runInteractive(options: ResolvedClientOptions): Promise<number> {
   const out = process.stdout;
   // Nobody reads the output any more (a closed pipe): end the session rather than crash.
-  const reader: LineReader | undefined;
+  let reader: LineReader | undefined;
   let journey: AbortController | undefined;
   const screen = new Screen(out, out.isTTY === true, () => {
     journey?.abort();
