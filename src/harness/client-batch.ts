@@ -4,6 +4,7 @@
 // model: each starts at its scheduled time, and the lag behind that schedule is measured.
 // A stop (the coordinator's message, or `options.stop`) ends arrivals and next songs; requests
 // in flight get the task's grace to finish, then the batch ends with what it recorded.
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { assertNever } from '../errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { countScript, countSelected, emptyPlanTotals, planSpec, selectedScripts, type ClientScript, type PlanTotals } from '../scenario/plan.js';
@@ -33,6 +34,9 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
         assertNever(message.type, 'coordinator message');
     }
   };
+  // A stop posted before the task reached this thread is already queued: take it now, before any
+  // client starts (a listener would only see it on a later turn of the event loop).
+  for (let queued = receiveMessageOnPort(task.port); queued; queued = receiveMessageOnPort(task.port)) onMessage(queued.message as CoordinatorMessage);
   task.port.on('message', onMessage);
   if (options.stop?.aborted) stopper.abort();
   else options.stop?.addEventListener('abort', () => stopper.abort(), { once: true });

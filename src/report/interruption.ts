@@ -7,5 +7,5 @@ export function describeInterruption(r: Report): string {
   const i = r.interruption;
   if (!i) return 'interrupted: the run was stopped before the end of its plan';
   const cut = i.clientsCut > 0 ? `; ${i.clientsCut} still in a request when the ${formatDuration(i.graceMs)} grace ran out (not counted)` : '';
-  return `interrupted at ${formatDuration(i.atMs)}: ${i.clientsStarted} of ${i.clientsPlanned} clients started, ${i.clientsDone} played their whole script${cut}; ${i.requestsDone} of ${i.requestsPlanned} song requests done`;
+  return `interrupted ${(i.atMs / 1000).toFixed(1)} s into the run: ${i.clientsStarted} of ${i.clientsPlanned} clients started, ${i.clientsDone} played their whole script${cut}; ${i.requestsDone} of ${i.requestsPlanned} song requests done`;
 }

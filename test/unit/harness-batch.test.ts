@@ -138,6 +138,16 @@ describe('client batch', () => {
     expect(started).toEqual([]);
   });
 
+  it('starts no client when the stop was posted before the batch began', async () => {
+    const started: number[] = [];
+    const t = task(scenarioOf({ clients: 50, concurrency: 5 }), sharedNow());
+    t.send({ type: 'stop' });
+    const result = await runClientBatch(t.task, thinker(started));
+    expect(result).toMatchObject({ started: 0, stopped: true });
+    expect(started).toEqual([]);
+    t.close();
+  });
+
   it('stops starting clients at a stop and lets the running ones end (closed model)', async () => {
     const started: number[] = [];
     const stop = new AbortController();
