@@ -38,8 +38,9 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
   // client starts (a listener would only see it on a later turn of the event loop).
   for (let queued = receiveMessageOnPort(task.port); queued; queued = receiveMessageOnPort(task.port)) onMessage(queued.message as CoordinatorMessage);
   task.port.on('message', onMessage);
+  const stopFromCaller = () => stopper.abort();
   if (options.stop?.aborted) stopper.abort();
-  else options.stop?.addEventListener('abort', () => stopper.abort(), { once: true });
+  else options.stop?.addEventListener('abort', stopFromCaller, { once: true });
 
   const recorder = new MetricsRecorder(task.runStart, now);
   const ctx: ActorContext = {
@@ -54,17 +55,18 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
   const clients = new BatchClients(actor, ctx);
   const scripts = selectedScripts(task.scenario, planSpec(task.scenario, task.songs), task.clients);
   const flush = setInterval(() => post(task, { type: 'metrics', snapshot: recorder.drain() }), task.flushIntervalMs);
-  let exhausted: boolean;
+  let ended: boolean;
   try {
-    const lanes = Math.min(task.concurrency, countSelected(task.scenario, task.clients));
-    const run = task.scenario.load.model === 'closed' ? runClosed(scripts, lanes, clients, stopper.signal) : runOpen(scripts, clients, ctx);
-    exhausted = await finishWithin(run, stopper.signal, task.graceMs);
+    // Closed model: no more lanes than the batch has clients (a default concurrency is every client).
+    const run = task.scenario.load.model === 'closed' ? runClosed(scripts, Math.min(task.concurrency, countSelected(task.scenario, task.clients)), clients, stopper.signal) : runOpen(scripts, clients, ctx);
+    ended = await finishWithin(run, stopper.signal, task.graceMs);
   } finally {
     clearInterval(flush);
     task.port.off('message', onMessage);
+    options.stop?.removeEventListener('abort', stopFromCaller);
   }
   post(task, { type: 'final', snapshot: recorder.drain(true) });
-  return { started: clients.started, completed: clients.completed, cut: exhausted ? 0 : clients.running, plan: clients.plan, stopped: stopper.signal.aborted };
+  return { started: clients.started, completed: clients.completed, cut: ended ? 0 : clients.running, plan: clients.plan, stopped: stopper.signal.aborted };
 }
 
 function post(task: ClientTask, message: BatchMessage): void {
@@ -85,8 +87,11 @@ async function finishWithin(run: Promise<void>, stop: AbortSignal, graceMs: numb
     if (stop.aborted) arm();
     else stop.addEventListener('abort', arm, { once: true });
   });
+  const ran = run.then(() => true);
+  // Once the grace has won the race, a late failure of the clients left behind has no one to tell.
+  ran.catch(() => undefined);
   try {
-    return await Promise.race([run.then(() => true), graceOver]);
+    return await Promise.race([ran, graceOver]);
   } finally {
     clearTimeout(timer);
     if (arm) stop.removeEventListener('abort', arm);
