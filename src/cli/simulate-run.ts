@@ -1,7 +1,7 @@
 // `simulate <scenario.yaml>`: run a scenario and report it. A thin layer over the harness.
 import type { CommandModule } from 'yargs';
 import { isJukeboxError } from '../errors.js';
-import { runScenario } from '../harness/coordinator.js';
+import { DEFAULT_GRACE_MS, MAX_GRACE_MS, runScenario } from '../harness/coordinator.js';
 import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
 import { collectEnvironment } from '../report/environment.js';
@@ -13,8 +13,10 @@ import { summarizeRepeats } from '../report/repeat.js';
 import type { LoadedCatalog } from '../catalog/types.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
+import { formatDuration, parseDuration } from '../util/duration.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
+import { EXIT_INTERRUPTED, listenForInterrupt } from './run-interrupt.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
 interface RunArgs extends ScenarioOverrides {
@@ -23,6 +25,7 @@ interface RunArgs extends ScenarioOverrides {
   json: boolean;
   out?: string;
   repeat: number;
+  grace?: string;
 }
 
 export function runCommand(setExitCode: (code: number) => void): CommandModule<object, RunArgs> {
@@ -41,6 +44,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress and no table' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report on stdout (the table goes to stderr)' })
         .option('repeat', { type: 'number', default: 1, describe: 'run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics' })
+        .option('grace', { type: 'string', describe: `after Ctrl-C, how long requests in flight may take to finish, like 5s (0 to ${formatDuration(MAX_GRACE_MS)}; default ${formatDuration(DEFAULT_GRACE_MS)})` })
         .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
         .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
@@ -53,6 +57,12 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
 async function simulate(args: RunArgs): Promise<number> {
   if (!Number.isInteger(args.repeat) || args.repeat < 1) {
     printError(`--repeat: expected a positive whole number, got ${String(args.repeat)}`);
+    return EXIT.USAGE;
+  }
+  const graceMs = args.grace === undefined ? DEFAULT_GRACE_MS : args.grace.trim() === '0' ? 0 : parseDuration(args.grace);
+  if (graceMs === undefined || graceMs > MAX_GRACE_MS) {
+    printError(`--grace: expected a duration from 0 to ${formatDuration(MAX_GRACE_MS)}, like 5s or 500ms, got ${JSON.stringify(args.grace)}`);
+    printError(`hint: the grace is how long requests in flight may finish after Ctrl-C; 0 stops them at once`);
     return EXIT.USAGE;
   }
   const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
@@ -69,29 +79,53 @@ async function simulate(args: RunArgs): Promise<number> {
     throw err;
   }
   const { scenario, catalog } = loaded;
-  if (args.repeat === 1) {
-    const { report, written } = await runOnce(scenario, catalog, args, args.out);
-    if (args.json) process.stdout.write(renderJson(report));
-    if (!args.quiet) {
-      const table = renderConsole(report);
-      if (args.json) printError(table);
-      else print(table);
-      printError(`report: ${describeWritten(written)}`);
+  const interrupt = listenForInterrupt(graceMs, {
+    // On a terminal, the progress bar holds the line without a newline: clear it first.
+    say: (line) => printError(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}`),
+    exitNow: (code) => process.exit(code),
+  });
+  const run: RunControl = { signal: interrupt.signal, graceMs };
+  try {
+    if (args.repeat === 1) {
+      const { report, written } = await runOnce(scenario, catalog, args, args.out, run);
+      if (args.json) process.stdout.write(renderJson(report));
+      if (!args.quiet) {
+        const table = renderConsole(report);
+        if (args.json) printError(table);
+        else print(table);
+        printError(`report: ${describeWritten(written)}`);
+      }
+      // A signal that came after the clients were done still asked to stop: the report is whole, the exit says so.
+      if (report.interrupted || run.signal.aborted) return EXIT_INTERRUPTED;
+      return report.passed ? EXIT.OK : EXIT.FAILED;
     }
-    return report.passed ? EXIT.OK : EXIT.FAILED;
+    return await repeatRuns(scenario, catalog, args, run);
+  } finally {
+    interrupt.dispose();
   }
-  return repeatRuns(scenario, catalog, args);
+}
+
+/** What every run of one command shares: the interrupt and its grace. */
+interface RunControl {
+  signal: AbortSignal;
+  graceMs: number;
 }
 
 /** `--repeat N`: the same scenario and seed N times, then medians and intervals of the key metrics. */
-async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs): Promise<number> {
+async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, run: RunControl): Promise<number> {
   const reports: Report[] = [];
-  for (let i = 1; i <= args.repeat; i++) {
+  for (let i = 1; i <= args.repeat && !run.signal.aborted; i++) {
     if (!args.quiet) printError(`run ${i} of ${args.repeat}`);
     const out = args.out ? args.out.replace(/(\.json)?$/i, `-run${i}.json`) : undefined;
-    const { report, written } = await runOnce(scenario, catalog, args, out);
+    const { report, written } = await runOnce(scenario, catalog, args, out, run);
+    if (!args.quiet) printError(`run ${i}: ${report.interrupted ? 'INTERRUPTED, ' : ''}${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`);
+    // An interrupted run is a part of a run: it stays out of the medians, and ends the series.
+    if (report.interrupted) break;
     reports.push(report);
-    if (!args.quiet) printError(`run ${i}: ${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`);
+  }
+  if (run.signal.aborted) {
+    if (!args.quiet) printError(`interrupted: the series ended after ${reports.length} complete run${reports.length === 1 ? '' : 's'} of ${args.repeat}; no summary written`);
+    return EXIT_INTERRUPTED;
   }
   const summary = summarizeRepeats(reports);
   const first = reports[0] as Report;
@@ -107,10 +141,12 @@ async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, ar
   return summary.passed === summary.runs ? EXIT.OK : EXIT.FAILED;
 }
 
-async function runOnce(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, out: string | undefined): Promise<{ report: Report; written: { json: string; html?: string } }> {
+async function runOnce(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, out: string | undefined, control: RunControl): Promise<{ report: Report; written: { json: string; html?: string } }> {
   const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
   if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
   const run = await runScenario(scenario, catalog, {
+    signal: control.signal,
+    graceMs: control.graceMs,
     onProgress: (p) => progress.update(p),
     onServersReady: (servers) => {
       if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);

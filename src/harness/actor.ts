@@ -1,6 +1,7 @@
 // One simulated client: an actor with its own state following the seed's script for each
 // planned song: CHECK both servers at once, cancel if neither holds it, choose by `prefer` if
-// both do, download or stream it, verify the sha256, think, next song.
+// both do, download or stream it, verify the sha256, think, next song. A stop (the run is
+// interrupted) lets the request in flight finish and plays no next song.
 import { debuglog } from 'node:util';
 import { askServers, type AskServersOptions } from '../client/ask-servers.js';
 import { chooseServer, type CheckAnswer, type ServerPreference } from '../client/choice.js';
@@ -13,6 +14,7 @@ import type { ErrorKind } from '../metrics/types.js';
 import type { ClientScript, PlannedRequest } from '../scenario/plan.js';
 import type { ClientBehaviour, Preference } from '../scenario/types.js';
 import { createRng, type Rng } from '../util/rng.js';
+import { sleep } from './sleep.js';
 import type { ServerAddress, SongFacts } from './messages.js';
 
 const debug = debuglog('jukebox:actor');
@@ -26,7 +28,12 @@ export interface ActorContext {
   runStart: number;
   /** The shared clock, ms. */
   now: () => number;
+  /** Aborted when the run stops: no next song, and a client thinking wakes and leaves. */
+  stop: AbortSignal;
 }
+
+/** How a client's script ended: played through, or cut short by a stop. */
+export type ClientEnd = 'completed' | 'stopped';
 
 const KIND_OF_CODE: Partial<Record<ErrorCode, ErrorKind>> = {
   E_REFUSED: 'refused',
@@ -52,7 +59,7 @@ interface Connections {
   closeAll(): Promise<void>;
 }
 
-export async function runClientActor(script: ClientScript, ctx: ActorContext): Promise<void> {
+export async function runClientActor(script: ClientScript, ctx: ActorContext): Promise<ClientEnd> {
   const rng = createRng(`${script.seed}/prefer`);
   const connections = connectionsFor(ctx);
   ctx.recorder.clientStarted();
@@ -61,7 +68,8 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
   try {
     for (const request of script.requests) {
       const wait = intendedStart - ctx.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await sleep(wait, ctx.stop);
+      if (ctx.stop.aborted) return 'stopped';
       // Latency counts from the intended start, so a late harness cannot hide a wait; a timer
       // that fires a little early starts the request before its intended start, and then the
       // request counts from when it really began (never a negative latency).
@@ -71,6 +79,7 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
       ctx.recorder.requestEnded(outcome, ctx.now() - countFrom);
       intendedStart = ctx.now() + request.thinkMs;
     }
+    return 'completed';
   } finally {
     await connections.closeAll();
     ctx.recorder.clientFinished();
@@ -174,8 +183,4 @@ function connectionsFor(ctx: ActorContext): Connections {
     await Promise.all(closing.map((c) => c.closeAll()));
   };
   return { forChecks: fresh, forTransfer: fresh, release, closeAll: release };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,62 +1,175 @@
 // Runs one batch of simulated clients inside a pool thread: many async actors share the thread.
-// Closed model: a fixed number at once. Open model: each starts at its scheduled time, and the
-// lag behind that schedule is measured.
+// The batch draws its clients' scripts from the plan one at a time as it starts them, so a
+// thread holds only the clients running at once. Closed model: a fixed number at once. Open
+// model: each starts at its scheduled time, and the lag behind that schedule is measured.
+// A stop (the coordinator's message, or `options.stop`) ends arrivals and next songs; requests
+// in flight get the task's grace to finish, then the batch ends with what it recorded.
+import { receiveMessageOnPort } from 'node:worker_threads';
+import { assertNever } from '../errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
-import type { ClientScript } from '../scenario/plan.js';
+import { countScript, countSelected, emptyPlanTotals, planSpec, selectedScripts, type ClientScript, type PlanTotals } from '../scenario/plan.js';
 import { sharedNow } from '../util/clock.js';
-import type { ActorContext } from './actor.js';
-import type { BatchMessage, ClientTask, ClientTaskResult, SongFacts } from './messages.js';
+import type { ActorContext, ClientEnd } from './actor.js';
+import type { BatchMessage, ClientTask, ClientTaskResult, CoordinatorMessage, SongFacts } from './messages.js';
+import { sleep } from './sleep.js';
 
-export type Actor = (script: ClientScript, ctx: ActorContext) => Promise<void>;
+export type Actor = (script: ClientScript, ctx: ActorContext) => Promise<ClientEnd>;
 
-export async function runClientBatch(task: ClientTask, actor: Actor, now: () => number = sharedNow): Promise<ClientTaskResult> {
+export interface BatchOptions {
+  /** The shared clock (tests drive their own). */
+  now?: () => number;
+  /** Stops the batch like the coordinator's `stop` message does (in-process callers, tests). */
+  stop?: AbortSignal;
+}
+
+export async function runClientBatch(task: ClientTask, actor: Actor, options: BatchOptions = {}): Promise<ClientTaskResult> {
+  const now = options.now ?? sharedNow;
+  const stopper = new AbortController();
+  const onMessage = (message: CoordinatorMessage) => {
+    switch (message.type) {
+      case 'stop':
+        stopper.abort();
+        break;
+      default:
+        assertNever(message.type, 'coordinator message');
+    }
+  };
+  // A stop posted before the task reached this thread is already queued: take it now, before any
+  // client starts (a listener would only see it on a later turn of the event loop).
+  for (let queued = receiveMessageOnPort(task.port); queued; queued = receiveMessageOnPort(task.port)) onMessage(queued.message as CoordinatorMessage);
+  task.port.on('message', onMessage);
+  const stopFromCaller = () => stopper.abort();
+  if (options.stop?.aborted) stopper.abort();
+  else options.stop?.addEventListener('abort', stopFromCaller, { once: true });
+
   const recorder = new MetricsRecorder(task.runStart, now);
   const ctx: ActorContext = {
     recorder,
     servers: task.servers,
     songs: new Map<string, SongFacts>(task.songs.map((s) => [s.id, s])),
-    behaviour: task.behaviour,
+    behaviour: task.scenario.client,
     runStart: task.runStart,
     now,
+    stop: stopper.signal,
   };
+  const clients = new BatchClients(actor, ctx);
+  const scripts = selectedScripts(task.scenario, planSpec(task.scenario, task.songs), task.clients);
   const flush = setInterval(() => post(task, { type: 'metrics', snapshot: recorder.drain() }), task.flushIntervalMs);
+  let ended: boolean;
   try {
-    if (task.model === 'closed') await runClosed(task.scripts, task.concurrency, actor, ctx);
-    else await runOpen(task.scripts, actor, ctx);
+    // Closed model: no more lanes than the batch has clients (a default concurrency is every client).
+    const run = task.scenario.load.model === 'closed' ? runClosed(scripts, Math.min(task.concurrency, countSelected(task.scenario, task.clients)), clients, stopper.signal) : runOpen(scripts, clients, ctx);
+    ended = await finishWithin(run, stopper.signal, task.graceMs);
   } finally {
     clearInterval(flush);
+    task.port.off('message', onMessage);
+    options.stop?.removeEventListener('abort', stopFromCaller);
   }
   post(task, { type: 'final', snapshot: recorder.drain(true) });
-  return { clients: task.scripts.length };
+  return { started: clients.started, completed: clients.completed, cut: ended ? 0 : clients.running, plan: clients.plan, stopped: stopper.signal.aborted };
 }
 
 function post(task: ClientTask, message: BatchMessage): void {
   task.port.postMessage(message);
 }
 
-async function runClosed(scripts: ClientScript[], concurrency: number, actor: Actor, ctx: ActorContext): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    for (let script = scripts[next++]; script !== undefined; script = scripts[next++]) await actor(script, ctx);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, scripts.length) }, lane));
+/**
+ * Waits for `run`; once `stop` aborts, for `graceMs` more at most. True when `run` ended;
+ * false when the grace ran out first (its clients are left to the thread's end).
+ */
+async function finishWithin(run: Promise<void>, stop: AbortSignal, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  let arm: (() => void) | undefined;
+  const graceOver = new Promise<boolean>((resolve) => {
+    arm = () => {
+      timer = setTimeout(() => resolve(false), graceMs);
+    };
+    if (stop.aborted) arm();
+    else stop.addEventListener('abort', arm, { once: true });
+  });
+  const ran = run.then(() => true);
+  // Once the grace has won the race, a late failure of the clients left behind has no one to tell.
+  ran.catch(() => undefined);
+  try {
+    return await Promise.race([ran, graceOver]);
+  } finally {
+    clearTimeout(timer);
+    if (arm) stop.removeEventListener('abort', arm);
+  }
 }
 
-/** Starts each client at runStart + startMs: one timer for the next due client, not one per client. */
-async function runOpen(scripts: ClientScript[], actor: Actor, ctx: ActorContext): Promise<void> {
-  const due = [...scripts].sort((a, b) => a.startMs - b.startMs);
-  const running: Promise<void>[] = [];
-  let i = 0;
-  while (i < due.length) {
-    const first = due[i];
-    if (first === undefined) break;
-    const wait = ctx.runStart + first.startMs - ctx.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const now = ctx.now();
-    for (let script = due[i]; script !== undefined && ctx.runStart + script.startMs <= now; script = due[++i]) {
-      ctx.recorder.recordScheduleLag(now - (ctx.runStart + script.startMs));
-      running.push(actor(script, ctx));
+/** The batch's clients: starts them, counts them and their plan, knows how many still run. */
+class BatchClients {
+  started = 0;
+  completed = 0;
+  running = 0;
+  readonly plan: PlanTotals = emptyPlanTotals();
+  private whenIdle: (() => void) | undefined;
+  /** The first error an actor threw (actors catch their own; this is a bug), rethrown when the batch ends. */
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly actor: Actor,
+    private readonly ctx: ActorContext,
+  ) {}
+
+  /** Runs one client to its end; never rejects (see `throwIfFailed`). */
+  async run(script: ClientScript): Promise<void> {
+    this.started++;
+    countScript(this.plan, script);
+    this.running++;
+    try {
+      if ((await this.actor(script, this.ctx)) === 'completed') this.completed++;
+    } catch (error) {
+      this.failure ??= { error };
+    } finally {
+      this.running--;
+      if (this.running === 0) this.whenIdle?.();
     }
   }
-  await Promise.all(running);
+
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Resolves once no client runs (at once when none does). */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.whenIdle = () => {
+        this.whenIdle = undefined;
+        resolve();
+      };
+    });
+  }
 }
+
+/** `lanes` clients at once, each lane taking the next script when its client ends, until the plan or a stop ends it. */
+async function runClosed(scripts: Iterator<ClientScript, void>, lanes: number, clients: BatchClients, stop: AbortSignal): Promise<void> {
+  const lane = async () => {
+    while (!stop.aborted) {
+      const next = scripts.next();
+      if (next.done) return;
+      await clients.run(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+  clients.throwIfFailed();
+}
+
+/** Starts each client at runStart + startMs, one timer for the next due client; running clients are counted, not held. */
+async function runOpen(scripts: Iterator<ClientScript, void>, clients: BatchClients, ctx: ActorContext): Promise<void> {
+  for (let next = scripts.next(); !next.done && !ctx.stop.aborted; next = scripts.next()) {
+    const script = next.value;
+    const due = ctx.runStart + script.startMs;
+    // A loop, not one timer: timers count whole milliseconds and may fire a fraction early.
+    for (let wait = due - ctx.now(); wait > 0 && !ctx.stop.aborted; wait = due - ctx.now()) await sleep(Math.ceil(wait), ctx.stop);
+    if (ctx.stop.aborted) break;
+    ctx.recorder.recordScheduleLag(ctx.now() - due);
+    // Not awaited: in the open model clients overlap as their arrivals say.
+    void clients.run(script);
+  }
+  await clients.idle();
+  clients.throwIfFailed();
+}
+

@@ -1,15 +1,20 @@
 // The client pool: piscina threads, each running batches of simulated clients. The coordinator
-// hands it scripts and gets merged metrics back; nothing else crosses.
+// hands it a share of the plan (a client selection, never scripts) and gets merged metrics back;
+// a stop goes down the same port.
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { JukeboxError } from '../errors.js';
 import type { MetricsAggregator } from '../metrics/aggregate.js';
-import type { ClientScript } from '../scenario/plan.js';
 import { workerUrl } from '../util/paths.js';
-import type { BatchMessage, ClientTask, ClientTaskResult } from './messages.js';
+import type { BatchMessage, ClientTask, ClientTaskResult, CoordinatorMessage } from './messages.js';
 
 /** How long a pool thread may sit idle before piscina ends it (the run ends it anyway). */
 const POOL_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * After a stop, how much longer than its grace a batch may take to answer: it only has to post
+ * its last snapshot. Past it the thread is taken as stuck and the run fails rather than hang.
+ */
+export const STOP_ANSWER_MARGIN_MS = 5_000;
 
 export class ClientPool {
   private readonly pool: Piscina<ClientTask, ClientTaskResult>;
@@ -27,9 +32,9 @@ export class ClientPool {
 
   /**
    * Runs one batch and feeds its snapshots into `metrics` as they arrive. Resolves when the
-   * batch's final snapshot has been merged.
+   * batch's final snapshot has been merged. `stop` aborting sends the batch its stop.
    */
-  async runBatch(task: Omit<ClientTask, 'port'>, metrics: MetricsAggregator): Promise<void> {
+  async runBatch(task: Omit<ClientTask, 'port'>, metrics: MetricsAggregator, stop?: AbortSignal): Promise<ClientTaskResult> {
     const { port1, port2 } = new MessageChannel();
     const finalMerged = new Promise<void>((resolve) => {
       port1.on('message', (message: BatchMessage) => {
@@ -37,12 +42,30 @@ export class ClientPool {
         if (message.type === 'final') resolve();
       });
     });
+    // Posted before the thread takes the task, it waits in the port's queue: a stop is never lost.
+    const sendStop = () => port1.postMessage({ type: 'stop' } satisfies CoordinatorMessage);
+    let deadline: NodeJS.Timeout | undefined;
+    let arm: (() => void) | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      arm = () => {
+        sendStop();
+        deadline = setTimeout(() => reject(new Error(`it did not stop within ${task.graceMs + STOP_ANSWER_MARGIN_MS} ms of being asked`)), task.graceMs + STOP_ANSWER_MARGIN_MS);
+      };
+      if (stop?.aborted) arm();
+      else stop?.addEventListener('abort', arm, { once: true });
+    });
     try {
-      await this.pool.run({ ...task, port: port2 } as ClientTask, { transferList: [port2] });
-      await finalMerged;
+      const work = (async () => {
+        const result = await this.pool.run({ ...task, port: port2 } as ClientTask, { transferList: [port2] });
+        await finalMerged;
+        return result;
+      })();
+      return await Promise.race([work, stuck]);
     } catch (err) {
       throw new JukeboxError('E_WORKER', `a client pool thread failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
+      if (arm) stop?.removeEventListener('abort', arm);
+      clearTimeout(deadline);
       port1.close();
     }
   }
@@ -50,13 +73,6 @@ export class ClientPool {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
-}
-
-/** Deals scripts round-robin into `n` batches, so each thread gets a share of every phase of the run. */
-export function splitScripts(scripts: ClientScript[], n: number): ClientScript[][] {
-  const batches: ClientScript[][] = Array.from({ length: n }, () => []);
-  scripts.forEach((script, i) => batches[i % n]?.push(script));
-  return batches.filter((b) => b.length > 0);
 }
 
 /** Splits a concurrency limit over batches as evenly as whole numbers allow. */

@@ -1,6 +1,6 @@
 // The coordinator: runs one scenario from start to finish.
 //
-//  scenario.yaml ──load/resolve──▶ ResolvedScenario ──plan(seed)──▶ Plan (per-client scripts)
+//  scenario.yaml ──load/resolve──▶ ResolvedScenario ──plan(seed)──▶ Plan (drawn per client, in the threads)
 //                                                                       │
 //    coordinator ──start/stop/fault──▶ server worker threads (s1, s2)   │
 //         │                                  ▲  jukebox/1 over TCP      │
@@ -9,22 +9,30 @@
 //                                    ▼
 //                      merged metrics ──buildReport──▶ Report ──render──▶ console / JSON / HTML
 //
-// Each arrow goes one way: the coordinator hands scripts down and takes measurements up.
+// Each arrow goes one way: the coordinator hands each thread its share of the plan (a client
+// selection; the thread draws the scripts) and takes measurements up. An abort of the run's
+// signal goes down as a stop: no new clients or songs, requests in flight get a grace to finish,
+// and the run returns what it measured, marked interrupted.
 import type { LoadedCatalog } from '../catalog/types.js';
+import { JukeboxError } from '../errors.js';
 import { MetricsAggregator } from '../metrics/aggregate.js';
-import { makePlan, type Plan } from '../scenario/plan.js';
+import { addPlanTotals, ALL_CLIENTS, countSelected, emptyPlanTotals, withinSelection } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { sharedNow } from '../util/clock.js';
-import { ClientPool, splitConcurrency, splitScripts } from './client-pool.js';
+import { ClientPool, splitConcurrency } from './client-pool.js';
 import { faultSteps, startFaultSchedule } from './faults.js';
-import type { ServerAddress, SongFacts } from './messages.js';
-import type { FaultEvent, ResourceUse, RunResult } from './run-result.js';
+import type { ClientTaskResult, ServerAddress, SongFacts } from './messages.js';
+import type { FaultEvent, ResourceUse, RunInterruption, RunResult } from './run-result.js';
 import { startScenarioServers, type ScenarioServers } from './server-host.js';
 
 /** How often pool threads send their measurements (and the live display updates). */
 export const FLUSH_INTERVAL_MS = 1000;
 /** Lead time between handing out batches and the run's start, so threads are ready for the schedule. */
 export const START_LEAD_MS = 250;
+/** After an interrupt, how long requests in flight may take to finish: most transfers of a test catalog end well within it. */
+export const DEFAULT_GRACE_MS = 5_000;
+/** The longest grace a run accepts: an interrupt is a wish to stop, so it must come within minutes, not hours. */
+export const MAX_GRACE_MS = 10 * 60_000;
 
 export interface Progress {
   elapsedMs: number;
@@ -42,59 +50,123 @@ export interface RunOptions {
   onServersReady?: (servers: ServerAddress[]) => void;
   /** Called as each of the scenario's faults (or its end, or a restart) is applied. */
   onFault?: (event: FaultEvent) => void;
+  /**
+   * Aborting it interrupts the run: no new clients and no next songs; requests in flight get
+   * `graceMs` to finish; then the run returns normally with `interrupted` set.
+   */
+  signal?: AbortSignal;
+  /** The grace after an interrupt, ms: 0 to MAX_GRACE_MS (default DEFAULT_GRACE_MS). */
+  graceMs?: number;
 }
 
 export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCatalog, options: RunOptions = {}): Promise<RunResult> {
-  const plan = makePlan(scenario, catalog.catalog);
+  const graceMs = checkGrace(options.graceMs ?? DEFAULT_GRACE_MS);
+  // Known before anything starts, without drawing a script: the live display's total.
+  const clientsTotal = countSelected(scenario, ALL_CLIENTS);
   const servers = await startScenarioServers(scenario, catalog);
   try {
     options.onServersReady?.(servers.addresses);
-    return await runClients(scenario, catalog, plan, servers, options);
+    return await runClients(scenario, catalog, { clientsTotal, graceMs }, servers, options);
   } finally {
     await servers.stop();
   }
 }
 
-async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, plan: Plan, servers: ScenarioServers, options: RunOptions): Promise<RunResult> {
+function checkGrace(graceMs: number): number {
+  if (Number.isFinite(graceMs) && graceMs >= 0 && graceMs <= MAX_GRACE_MS) return graceMs;
+  throw new JukeboxError('E_BAD_ARGUMENT', `grace: expected a duration from 0 to ${MAX_GRACE_MS} ms, got ${String(graceMs)}`, { hint: 'give the grace after an interrupt in ms, e.g. 5000' });
+}
+
+/**
+ * How many pool threads (and batches): no more than the scenario's workers, than there are
+ * clients, nor (closed model) than clients run at once, so that every batch may run at least one.
+ */
+function threadCount(scenario: ResolvedScenario, clientsTotal: number): number {
+  const load = scenario.load;
+  return Math.min(load.workers, clientsTotal, load.model === 'closed' ? load.concurrency : Infinity);
+}
+
+async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, plan: { clientsTotal: number; graceMs: number }, servers: ScenarioServers, options: RunOptions): Promise<RunResult> {
   const metrics = new MetricsAggregator();
-  const threads = Math.max(1, Math.min(scenario.load.workers, plan.clients.length));
-  const pool = new ClientPool(threads);
-  const batches = splitScripts(plan.clients, threads);
-  const concurrency = scenario.load.model === 'closed' ? splitConcurrency(scenario.load.concurrency, batches.length) : [];
+  const threads = threadCount(scenario, plan.clientsTotal);
+  const pool = new ClientPool(Math.max(1, threads));
+  const concurrency = scenario.load.model === 'closed' ? splitConcurrency(scenario.load.concurrency, threads) : [];
   const songs: SongFacts[] = catalog.catalog.songs.map((s) => ({ id: s.id, bytes: s.bytes, sha256: s.sha256, servers: s.servers }));
   const startedAtMs = Date.now() + START_LEAD_MS;
   const runStart = sharedNow() + START_LEAD_MS;
-  const progress = setInterval(() => options.onProgress?.(progressOf(metrics, plan, runStart)), FLUSH_INTERVAL_MS);
+  const progress = setInterval(() => options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart)), FLUSH_INTERVAL_MS);
   // Fault times count from the run's start, like the clients' schedule and the report's timeline.
   const faults = startFaultSchedule(faultSteps(scenario.faults), servers.faultTargets, { runStart, now: sharedNow, onEvent: options.onFault });
+  const stop = new AbortController();
+  let stoppedAt: number | undefined;
+  const onAbort = () => {
+    stoppedAt = sharedNow();
+    // No fault starts during the grace: the run is over, only its requests in flight finish.
+    void faults.stop();
+    stop.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   let faultEvents: FaultEvent[] = [];
+  let results: ClientTaskResult[];
   try {
-    await Promise.all(
-      batches.map((scripts, i) =>
+    results = await Promise.all(
+      Array.from({ length: threads }, (_, i) =>
         pool.runBatch(
           {
             runStart,
-            model: scenario.load.model,
-            concurrency: concurrency[i] ?? scripts.length,
-            scripts,
+            scenario,
+            // Round-robin over the plan's clients, so each thread gets a share of every phase of the run.
+            clients: withinSelection(ALL_CLIENTS, i, threads),
+            concurrency: concurrency[i] ?? 1,
             servers: servers.addresses,
             songs,
-            behaviour: scenario.client,
             flushIntervalMs: FLUSH_INTERVAL_MS,
+            graceMs: plan.graceMs,
           },
           metrics,
+          stop.signal,
         ),
       ),
     );
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     clearInterval(progress);
     // Steps not yet due when the last client ends are dropped: the run is over.
     faultEvents = await faults.stop();
     await pool.close();
   }
   const durationMs = sharedNow() - runStart;
-  options.onProgress?.(progressOf(metrics, plan, runStart));
-  return { scenario, plan: plan.totals, startedAtMs, durationMs, metrics, serverStats: await servers.stats(), faults: faultEvents, resources: resourceUse() };
+  options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart));
+  const drawn = emptyPlanTotals();
+  for (const r of results) addPlanTotals(drawn, r.plan);
+  const interrupted = stoppedAt === undefined ? undefined : interruption(scenario, plan, results, metrics, stoppedAt - runStart);
+  const result: RunResult = {
+    scenario,
+    plan: interrupted ? { ...drawn, clients: interrupted.clientsPlanned, requests: interrupted.requestsPlanned } : drawn,
+    startedAtMs,
+    durationMs,
+    metrics,
+    serverStats: await servers.stats(),
+    faults: faultEvents,
+    resources: resourceUse(),
+  };
+  return interrupted ? { ...result, interrupted } : result;
+}
+
+function interruption(scenario: ResolvedScenario, plan: { clientsTotal: number; graceMs: number }, results: ClientTaskResult[], metrics: MetricsAggregator, atMs: number): RunInterruption {
+  const sum = (key: 'started' | 'completed' | 'cut') => results.reduce((a, r) => a + r[key], 0);
+  return {
+    atMs: Math.max(0, Math.round(atMs)),
+    graceMs: plan.graceMs,
+    clientsPlanned: plan.clientsTotal,
+    clientsStarted: sum('started'),
+    clientsDone: sum('completed'),
+    clientsCut: sum('cut'),
+    // Every client's script has the same number of requests: the plan's total needs no drawing.
+    requestsPlanned: plan.clientsTotal * scenario.client.requests,
+    requestsDone: metrics.counters.requests,
+  };
 }
 
 function resourceUse(): ResourceUse {
@@ -102,7 +174,7 @@ function resourceUse(): ResourceUse {
   return { peakRssBytes: usage.maxRSS * 1024, cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000) };
 }
 
-function progressOf(metrics: MetricsAggregator, plan: Plan, runStart: number): Progress {
+function progressOf(metrics: MetricsAggregator, clientsTotal: number, runStart: number): Progress {
   const p = metrics.progress();
-  return { elapsedMs: Math.max(0, sharedNow() - runStart), clientsDone: p.clients, clientsTotal: plan.clients.length, requests: p.requests, bytes: p.bytes, failed: p.failed };
+  return { elapsedMs: Math.max(0, sharedNow() - runStart), clientsDone: p.clients, clientsTotal, requests: p.requests, bytes: p.bytes, failed: p.failed };
 }

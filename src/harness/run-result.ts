@@ -19,8 +19,29 @@ export interface ResourceUse {
   cpuSystemMs: number;
 }
 
+/** How far an interrupted run got: when the stop came and how much of the plan had run. */
+export interface RunInterruption {
+  /** When the stop came, ms since the run's start. */
+  atMs: number;
+  /** How long requests in flight were given to finish. */
+  graceMs: number;
+  clientsPlanned: number;
+  clientsStarted: number;
+  /** Clients that played their whole script (the others stopped before their next song, or were cut). */
+  clientsDone: number;
+  /** Clients still in a request when the grace ran out: that request is in no count. */
+  clientsCut: number;
+  requestsPlanned: number;
+  /** Song requests that ended, whatever their outcome. */
+  requestsDone: number;
+}
+
 export interface RunResult {
   scenario: ResolvedScenario;
+  /**
+   * The plan's totals. Interrupted: clients and requests are the whole plan's, but downloads,
+   * streams and absent count only the clients that started (the rest was never drawn).
+   */
   plan: PlanTotals;
   /** Wall-clock start, ms since the epoch. */
   startedAtMs: number;
@@ -29,4 +50,6 @@ export interface RunResult {
   serverStats: Record<string, ServerStats | undefined>;
   faults: FaultEvent[];
   resources: ResourceUse;
+  /** Present when the run was stopped early (RunOptions.signal). */
+  interrupted?: RunInterruption;
 }

@@ -52,7 +52,8 @@ export function buildReport(run: RunResult, environment: Environment): Report {
     histograms: Object.fromEntries(PHASES.map((p: Phase) => [p, encodeHistogram(metrics.phases[p])])) as Record<Phase, string>,
   };
   const thresholds = evaluateThresholds(withoutThresholds, scenario.thresholds);
-  return { ...withoutThresholds, thresholds, passed: thresholds.every((t) => t.passed) };
+  const report: Report = { ...withoutThresholds, thresholds, passed: thresholds.every((t) => t.passed) };
+  return run.interrupted ? { ...report, interrupted: true, interruption: { ...run.interrupted } } : report;
 }
 
 function totalsOf(counters: Counters): Report['totals'] {

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import { PHASES } from '../metrics/histogram.js';
 import { formatBytes, formatDuration } from '../util/duration.js';
+import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
 
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
@@ -15,7 +16,8 @@ const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * par
 
 export function renderConsole(report: Report): string {
   const out: string[] = [];
-  out.push(`jukebox run "${report.name}"  seed ${report.seed}  ${report.startedAt}  took ${formatDuration(report.durationMs)}`);
+  out.push(`jukebox run "${report.name}"  seed ${report.seed}  ${report.startedAt}  took ${formatDuration(report.durationMs)}${report.interrupted ? '  INTERRUPTED' : ''}`);
+  if (report.interrupted) out.push(describeInterruption(report));
   out.push(totalsTable(report), latencyTable(report), serversTable(report));
   const errors = Object.entries(report.errors).filter(([, n]) => n > 0);
   out.push(errors.length === 0 ? 'errors: none' : `errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}`);

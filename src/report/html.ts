@@ -6,6 +6,7 @@ import { formatValue } from './format.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
 import { color, ERROR_COLOR, faultMarkers, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec } from './html-charts.js';
 import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
+import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
 import { metricValue } from './thresholds.js';
 
@@ -93,6 +94,7 @@ const num = (v: string | number): Cell => ({ text: v, className: 'num' });
 function body(r: Report): string {
   return `<main>
 ${header(r)}
+${r.interrupted ? `<p class="callout interrupted"><strong>${escapeHtml(describeInterruption(r))}.</strong> The numbers below cover what ran until then.</p>` : ''}
 ${r.schedule.behind ? `<p class="callout">The harness fell behind its schedule (clients started up to ${escapeHtml(formatDuration(r.schedule.lagMs.max))} late). Latencies count from the schedule, so the wait is in them.</p>` : ''}
 ${cards(r)}
 <h2>Throughput</h2>
@@ -123,7 +125,8 @@ ${panel('Latency distribution per phase', 'Each phase\'s latency at every percen
 }
 
 function header(r: Report): string {
-  const status = r.thresholds.length === 0 ? '<span class="badge none">NO THRESHOLDS</span>' : r.passed ? '<span class="badge pass">PASSED</span>' : '<span class="badge fail">FAILED</span>';
+  const verdict = r.thresholds.length === 0 ? '<span class="badge none">NO THRESHOLDS</span>' : r.passed ? '<span class="badge pass">PASSED</span>' : '<span class="badge fail">FAILED</span>';
+  const status = r.interrupted ? `<span class="badge fail">INTERRUPTED</span>${verdict}` : verdict;
   const description = r.scenario.description ? `<p class="sub">${escapeHtml(r.scenario.description)}</p>` : '';
   return `<header><h1>${escapeHtml(r.name)}</h1>${status}<span class="sub">started ${escapeHtml(r.startedAt)} · took ${escapeHtml(formatDuration(r.durationMs))} · seed ${escapeHtml(String(r.seed))} · ${escapeHtml(describeLoad(r))}</span></header>${description}`;
 }
@@ -234,7 +237,10 @@ function totalsTable(r: Report): string {
     ['failovers / resumes', `${t.failovers} / ${t.resumes} (${formatBytes(t.resumedBytes)} resumed)`],
     ['integrity failures', t.integrityFailures],
     ['requests/s · bytes/s · sessions/s', `${r.throughput.requestsPerSec} · ${formatBytes(r.throughput.bytesPerSec)}/s · ${r.throughput.sessionsPerSec}`],
-    ['planned: clients, requests, downloads, streams, absent', `${r.plan.clients}, ${r.plan.requests}, ${r.plan.downloads}, ${r.plan.streams}, ${r.plan.absent}`],
+    [
+      r.interrupted ? 'planned: clients, requests; downloads, streams, absent of the clients started' : 'planned: clients, requests, downloads, streams, absent',
+      `${r.plan.clients}, ${r.plan.requests}, ${r.plan.downloads}, ${r.plan.streams}, ${r.plan.absent}`,
+    ],
     ['schedule', `${r.schedule.model} model; start lag p50 ${formatDuration(r.schedule.lagMs.p50)}, p99 ${formatDuration(r.schedule.lagMs.p99)}, max ${formatDuration(r.schedule.lagMs.max)}`],
   ]);
 }

@@ -65,6 +65,23 @@ export interface FaultMarker {
   detail: string;
 }
 
+/** How far an interrupted run got (the fields of RunInterruption, as persisted). */
+export interface ReportInterruption {
+  /** When the stop came, ms since the run's start. */
+  atMs: number;
+  /** How long requests in flight were given to finish, ms. */
+  graceMs: number;
+  clientsPlanned: number;
+  clientsStarted: number;
+  /** Clients that played their whole script. */
+  clientsDone: number;
+  /** Clients still in a request when the grace ran out (that request is in no count). */
+  clientsCut: number;
+  requestsPlanned: number;
+  /** Song requests that ended, whatever their outcome (= totals.requests). */
+  requestsDone: number;
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   name: string;
@@ -90,4 +107,10 @@ export interface Report {
    * together). Absent from merged reports, which span several processes.
    */
   resources?: ResourceUse;
+  /**
+   * True when the run was stopped early (Ctrl-C, SIGTERM), with `interruption` saying when and
+   * how much of the plan ran. Absent from complete runs and from reports written before it existed.
+   */
+  interrupted?: boolean;
+  interruption?: ReportInterruption;
 }
