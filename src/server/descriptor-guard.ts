@@ -2,6 +2,10 @@
 // them): notice it, keep one descriptor in hand so that new connections can still be told ERR 503,
 // count them, and say so in the log without flooding it.
 //
+// One guard per thread, shared by the servers of that thread: the descriptors are the process's,
+// and two guards side by side would hide the shortage from each other (the spare one gives back
+// is what the other's probe then finds free).
+//
 // Why a guard at all: Node never reports a failed accept. libuv (1.45+, Node 20) answers EMFILE
 // or ENFILE on accept() by closing a spare descriptor of its own, accepting every pending
 // connection and closing it at once, and reopening the spare: the clients see their connection
@@ -43,14 +47,52 @@ export function isOutOfDescriptors(err: unknown): boolean {
   return code === 'EMFILE' || code === 'ENFILE';
 }
 
-/** One per server: holds a spare descriptor and probes, every DESCRIPTOR_PROBE_INTERVAL_MS, whether the process can still open one. */
-export class DescriptorGuard {
+/** Told when the process runs out (true) and when descriptors can be had again (false). */
+export type GuardListener = (exhausted: boolean) => void;
+
+/** A server's membership of its thread's guard. */
+export interface GuardMembership {
+  /** While true, every new connection is answered ERR 503 and closed at once. */
+  readonly isExhausted: boolean;
+  /** Checks now (a failed accept was reported) rather than at the next interval. */
+  probe(): void;
+  /** The last server to leave closes the guard (its timer and its spare). */
+  leave(): void;
+}
+
+let threadGuard: DescriptorGuard | undefined;
+
+/** Joins this thread's guard, starting it for the first server; a listener that joins during a shortage is told at once. */
+export function joinDescriptorGuard(listener: GuardListener): GuardMembership {
+  threadGuard ??= new DescriptorGuard();
+  const guard = threadGuard;
+  guard.listeners.add(listener);
+  if (guard.isExhausted) listener(true);
+  let left = false;
+  return {
+    get isExhausted() {
+      return guard.isExhausted;
+    },
+    probe: () => guard.probe(),
+    leave: () => {
+      if (left) return;
+      left = true;
+      guard.listeners.delete(listener);
+      if (guard.listeners.size > 0) return;
+      guard.close();
+      if (threadGuard === guard) threadGuard = undefined;
+    },
+  };
+}
+
+/** Holds a spare descriptor and probes, every DESCRIPTOR_PROBE_INTERVAL_MS, whether the process can still open one. */
+class DescriptorGuard {
+  readonly listeners = new Set<GuardListener>();
   private spare: number | undefined;
   private exhausted = false;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  /** `onChange` is called when the process runs out (true) and when descriptors can be had again (false). */
-  constructor(private readonly onChange: (exhausted: boolean) => void) {
+  constructor() {
     const spare = openSpare();
     // A null device that cannot be opened for another reason (a sandbox): no guard rather than a false alarm.
     if (!spare.ok && !spare.outOfDescriptors) return;
@@ -59,12 +101,10 @@ export class DescriptorGuard {
     this.timer.unref(); // it never keeps a process alive on its own
   }
 
-  /** While true, every new connection is answered ERR 503 and closed at once. */
   get isExhausted(): boolean {
     return this.exhausted;
   }
 
-  /** One check (the timer calls it; public so that a test or a failed open elsewhere can ask at once). */
   probe(): void {
     if (!this.exhausted) {
       const probe = openSpare();
@@ -84,7 +124,7 @@ export class DescriptorGuard {
     if (this.spare === undefined) this.spare = first.fd;
     else closeSync(first.fd);
     this.exhausted = false;
-    this.onChange(false);
+    this.tell(false);
   }
 
   close(): void {
@@ -96,7 +136,11 @@ export class DescriptorGuard {
     this.exhausted = true;
     // The freed descriptor is where libuv accepts the next connection, which is then told 503.
     this.releaseSpare();
-    this.onChange(true);
+    this.tell(true);
+  }
+
+  private tell(exhausted: boolean): void {
+    for (const listener of this.listeners) listener(exhausted);
   }
 
   private releaseSpare(): void {
@@ -175,6 +219,7 @@ export class OutOfDescriptorsReporter {
     const refused = `${failed} connection${failed === 1 ? '' : 's'} answered ERR 503 and closed`;
     if (exhausted && failed === 0) return `out of file descriptors${limit}: new connections are answered ERR 503 and closed until some are free`;
     if (exhausted) return `out of file descriptors${limit}: ${refused} since the last report (${total} since start)`;
+    if (recovered && failed === 0) return `file descriptors available again; no connection was turned away meanwhile (${total} since start)`;
     if (recovered) return `file descriptors available again; ${refused} meanwhile (${total} since start)`;
     // Only where Node reports a failed accept itself (other platforms, other libuv versions).
     return `out of file descriptors${limit}: ${failed} connection${failed === 1 ? '' : 's'} could not be accepted (${total} since start)`;

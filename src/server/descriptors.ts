@@ -22,9 +22,10 @@ export const PROCESS_RESERVE_DESCRIPTORS = 64;
  */
 export const THREAD_DESCRIPTORS = 4;
 /**
- * One server's own descriptors besides its connections: its listener, the spare it keeps to
- * answer 503 when the process runs out anyway and the probe beside it (descriptor-guard.ts), and
- * the rejected connections still draining their answer (MAX_LINGERING_REJECTIONS).
+ * One server's own descriptors besides its connections: its listener, the spare kept to answer
+ * 503 when the process runs out anyway and the probe beside it (descriptor-guard.ts: one per
+ * thread, counted per server to stay on the safe side), and the rejected connections still
+ * draining their answer (MAX_LINGERING_REJECTIONS).
  */
 export const SERVER_DESCRIPTORS = 3 + MAX_LINGERING_REJECTIONS;
 /**

@@ -13,7 +13,7 @@ import type { ServerStats } from '../protocol/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
-import { DescriptorGuard, isOutOfDescriptors, OutOfDescriptorsReporter } from './descriptor-guard.js';
+import { isOutOfDescriptors, joinDescriptorGuard, OutOfDescriptorsReporter, type GuardMembership } from './descriptor-guard.js';
 import { ALONE, firstUnknownLimitNotice, fitConnectionLimit, loweredMessage, readOpenFileLimit, type ConnectionBudget, type ProcessShare } from './descriptors.js';
 import type { ServerEventMap, ServerWarning } from './events.js';
 import { FaultInjector, FaultState, type FaultCommand, type FaultResult } from './faults.js';
@@ -136,7 +136,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   private readonly idleSweep: NodeJS.Timeout;
   /** Rejected sockets still draining their 503 (at most MAX_LINGERING_REJECTIONS). */
   private lingering = 0;
-  private readonly guard: DescriptorGuard;
+  private readonly guard: GuardMembership;
   private readonly outOfDescriptors: OutOfDescriptorsReporter;
 
   constructor(
@@ -151,7 +151,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.net.on('error', (err) => this.onListenerError(err));
     const warn = (warning: ServerWarning) => void this.emit('warning', warning);
     this.outOfDescriptors = new OutOfDescriptorsReporter(context.serverId, openFiles, context.clock, () => context.counters.acceptFailures, warn);
-    this.guard = new DescriptorGuard((exhausted) => this.outOfDescriptors.changed(exhausted));
+    this.guard = joinDescriptorGuard((exhausted) => this.outOfDescriptors.changed(exhausted));
     this.hooks = this.makeHooks();
     this.injector = this.makeInjector();
     const sweepMs = Math.max(1, Math.floor(context.limits.idleTimeoutMs / IDLE_CHECKS_PER_TIMEOUT));
@@ -223,7 +223,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     } finally {
       clearTimeout(grace);
       clearInterval(this.idleSweep);
-      this.guard.close();
+      this.guard.leave();
       this.outOfDescriptors.close();
     }
   }
