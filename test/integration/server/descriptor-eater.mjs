@@ -11,7 +11,8 @@ import { servedSongIds, startCatalogServers } from '../../../dist/src/server/cat
 const send = (message) => process.send?.(message);
 const catalog = loadCatalog(process.argv[2]);
 const files = await resolveLibrary(catalog, { songIds: servedSongIds(catalog) });
-const servers = await startCatalogServers({ catalog, files, host: '127.0.0.1' });
+// argv[3]: the servers' limits as JSON (e.g. a small memory budget, so that some songs are read from disk).
+const servers = await startCatalogServers({ catalog, files, host: '127.0.0.1', limits: JSON.parse(process.argv[3] ?? '{}') });
 for (const server of servers) server.on('warning', (warning) => send({ type: 'warning', warning }));
 
 /** Descriptors held by `eat`: every one the process could still open. */

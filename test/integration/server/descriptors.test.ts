@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIN_CONNECTIONS_PER_SERVER, PROCESS_RESERVE_DESCRIPTORS, SERVER_DESCRIPTORS } from '../../../src/server/descriptors.js';
 import type { ServerWarning } from '../../../src/server/events.js';
-import { MAX_LINGERING_REJECTIONS } from '../../../src/server/limits.js';
+import { MAX_LINGERING_REJECTIONS, type ServerLimits } from '../../../src/server/limits.js';
 import { packageRoot } from '../../../src/util/paths.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
 import { kindOf, stopAll, TestClient, type Reply } from '../../helpers/server-fixture.js';
@@ -127,8 +127,8 @@ type PeerMessage =
   | { type: 'freed' };
 
 /** The peer of descriptor-eater.mjs, with a way to wait for its messages. */
-function startEater(catalogPath: string) {
-  const child = fork(eater, [catalogPath], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+function startEater(catalogPath: string, limits: Partial<ServerLimits>) {
+  const child = fork(eater, [catalogPath, JSON.stringify(limits)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -162,7 +162,8 @@ function outOfDescriptors(serverId: string, exhausted: boolean) {
 describe('a server process that runs out of descriptors anyway', () => {
   it('answers new connections ERR 503, counts and logs them, keeps open connections and both listeners, and serves again once descriptors are free', async () => {
     fixture = createLibraryFixture();
-    const peer = startEater(fixture.catalogPath);
+    // s2's songs: `other` (2,000 bytes) held in memory, `medium` (300,000) read from disk.
+    const peer = startEater(fixture.catalogPath, { memoryBudgetBytes: 100_000 });
     const listening = await peer.next((m): m is Extract<PeerMessage, { type: 'listening' }> => m.type === 'listening');
     const [s1, s2] = listening.servers.map((s) => s.port) as [number, number];
     const open = await TestClient.connect(s2);
@@ -183,9 +184,17 @@ describe('a server process that runs out of descriptors anyway', () => {
       expect(errText(reply)).toBe('server is out of file descriptors; try again later');
       await client.closed;
     }
-    // A connection made before goes on (its song is in memory: no descriptor needed).
+    // A connection made before goes on: a song in memory needs no descriptor. One read from disk
+    // does: with the descriptor the guard gave back taken too, it is answered 503 (and the
+    // connection closes, as after every 503).
     const song = await open.request('GET other');
     expect(song.body?.length).toBe(2_000);
+    peer.send({ type: 'eat' });
+    await peer.next((m): m is Extract<PeerMessage, { type: 'ate' }> => m.type === 'ate' && m.count > ate.count);
+    const fromDisk = await open.request('GET medium');
+    expect(kindOf(fromDisk)).toBe('ERR 503');
+    expect(errText(fromDisk)).toBe('server is out of file descriptors; try again later');
+    await open.closed;
 
     peer.send({ type: 'free' });
     await peer.next((m): m is Extract<PeerMessage, { type: 'freed' }> => m.type === 'freed');
@@ -196,7 +205,9 @@ describe('a server process that runs out of descriptors anyway', () => {
     const again = await TestClient.connect(s1);
     expect(kindOf(await again.request('CHECK tiny'))).toBe('EXIST');
     expect((await again.request('STATS')).response).toMatchObject({ kind: 'STATS', stats: { server: 's1', acceptFailures: 3, rejectedConnections: 0, connections: 1 } });
-    expect((await open.request('STATS')).response).toMatchObject({ kind: 'STATS', stats: { server: 's2', acceptFailures: 1 } });
+    const later = await TestClient.connect(s2);
+    expect((await later.request('GET medium')).body?.equals(fixture.bytesOf('medium'))).toBe(true);
+    expect((await later.request('STATS')).response).toMatchObject({ kind: 'STATS', stats: { server: 's2', acceptFailures: 1 } });
     peer.send({ type: 'stop' });
   });
 });
