@@ -287,9 +287,9 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.outOfDescriptors.failure();
   }
 
-  /** The listener's own errors. Out of descriptors is counted, never fatal: the listener stays open. */
-  private onListenerError(err: Error): void {
-    if (!isOutOfDescriptors(err)) return this.reportInternalError(undefined, err);
+  /** The listener's own errors. A failed accept for lack of descriptors is counted, never fatal: the listener stays open. */
+  private onListenerError(err: NodeJS.ErrnoException): void {
+    if (err.syscall !== 'accept' || !isOutOfDescriptors(err)) return this.reportInternalError(undefined, err);
     this.context.counters.acceptFailures++;
     this.outOfDescriptors.failure();
     this.guard.probe();
