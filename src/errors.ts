@@ -11,6 +11,7 @@ export const ErrorCodes = {
   E_SCENARIO_INVALID: 'the scenario file breaks the scenario schema',
   E_SCENARIO_NOT_FOUND: 'the scenario file does not exist or cannot be read',
   E_LISTEN: 'a server could not listen on its port',
+  E_DESCRIPTORS: 'the process may open too few files (ulimit -n) for a server to start',
   E_REFUSED: 'the server refused the connection or is not running',
   E_RESET: 'the connection was reset or closed before the response was complete',
   E_TIMEOUT: 'the request took longer than its timeout',

@@ -70,6 +70,7 @@ async function serve(args: ServeArgs): Promise<void> {
   servers.forEach((server) => {
     // Numbered by place in the catalog (Server 1 = its first server), as the seed printed them.
     print(`Server ${known.indexOf(server.serverId) + 1} listening on ${server.host}:${server.port}`);
+    for (const warning of server.startWarnings) printError(`${server.serverId}: ${warning.message}`);
     watch(server, args.trace);
   });
   const signal = await nextSignal();
@@ -104,6 +105,7 @@ function watch(server: JukeboxServer, trace: boolean): void {
   server.on('connection', (e: ConnectionEvent) => print(`${id}: connection from ${peer(e)} (${e.open} open)`));
   server.on('connectionClosed', (e: ConnectionEvent) => print(`${id}: ${peer(e)} closed (${e.open} open)`));
   server.on('rejected', (e: RejectionEvent) => print(`${id}: refused ${peer(e)} (${e.reason === 'limit' ? 'connection limit' : 'shutting down'})`));
+  server.on('warning', (w) => printError(`${id}: ${w.message}`));
   server.on('internalError', (e) => printError(`${id}: unexpected error: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`));
   if (!trace) return;
   server.on('request', (e: TraceEvent) => print(`${id} ${peer(e)} < ${printable(e.line)}`));

@@ -5,6 +5,7 @@ import { songsOfServer } from '../catalog/load.js';
 import type { LoadedCatalog } from '../catalog/types.js';
 import type { ServerStats } from '../protocol/types.js';
 import type { ResolvedScenario, ScenarioServer } from '../scenario/types.js';
+import type { ProcessShare } from '../server/descriptors.js';
 import { startServerThread, type ServerThread } from '../server/thread-host.js';
 import { fetchServerStats } from './external-stats.js';
 import type { FaultTarget } from './faults.js';
@@ -12,7 +13,8 @@ import type { ServerAddress } from './messages.js';
 
 /**
  * A load test holds many connections on purpose (persistent clients keep one per server), so
- * the harness's servers get a higher limit than a server's default.
+ * the harness's servers get a higher limit than a server's default: as many as the process's
+ * open-file limit allows, which lowers it to fit (each connection's two ends are in this process).
  */
 export const HARNESS_MAX_CONNECTIONS = 50_000;
 /** A load test's clients may think for a while between songs without losing their connection. */
@@ -29,8 +31,11 @@ export interface ScenarioServers {
 
 export async function startScenarioServers(scenario: ResolvedScenario, catalog: LoadedCatalog): Promise<ScenarioServers> {
   const threads = new Map<string, ServerThread>();
+  const own = scenario.servers.filter((s) => !s.external);
+  // Servers, client pool and coordinator are threads of one process: they share its open-file limit.
+  const descriptors: ProcessShare = { servers: Math.max(1, own.length), threads: own.length + scenario.load.workers, clientsInProcess: true };
   try {
-    for (const server of scenario.servers.filter((s) => !s.external)) threads.set(server.id, await startOne(server, catalog));
+    for (const server of own) threads.set(server.id, await startOne(server, catalog, descriptors));
   } catch (err) {
     await Promise.all([...threads.values()].map((t) => t.stop({ graceful: false })));
     throw err;
@@ -58,7 +63,7 @@ export async function startScenarioServers(scenario: ResolvedScenario, catalog: 
   };
 }
 
-async function startOne(server: ScenarioServer, catalog: LoadedCatalog): Promise<ServerThread> {
+async function startOne(server: ScenarioServer, catalog: LoadedCatalog, descriptors: ProcessShare): Promise<ServerThread> {
   const songIds = songsOfServer(catalog.catalog, server.id).map((s) => s.id);
   const files = await resolveLibrary(catalog, { songIds });
   return startServerThread({
@@ -69,5 +74,6 @@ async function startOne(server: ScenarioServer, catalog: LoadedCatalog): Promise
     port: server.port,
     streamSpeed: server.streamSpeed,
     limits: { maxConnections: HARNESS_MAX_CONNECTIONS, idleTimeoutMs: HARNESS_IDLE_TIMEOUT_MS },
+    descriptors,
   });
 }

@@ -40,4 +40,8 @@ export interface ServerStats {
   activeTransfers: number;
   errors: number;
   rejectedConnections: number;
+  /** Connections not taken for lack of file descriptors (answered 503 at once). Optional: servers before issue #11 do not send it. */
+  acceptFailures?: number;
+  /** The connection limit in force, after fitting it to the process's open-file limit. Optional, as acceptFailures. */
+  maxConnections?: number;
 }

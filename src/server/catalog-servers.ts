@@ -1,5 +1,6 @@
 // Starting every server of a catalog at once (what `jukebox serve` runs), all or none.
 import type { LoadedCatalog } from '../catalog/types.js';
+import type { ProcessShare } from './descriptors.js';
 import type { ServerLimits } from './limits.js';
 import { startServer, type JukeboxServer } from './server.js';
 
@@ -16,13 +17,15 @@ export interface CatalogServersOptions {
 }
 
 /**
- * One server per catalog server, in catalog order, each on its catalog port. If one cannot start,
- * the ones already started are closed and the error is thrown.
+ * One server per catalog server, in catalog order, each on its catalog port. They share this
+ * process's open-file limit equally (each may have its connection limit lowered to fit, see
+ * descriptors.ts). If one cannot start, the ones already started are closed and the error is thrown.
  */
 export async function startCatalogServers(options: CatalogServersOptions): Promise<JukeboxServer[]> {
   const started: JukeboxServer[] = [];
   try {
     const chosen = options.catalog.catalog.servers.filter((entry) => options.serverIds === undefined || options.serverIds.includes(entry.id));
+    const descriptors: ProcessShare = { servers: Math.max(1, chosen.length), threads: 0, clientsInProcess: false };
     for (const entry of chosen) {
       started.push(
         await startServer({
@@ -31,6 +34,7 @@ export async function startCatalogServers(options: CatalogServersOptions): Promi
           files: options.files,
           host: options.host ?? entry.host,
           port: entry.port,
+          descriptors,
           ...(options.streamSpeed === undefined ? {} : { streamSpeed: options.streamSpeed }),
           ...(options.limits === undefined ? {} : { limits: options.limits }),
         }),

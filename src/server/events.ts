@@ -31,6 +31,26 @@ export interface InternalErrorEvent {
   error: unknown;
 }
 
+/**
+ * Something a server operator should read (the CLI prints `<server>: <message>`): a connection
+ * limit lowered to fit the process's open-file limit, a limit that could not be read, or the
+ * process out of descriptors (rate-limited: see descriptor-guard.ts).
+ */
+export type ServerWarning =
+  | { kind: 'connectionLimitLowered'; serverId: string; requested: number; maxConnections: number; openFiles: number; message: string }
+  | { kind: 'openFileLimitUnknown'; serverId: string; message: string }
+  | {
+      kind: 'outOfDescriptors';
+      serverId: string;
+      /** Still out when this was said (false: descriptors are available again). */
+      exhausted: boolean;
+      /** Connections that could not be taken since the last such warning. */
+      failed: number;
+      /** Since start, as STATS `acceptFailures`. */
+      acceptFailures: number;
+      message: string;
+    };
+
 export interface ServerEventMap {
   connection: [ConnectionEvent];
   connectionClosed: [ConnectionEvent];
@@ -39,4 +59,6 @@ export interface ServerEventMap {
   response: [TraceEvent];
   /** Something unexpected (answered ERR 500 or a cut transfer); the server keeps serving. */
   internalError: [InternalErrorEvent];
+  /** Warnings while running; those of the start are `startWarnings` (given before anyone could listen). */
+  warning: [ServerWarning];
 }

@@ -30,6 +30,14 @@ export const DEFAULT_MEMORY_WRITE_CHUNK_BYTES = 1024 * 1024;
 export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
 /** A rejected connection (503) that the client does not close is cut after this long. */
 export const REJECT_LINGER_MS = 2_000;
+/**
+ * Rejected connections (503) held open at once while their answer drains, per server. Each holds
+ * a file descriptor, so a flood past the connection limit would otherwise take as many as it
+ * sends in REJECT_LINGER_MS; past this, a rejection is answered and closed at once (a client that
+ * had already sent its request may then see a reset instead of the answer). It is part of each
+ * server's descriptor budget (descriptors.ts), so it stays small.
+ */
+export const MAX_LINGERING_REJECTIONS = 16;
 
 export interface ServerLimits {
   maxConnections: number;

@@ -13,14 +13,17 @@ import type { ServerStats } from '../protocol/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
-import type { ServerEventMap } from './events.js';
+import { isOutOfDescriptors, joinDescriptorGuard, OutOfDescriptorsReporter, type GuardMembership } from './descriptor-guard.js';
+import { ALONE, firstUnknownLimitNotice, fitConnectionLimit, loweredMessage, readOpenFileLimit, type ConnectionBudget, type ProcessShare } from './descriptors.js';
+import type { ServerEventMap, ServerWarning } from './events.js';
 import { FaultInjector, FaultState, type FaultCommand, type FaultResult } from './faults.js';
-import { IDLE_CHECKS_PER_TIMEOUT, REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
-import { openSongStore } from './song-store.js';
+import { IDLE_CHECKS_PER_TIMEOUT, MAX_LINGERING_REJECTIONS, REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
+import { openSongStore, type SongStore } from './song-store.js';
 import { ServerCounters } from './stats.js';
 
-export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, TraceEvent } from './events.js';
+export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, ServerWarning, TraceEvent } from './events.js';
 export type { FaultCommand, FaultResult } from './faults.js';
+export type { ProcessShare } from './descriptors.js';
 
 /** `NODE_DEBUG=jukebox` prints unexpected server failures to stderr. */
 const debug = debuglog('jukebox');
@@ -39,6 +42,11 @@ export interface ServerOptions {
   /** STREAM pace = bitrate × streamSpeed; default 1 (real time). */
   streamSpeed?: number;
   limits?: Partial<ServerLimits>;
+  /**
+   * Who else in this process draws on its open-file limit (default: this server alone). The
+   * connection limit is lowered to fit this server's share, or the start refused (E_DESCRIPTORS).
+   */
+  descriptors?: ProcessShare;
   clock?: Clock;
 }
 
@@ -53,7 +61,10 @@ export interface JukeboxServer {
   /** The port it listens on (the real one when 0 was asked). */
   readonly port: number;
   readonly catalogVersion: string;
+  /** In force: `maxConnections` may be lower than asked, to fit the process's open-file limit (see startWarnings). */
   readonly limits: Readonly<ServerLimits>;
+  /** What the start had to say (a lowered connection limit, an open-file limit it could not read); later ones are 'warning' events. */
+  readonly startWarnings: readonly ServerWarning[];
   readonly streamSpeed: number;
   /** How many bytes of songs are held in memory (the rest are read from disk). */
   readonly memoryBytes: number;
@@ -70,23 +81,45 @@ export interface JukeboxServer {
 /** Verifies this server's songs against the catalog (refusing to start on a mismatch), then listens. */
 export async function startServer(options: ServerOptions): Promise<JukeboxServer> {
   const entry = findServer(options.catalog.catalog, options.serverId);
-  const limits = resolveLimits(options.limits);
+  const asked = resolveLimits(options.limits);
   const streamSpeed = resolveStreamSpeed(options.streamSpeed);
   const clock = options.clock ?? systemClock;
-  const store = await openSongStore({ catalog: options.catalog, serverId: options.serverId, files: options.files, memoryBudgetBytes: limits.memoryBudgetBytes });
+  const store = await openSongStore({ catalog: options.catalog, serverId: options.serverId, files: options.files, memoryBudgetBytes: asked.memoryBudgetBytes });
+  const { budget, warnings } = fitToOpenFileLimit(options.serverId, asked.maxConnections, options.descriptors ?? ALONE, store);
+  const limits = { ...asked, maxConnections: budget.maxConnections };
   const context: ServerContext = {
     serverId: options.serverId,
     catalogVersion: options.catalog.version,
     store,
-    counters: new ServerCounters(clock),
+    counters: new ServerCounters(clock, limits.maxConnections),
     streamSpeed,
     limits,
     clock,
     faults: new FaultState(),
   };
-  const server = new ServerImpl(context, options.host ?? entry.host);
-  await server.listen(options.port ?? entry.port);
+  const server = new ServerImpl(context, options.host ?? entry.host, budget.openFiles, warnings);
+  try {
+    await server.listen(options.port ?? entry.port);
+  } catch (err) {
+    await server.close({ graceful: false });
+    throw err;
+  }
   return server;
+}
+
+/** The connection limit fitted to this server's share of the process's open-file limit (throws E_DESCRIPTORS when even a few do not fit). */
+function fitToOpenFileLimit(serverId: string, requested: number, share: ProcessShare, store: SongStore): { budget: ConnectionBudget; warnings: ServerWarning[] } {
+  const openFileLimit = readOpenFileLimit();
+  const readsFromDisk = store.songs().some((stored) => stored.source.kind === 'file');
+  const budget = fitConnectionLimit({ serverId, requested, openFileLimit, share, readsFromDisk });
+  const warnings: ServerWarning[] = [];
+  if (budget.lowered && budget.openFiles !== undefined) {
+    warnings.push({ kind: 'connectionLimitLowered', serverId, requested, maxConnections: budget.maxConnections, openFiles: budget.openFiles, message: loweredMessage(budget, share) });
+  }
+  if (openFileLimit.kind === 'unknown' && firstUnknownLimitNotice()) {
+    warnings.push({ kind: 'openFileLimitUnknown', serverId, message: `the open-file limit is not checked (${openFileLimit.reason}): make sure ulimit -n allows the connection limit (${requested} per server) and more` });
+  }
+  return { budget, warnings };
 }
 
 class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
@@ -101,15 +134,24 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   private readonly hooks: ConnectionHooks;
   private readonly injector: FaultInjector;
   private readonly idleSweep: NodeJS.Timeout;
+  /** Rejected sockets still draining their 503 (at most MAX_LINGERING_REJECTIONS). */
+  private lingering = 0;
+  private readonly guard: GuardMembership;
+  private readonly outOfDescriptors: OutOfDescriptorsReporter;
 
   constructor(
     private readonly context: ServerContext,
     readonly host: string,
+    openFiles: number | undefined,
+    readonly startWarnings: readonly ServerWarning[],
   ) {
     super();
     // allowHalfOpen: a client that sends its requests and then shuts its side still gets every answer.
     this.net = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
-    this.net.on('error', (err) => this.reportInternalError(undefined, err));
+    this.net.on('error', (err) => this.onListenerError(err));
+    const warn = (warning: ServerWarning) => void this.emit('warning', warning);
+    this.outOfDescriptors = new OutOfDescriptorsReporter(context.serverId, openFiles, context.clock, () => context.counters.acceptFailures, warn);
+    this.guard = joinDescriptorGuard((exhausted) => this.outOfDescriptors.changed(exhausted));
     this.hooks = this.makeHooks();
     this.injector = this.makeInjector();
     const sweepMs = Math.max(1, Math.floor(context.limits.idleTimeoutMs / IDLE_CHECKS_PER_TIMEOUT));
@@ -181,6 +223,8 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     } finally {
       clearTimeout(grace);
       clearInterval(this.idleSweep);
+      this.guard.leave();
+      this.outOfDescriptors.close();
     }
   }
 
@@ -192,6 +236,10 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const { counters, limits } = this.context;
+    if (this.guard.isExhausted) {
+      this.refuseForDescriptors(socket);
+      return;
+    }
     if (this.shuttingDown || this.connections.size >= limits.maxConnections) {
       this.reject(socket, this.shuttingDown ? 'shutdown' : 'limit');
       return;
@@ -209,13 +257,42 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     counters.rejectedConnections++;
     const text = reason === 'limit' ? `server is at its connection limit (${limits.maxConnections})` : 'server is shutting down';
     socket.on('error', () => {});
-    socket.resume();
-    socket.end(encodeResponse({ kind: 'ERR', code: ERR.UNAVAILABLE, text }));
-    const linger = setTimeout(() => socket.destroy(), REJECT_LINGER_MS);
-    socket.once('close', () => clearTimeout(linger));
+    if (this.lingering >= MAX_LINGERING_REJECTIONS) {
+      // A flood: its descriptors are part of the budget, so this one is answered and closed now.
+      answerAndClose(socket, text);
+    } else {
+      this.lingering++;
+      socket.resume();
+      socket.end(encodeResponse({ kind: 'ERR', code: ERR.UNAVAILABLE, text }));
+      const linger = setTimeout(() => socket.destroy(), REJECT_LINGER_MS);
+      socket.once('close', () => {
+        clearTimeout(linger);
+        this.lingering--;
+      });
+    }
     if (this.listenerCount('rejected') > 0) {
       this.emit('rejected', { serverId: this.serverId, remoteAddress: socket.remoteAddress ?? 'unknown', remotePort: socket.remotePort ?? 0, reason });
     }
+  }
+
+  /**
+   * The process is out of descriptors: this socket took the one the guard gave back. Answered and
+   * closed at once so that the next connection finds the descriptor free; counted, and said in
+   * the log at most every few seconds (no 'rejected' event per connection: a flood would flood).
+   */
+  private refuseForDescriptors(socket: Socket): void {
+    this.context.counters.acceptFailures++;
+    socket.on('error', () => {});
+    answerAndClose(socket, 'server is out of file descriptors; try again later');
+    this.outOfDescriptors.failure();
+  }
+
+  /** The listener's own errors. A failed accept for lack of descriptors is counted, never fatal: the listener stays open. */
+  private onListenerError(err: NodeJS.ErrnoException): void {
+    if (err.syscall !== 'accept' || !isOutOfDescriptors(err)) return this.reportInternalError(undefined, err);
+    this.context.counters.acceptFailures++;
+    this.outOfDescriptors.failure();
+    this.guard.probe();
   }
 
   private makeHooks(): ConnectionHooks {
@@ -273,6 +350,16 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   private traceEvent(connection: Connection, line: string) {
     return { serverId: this.serverId, connectionId: connection.id, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort, line };
   }
+}
+
+/**
+ * ERR 503 and close now. The line goes to the kernel at once (a fresh socket's buffer is empty),
+ * and close() sends it before the FIN; only a client that had already sent something unread gets
+ * a reset instead (the kernel's rule for closing with unread input).
+ */
+function answerAndClose(socket: Socket, text: string): void {
+  socket.end(encodeResponse({ kind: 'ERR', code: ERR.UNAVAILABLE, text }));
+  socket.destroy();
 }
 
 function listenError(err: NodeJS.ErrnoException, serverId: string, host: string, port: number): JukeboxError {

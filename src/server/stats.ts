@@ -18,10 +18,16 @@ export class ServerCounters {
   errors = 0;
   /** Connections answered ERR 503 and closed because of the limit or shutdown. */
   rejectedConnections = 0;
+  /** Connections not taken because the process was out of file descriptors (descriptor-guard.ts). */
+  acceptFailures = 0;
 
   private readonly startedAt: number;
 
-  constructor(private readonly clock: Clock) {
+  constructor(
+    private readonly clock: Clock,
+    /** The connection limit in force (after fitting it to the open-file limit). */
+    private readonly maxConnections: number,
+  ) {
     this.startedAt = clock.now();
   }
 
@@ -36,6 +42,8 @@ export class ServerCounters {
       activeTransfers: this.activeTransfers,
       errors: this.errors,
       rejectedConnections: this.rejectedConnections,
+      acceptFailures: this.acceptFailures,
+      maxConnections: this.maxConnections,
     };
   }
 }

@@ -2,7 +2,7 @@
 // entry only wires it to parentPort, so this is tested in-process.
 import { loadCatalog } from '../catalog/load.js';
 import { assertNever, JukeboxError, toErrorPayload } from '../errors.js';
-import type { ConnectionEvent, InternalErrorEvent, RejectionEvent, TraceEvent } from './events.js';
+import type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerWarning, TraceEvent } from './events.js';
 import { startServer, type JukeboxServer } from './server.js';
 import type { ObserveOptions, ServerThreadCommand, ServerThreadEvent, StartCommand } from './thread-messages.js';
 
@@ -57,6 +57,7 @@ export class ServerThreadController {
       files: new Map(command.files),
       streamSpeed: command.streamSpeed,
       limits: command.limits,
+      descriptors: command.descriptors,
       ...(command.host === undefined ? {} : { host: command.host }),
       ...(command.port === undefined ? {} : { port: command.port }),
     });
@@ -65,8 +66,10 @@ export class ServerThreadController {
       const { code, message } = toErrorPayload(e.error);
       this.post({ type: 'internalError', serverId: e.serverId, connectionId: e.connectionId, code, message });
     });
+    // Rare and rate-limited (descriptor-guard.ts): always forwarded.
+    server.on('warning', (warning: ServerWarning) => this.post({ type: 'warning', warning }));
     this.observe(command.observe);
-    this.post({ type: 'listening', replyTo: command.id, serverId: server.serverId, host: server.host, port: server.port });
+    this.post({ type: 'listening', replyTo: command.id, serverId: server.serverId, host: server.host, port: server.port, maxConnections: server.limits.maxConnections, warnings: [...server.startWarnings] });
   }
 
   private running(): JukeboxServer {

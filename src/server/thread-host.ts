@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { assertNever, fromErrorPayload, JukeboxError } from '../errors.js';
 import type { ServerStats } from '../protocol/types.js';
 import { workerUrl } from '../util/paths.js';
-import type { ConnectionEvent, RejectionEvent, TraceEvent } from './events.js';
+import { ALONE, type ProcessShare } from './descriptors.js';
+import type { ConnectionEvent, RejectionEvent, ServerWarning, TraceEvent } from './events.js';
 import type { FaultCommand, FaultResult } from './faults.js';
 import { DEFAULT_STREAM_SPEED, type ServerLimits } from './limits.js';
 import { isReply, type ObserveOptions, type ServerThreadCommand, type ServerThreadEvent, type ServerThreadNotice, type ServerThreadReply } from './thread-messages.js';
@@ -18,6 +19,11 @@ export interface ServerThreadOptions {
   port?: number;
   streamSpeed?: number;
   limits?: Partial<ServerLimits>;
+  /**
+   * Who shares this process's open-file limit (default: this server alone). A thread is no
+   * process: the harness's servers and client pool all count (see descriptors.ts).
+   */
+  descriptors?: ProcessShare;
   observe?: Partial<ObserveOptions>;
 }
 
@@ -28,6 +34,8 @@ export interface ServerThreadEventMap {
   request: [TraceEvent];
   response: [TraceEvent];
   internalError: [{ serverId: string; connectionId: number | undefined; error: JukeboxError }];
+  /** A warning while running (those of the start are `startWarnings`). */
+  warning: [ServerWarning];
   /** The thread ended without being stopped (a crash); pending calls have been rejected. */
   exit: [{ code: number; error: JukeboxError }];
 }
@@ -37,6 +45,9 @@ export interface ServerThread {
   readonly host: string;
   readonly port: number;
   readonly threadId: number;
+  /** The connection limit in force: lower than asked when the process's open-file limit is shared too thin (see startWarnings). */
+  readonly maxConnections: number;
+  readonly startWarnings: readonly ServerWarning[];
   stats(): Promise<ServerStats>;
   /** Changes which event streams the thread forwards. */
   observe(options: ObserveOptions): Promise<void>;
@@ -64,10 +75,11 @@ export async function startServerThread(options: ServerThreadOptions): Promise<S
       port: options.port,
       streamSpeed: options.streamSpeed ?? DEFAULT_STREAM_SPEED,
       limits: options.limits ?? {},
+      descriptors: options.descriptors ?? ALONE,
       observe: { connections: options.observe?.connections ?? false, trace: options.observe?.trace ?? false },
     });
     if (reply.type !== 'listening') throw unexpectedReply(reply);
-    thread.listeningOn(reply.host, reply.port);
+    thread.listeningOn(reply);
     return thread;
   } catch (err) {
     await thread.terminate();
@@ -82,6 +94,8 @@ class ServerThreadImpl extends EventEmitter<ServerThreadEventMap> implements Ser
   private exited = false;
   host = '';
   port = 0;
+  maxConnections = 0;
+  startWarnings: readonly ServerWarning[] = [];
 
   constructor(
     private readonly worker: Worker,
@@ -97,9 +111,11 @@ class ServerThreadImpl extends EventEmitter<ServerThreadEventMap> implements Ser
     return this.worker.threadId;
   }
 
-  listeningOn(host: string, port: number): void {
-    this.host = host;
-    this.port = port;
+  listeningOn(reply: Extract<ServerThreadReply, { type: 'listening' }>): void {
+    this.host = reply.host;
+    this.port = reply.port;
+    this.maxConnections = reply.maxConnections;
+    this.startWarnings = reply.warnings;
   }
 
   /** Sends a command and resolves with its one reply (an `error` reply rejects). */
@@ -170,6 +186,9 @@ class ServerThreadImpl extends EventEmitter<ServerThreadEventMap> implements Ser
         return;
       case 'internalError':
         this.emit('internalError', { serverId: notice.serverId, connectionId: notice.connectionId, error: new JukeboxError(notice.code, notice.message) });
+        return;
+      case 'warning':
+        this.emit('warning', notice.warning);
         return;
       default:
         assertNever(notice, 'server thread notice');

@@ -6,7 +6,8 @@
 // reset, refuse, pause) and is answered with what it touched, or `error`.
 import type { ErrorCode } from '../errors.js';
 import type { ServerStats } from '../protocol/types.js';
-import type { ConnectionEvent, RejectionEvent, TraceEvent } from './events.js';
+import type { ProcessShare } from './descriptors.js';
+import type { ConnectionEvent, RejectionEvent, ServerWarning, TraceEvent } from './events.js';
 import type { FaultCommand, FaultResult } from './faults.js';
 import type { ServerLimits } from './limits.js';
 
@@ -31,6 +32,8 @@ export interface StartCommand {
   port: number | undefined;
   streamSpeed: number;
   limits: Partial<ServerLimits>;
+  /** Who shares the process's open-file limit with this server (the threads of one process share one). */
+  descriptors: ProcessShare;
   observe: ObserveOptions;
 }
 
@@ -42,21 +45,22 @@ export type ServerThreadCommand =
   | { type: 'fault'; id: number; fault: FaultCommand };
 
 export type ServerThreadReply =
-  | { type: 'listening'; replyTo: number; serverId: string; host: string; port: number }
+  | { type: 'listening'; replyTo: number; serverId: string; host: string; port: number; maxConnections: number; warnings: ServerWarning[] }
   | { type: 'stats'; replyTo: number; stats: ServerStats }
   | { type: 'stopped'; replyTo: number }
   | { type: 'done'; replyTo: number }
   | { type: 'fault'; replyTo: number; result: FaultResult }
   | { type: 'error'; replyTo: number; code: ErrorCode; message: string; hint?: string };
 
-/** Unsolicited: sent while the matching ObserveOptions are on (internal errors always). */
+/** Unsolicited: sent while the matching ObserveOptions are on (internal errors and warnings always). */
 export type ServerThreadNotice =
   | { type: 'connection'; event: ConnectionEvent }
   | { type: 'connectionClosed'; event: ConnectionEvent }
   | { type: 'rejected'; event: RejectionEvent }
   | { type: 'request'; event: TraceEvent }
   | { type: 'response'; event: TraceEvent }
-  | { type: 'internalError'; serverId: string; connectionId: number | undefined; code: ErrorCode; message: string };
+  | { type: 'internalError'; serverId: string; connectionId: number | undefined; code: ErrorCode; message: string }
+  | { type: 'warning'; warning: ServerWarning };
 
 export type ServerThreadEvent = ServerThreadReply | ServerThreadNotice;
 

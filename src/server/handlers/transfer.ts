@@ -2,6 +2,8 @@
 import type { CatalogSong } from '../../catalog/types.js';
 import { ERR } from '../../protocol/constants.js';
 import type { Exchange } from '../context.js';
+import { isOutOfDescriptors } from '../descriptor-guard.js';
+import type { SongReader } from '../song-store.js';
 import { allowanceAt, dueAtMs, waitMs, type PaceSchedule } from '../pacer.js';
 
 /** `pace` returns the song's schedule for STREAM, or undefined for an unpaced GET. */
@@ -14,10 +16,16 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
 
   const length = size - offset;
   counters.activeTransfers++;
-  const reader = await store.openReader(stored).catch((err: unknown) => {
+  let reader: SongReader;
+  try {
+    reader = await store.openReader(stored);
+  } catch (err) {
     counters.activeTransfers--;
-    throw err;
-  });
+    if (!isOutOfDescriptors(err)) throw err;
+    // Not our failure but the process's (the song file could not be opened): busy, try later or elsewhere.
+    exchange.closeAfterReply();
+    return exchange.reply({ kind: 'ERR', code: ERR.UNAVAILABLE, text: 'server is out of file descriptors; try again later' });
+  }
   try {
     await exchange.reply({ kind: 'DATA', length });
     const chunkBytes = stored.source.kind === 'memory' ? exchange.server.limits.memoryWriteChunkBytes : exchange.server.limits.writeChunkBytes;

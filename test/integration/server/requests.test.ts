@@ -111,7 +111,7 @@ describe('requests', () => {
     const reply = await c.request('STATS');
     if (reply.response.kind !== 'STATS') throw new Error(`expected STATS, got ${kindOf(reply)}`);
     const stats = reply.response.stats;
-    expect(Object.keys(stats).sort()).toEqual(['activeTransfers', 'bytesSent', 'connections', 'connectionsTotal', 'errors', 'rejectedConnections', 'requests', 'server', 'uptimeMs'].sort());
+    expect(Object.keys(stats).sort()).toEqual(['acceptFailures', 'activeTransfers', 'bytesSent', 'connections', 'connectionsTotal', 'errors', 'maxConnections', 'rejectedConnections', 'requests', 'server', 'uptimeMs'].sort());
     expect(stats.server).toBe('s1');
     expect(stats.connections).toBeGreaterThanOrEqual(1);
     expect(stats.requests).toBeGreaterThanOrEqual(1);

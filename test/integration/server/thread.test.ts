@@ -1,6 +1,7 @@
 // The worker-thread form (what the load harness runs): start, answer, stats, events, stop.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isJukeboxError } from '../../../src/errors.js';
+import { descriptorsPerConnection, readOpenFileLimit, reservedDescriptors } from '../../../src/server/descriptors.js';
 import type { ConnectionEvent, TraceEvent } from '../../../src/server/events.js';
 import { startServerThread, type ServerThread } from '../../../src/server/thread-host.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
@@ -48,6 +49,18 @@ describe('server thread', () => {
     await thread.stop();
     thread = undefined;
     expect((await connectionError(port)).code).toBe('ECONNREFUSED');
+  });
+
+  const openFiles = readOpenFileLimit();
+  it.runIf(openFiles.kind === 'limited')("shares the process's open-file limit as told: a limit past it is lowered, and the thread says so", async () => {
+    fixture = createLibraryFixture();
+    const share = { servers: 2, threads: 3, clientsInProcess: true };
+    thread = await startServerThread({ serverId: 's1', catalogPath: fixture.catalogPath, files: fixture.files, host: LOOPBACK, port: 0, limits: { maxConnections: 100_000_000 }, descriptors: share });
+    const files = openFiles.kind === 'limited' ? openFiles.files : 0;
+    const expected = Math.floor((files - reservedDescriptors(share)) / 2 / descriptorsPerConnection(share, false));
+    expect(thread.maxConnections).toBe(expected);
+    expect(thread.startWarnings).toEqual([expect.objectContaining({ kind: 'connectionLimitLowered', serverId: 's1', requested: 100_000_000, maxConnections: expected, openFiles: files })]);
+    expect(await thread.stats()).toMatchObject({ maxConnections: expected, acceptFailures: 0 });
   });
 
   it('a start failure rejects with the coded error from the thread', async () => {

@@ -1,5 +1,6 @@
 // The server thread's logic in-process: commands in, replies and notices out.
 import { afterEach, describe, expect, it } from 'vitest';
+import { ALONE } from '../../../src/server/descriptors.js';
 import { ServerThreadController } from '../../../src/server/thread-controller.js';
 import type { ServerThreadEvent, StartCommand } from '../../../src/server/thread-messages.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 function startCommand(lib: LibraryFixture, overrides: Partial<StartCommand> = {}): StartCommand {
-  return { type: 'start', id: 1, serverId: 's1', catalogPath: lib.catalogPath, files: [...lib.files], host: LOOPBACK, port: 0, streamSpeed: 1, limits: {}, observe: { connections: false, trace: false }, ...overrides };
+  return { type: 'start', id: 1, serverId: 's1', catalogPath: lib.catalogPath, files: [...lib.files], host: LOOPBACK, port: 0, streamSpeed: 1, limits: {}, descriptors: ALONE, observe: { connections: false, trace: false }, ...overrides };
 }
 
 describe('ServerThreadController', () => {
