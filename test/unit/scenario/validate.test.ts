@@ -34,7 +34,7 @@ describe('scenario validation', () => {
   it('names the file, the key path, what was expected and what was found', () => {
     const problems = problemsOf('name: bad\nload:\n  clients: ten\n');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/s-\w+\.yaml: load\.clients: expected a positive integer, got "ten"$/);
+    expect(problems[0]).toMatch(/s-\w+\.yaml: load\.clients: expected a whole number from 1 to 10,000,000 \(MAX_CLIENTS\), got "ten"$/);
   });
 
   it('reports every problem at once', () => {
