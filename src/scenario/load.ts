@@ -95,7 +95,8 @@ function parseYaml(text: string, shown: string): { data: unknown } | { problems:
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   const deep = firstTooDeep(tokens, MAX_YAML_DEPTH);
   if (deep !== undefined) return { problems: [`${shown}: ${where(deep)}: expected collections nested at most ${MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH; a scenario nests 4 deep), got deeper`] };
-  const docs = Array.from(new Composer({ uniqueKeys: true }).compose(tokens, true, text.length));
+  // logLevel 'error': the library core writes nothing to stderr; warnings come back as problems below.
+  const docs = Array.from(new Composer({ uniqueKeys: true, logLevel: 'error' }).compose(tokens, true, text.length));
   const [doc, ...more] = docs;
   if (!doc) return { data: null };
   const problems = [...doc.errors, ...doc.warnings].map((e) => `${shown}: ${where(e.pos[0])}: ${clipMessage(e.message)}`);

@@ -20,7 +20,7 @@ export function shownText(text: string): string {
 /** A key path segment: plain when it is a plain word, quoted otherwise. */
 export function shownKey(key: PropertyKey): string {
   const text = String(key);
-  return /^[A-Za-z0-9_.-]{1,80}$/.test(text) ? text : shownText(text);
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$/.test(text) ? text : shownText(text);
 }
 
 /** What was found, as "got …" ends: `"ten"`, `1e+21`, `NaN (not a number)`, `a list of 3 items`. */
