@@ -89,9 +89,9 @@ export const MAX_THRESHOLD_VALUE = 1e15;
 export const MAX_HOST_CHARS = 253;
 
 /**
- * A scenario file's size. A scenario is a page of YAML (the shipped ones are under 2 KB); parsing
- * time grows faster than the size (duplicate-key checks), so the cap keeps a load well under a
- * second on a busy machine whatever the file holds.
+ * A scenario file's size. A scenario is a page of YAML (the shipped ones are under 2 KB; 2,000
+ * song ids fit); parsing 128 KiB of the worst YAML (thousands of keys) takes a few seconds on a
+ * busy 2-core machine, so the cap keeps any load that short whatever the file holds.
  */
 export const MAX_SCENARIO_BYTES = 128 * 1024;
 
@@ -155,7 +155,7 @@ export const BOUNDS = {
   faultEnd: { key: 'faults[].at + .for, .at + .restartAfter', kind: 'product', min: 0, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: `the end of a fault is a timer armed at the run’s start; ${TIMER_WHY}` },
   bandwidth: { key: 'faults[].bandwidth', kind: 'bandwidth', min: MIN_BANDWIDTH, max: MAX_BANDWIDTH, constant: 'MIN_BANDWIDTH, MAX_BANDWIDTH', why: '0 would switch the throttle off; faster than loopback throttles nothing' },
   threshold: { key: 'thresholds.* (the number)', kind: 'number', min: 0, max: MAX_THRESHOLD_VALUE, constant: 'MAX_THRESHOLD_VALUE', why: 'beyond any count or milliseconds a run produces' },
-  fileBytes: { key: '(file size)', kind: 'whole', min: 0, max: MAX_SCENARIO_BYTES, constant: 'MAX_SCENARIO_BYTES', why: 'bytes; parsing time grows faster than the size (duplicate-key checks)' },
+  fileBytes: { key: '(file size)', kind: 'whole', min: 0, max: MAX_SCENARIO_BYTES, constant: 'MAX_SCENARIO_BYTES', why: 'bytes; a scenario is a page of YAML, and 128 KiB of the worst YAML takes seconds to parse' },
   yamlDepth: { key: '(YAML nesting)', kind: 'whole', min: 0, max: MAX_YAML_DEPTH, constant: 'MAX_YAML_DEPTH', why: 'levels of collections; the YAML composer recurses, and thousands of levels exhaust the stack' },
   yamlAliases: { key: '(YAML aliases)', kind: 'whole', min: 0, max: MAX_YAML_ALIASES, constant: 'MAX_YAML_ALIASES', why: 'alias expansions; an alias bomb needs many more' },
 } as const satisfies Record<string, Bound>;

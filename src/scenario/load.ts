@@ -3,7 +3,7 @@
 // checked against the same bounds and blamed on its option, as `--workers: expected …, got …`.
 import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { Composer, LineCounter, Parser } from 'yaml';
+import { Composer, LineCounter, Parser, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import type { z } from 'zod';
 import { loadCatalog } from '../catalog/load.js';
 import type { LoadedCatalog } from '../catalog/types.js';
@@ -96,10 +96,12 @@ function parseYaml(text: string, shown: string): { data: unknown } | { problems:
   const deep = firstTooDeep(tokens, MAX_YAML_DEPTH);
   if (deep !== undefined) return { problems: [`${shown}: ${where(deep)}: expected collections nested at most ${MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH; a scenario nests 4 deep), got deeper`] };
   // logLevel 'error': the library core writes nothing to stderr; warnings come back as problems below.
-  const docs = Array.from(new Composer({ uniqueKeys: true, logLevel: 'error' }).compose(tokens, true, text.length));
+  // uniqueKeys off: the yaml package compares every pair of keys (seconds for a large map); keyProblems does it with a set.
+  const docs = Array.from(new Composer({ uniqueKeys: false, logLevel: 'error' }).compose(tokens, true, text.length));
   const [doc, ...more] = docs;
   if (!doc) return { data: null };
   const problems = [...doc.errors, ...doc.warnings].map((e) => `${shown}: ${where(e.pos[0])}: ${clipMessage(e.message)}`);
+  for (const { offset, message } of keyProblems(doc, lines)) problems.push(`${shown}: ${where(offset)}: ${message}`);
   if (more[0]) problems.push(`${shown}: ${where(more[0].range[0])}: expected one YAML document, got a second one here`);
   if (problems.length > 0) return { problems };
   try {
@@ -110,6 +112,34 @@ function parseYaml(text: string, shown: string): { data: unknown } | { problems:
     if (/alias count/i.test(message)) return { problems: [`${shown}: expected at most ${MAX_YAML_ALIASES} alias expansions (MAX_YAML_ALIASES), got more: refused as a possible alias bomb ("billion laughs")`] };
     return { problems: [`${shown}: cannot read the YAML: ${clipMessage(message)}`] };
   }
+}
+
+/**
+ * Keys a scenario cannot mean: one written twice in a map (YAML forbids it; as data the second
+ * would silently win), and a collection or an alias used as a key.
+ */
+function keyProblems(doc: Document.Parsed, lines: LineCounter): { offset: number; message: string }[] {
+  const problems: { offset: number; message: string }[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isSeq(node)) stack.push(...node.items);
+    if (!isMap(node)) continue;
+    const seen = new Map<string, number>();
+    for (const { key, value } of node.items) {
+      stack.push(value);
+      const offset = isNode(key) ? (key.range?.[0] ?? 0) : 0;
+      if (!isScalar(key)) {
+        if (isNode(key)) problems.push({ offset, message: 'expected a plain key, got a collection or an alias as a key' });
+        continue;
+      }
+      const name = String(key.value);
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, offset);
+      else problems.push({ offset, message: `expected each key once in a map, got ${shownText(name)} again (first on line ${lines.linePos(first).line})` });
+    }
+  }
+  return problems.sort((a, b) => a.offset - b.offset);
 }
 
 /** Messages of the yaml package are one line when prettyErrors is off; clipped in case one is not. */
@@ -269,6 +299,9 @@ function applyOverrides(data: unknown, overrides: ScenarioOverrides): unknown {
 }
 
 function describeSchemaIssues(error: z.ZodError, data: unknown): Problem[] {
+  // A suggestion costs an edit distance per known key: only the keys that will be shown get one.
+  let suggestions = MAX_PROBLEMS_SHOWN;
+  const suggest = (key: string, known: readonly string[]) => (suggestions-- > 0 ? didYouMean(key, known) : '');
   return error.issues.flatMap((issue): Problem[] => {
     const path = issue.path.map(shownKey).join('.');
     if (issue.code === 'unrecognized_keys') {
@@ -276,7 +309,7 @@ function describeSchemaIssues(error: z.ZodError, data: unknown): Problem[] {
       const known = KNOWN_KEYS[level] ?? [];
       return issue.keys.map((key) => ({
         path: path ? `${path}.${shownKey(key)}` : shownKey(key),
-        message: `unknown key${didYouMean(key, known)}${known.length ? ` (known keys: ${known.join(', ')})` : ''}`,
+        message: `unknown key${suggest(key, known)}${known.length ? ` (known keys: ${known.join(', ')})` : ''}`,
       }));
     }
     // A custom check may say what it found better than the bare value (a duration in ms as well).

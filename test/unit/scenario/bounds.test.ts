@@ -218,6 +218,15 @@ describe('YAML that could hurt (found on main: an alias bomb gave a ReferenceErr
     }
   });
 
+  it('refuses a key written twice and a collection as a key, with their lines', () => {
+    const problems = problemsOf('load: { clients: 5 }\nclient: { requests: 2, requests: 3 }\nload: { clients: 6 }\n? [a]\n: 1\n');
+    expect(problems).toEqual([
+      expect.stringMatching(/: line 4, column 24 \(near .*\): expected each key once in a map, got "requests" again \(first on line 4\)$/),
+      expect.stringMatching(/: line 5, column 1 \(near "load: \{ clients: 6 \}"\): expected each key once in a map, got "load" again \(first on line 3\)$/),
+      expect.stringMatching(/: line 6, column 3 \(near "\? \[a\]"\): expected a plain key, got a collection or an alias as a key$/),
+    ]);
+  });
+
   it('refuses a second document, a file past MAX_SCENARIO_BYTES and a file that is not a regular one', () => {
     expect(problemsOf('---\nname: two\n')[0]).toMatch(/: line 3, column 1 \(near "---"\): expected one YAML document, got a second one here$/);
     expect(problemsOf(`description: ${'x'.repeat(140_000)}\n`)[0]).toMatch(/: the file holds 140,\d{3} bytes, expected at most 131,072 \(MAX_SCENARIO_BYTES/);
