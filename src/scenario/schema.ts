@@ -13,7 +13,8 @@ function bounded(bound: Bound) {
 }
 
 const port = bounded(BOUNDS.port);
-const share = z.number({ error: 'expected a share between 0 and 1' }).min(0, { error: 'expected a share between 0 and 1' }).max(1, { error: 'expected a share between 0 and 1' });
+const SHARE = `expected a share between ${BOUNDS.share.min} and ${BOUNDS.share.max}`;
+const share = z.number({ error: SHARE }).refine((n) => withinBound(n, BOUNDS.share), { error: SHARE });
 const nonEmpty = z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
 
 const DURATION_FORMAT = 'expected a duration like 250ms, 5s or 2m';
@@ -71,31 +72,31 @@ const serverSchema = z.strictObject({
   port: port.optional(),
   external: z.boolean({ error: 'expected true or false' }).optional(),
   streamSpeed: bounded(BOUNDS.streamSpeed).optional(),
-});
+}, { error: 'expected a server like { id: s1, port: 0 }' });
 
 const thinkTimeSchema = z.strictObject({
   distribution: z.enum(['constant', 'uniform', 'exponential'], { error: 'expected constant, uniform or exponential' }),
   mean: boundedDuration(BOUNDS.thinkTime).optional(),
   min: boundedDuration(BOUNDS.thinkTime).optional(),
   max: boundedDuration(BOUNDS.thinkTime).optional(),
-});
+}, { error: 'expected a think time like { distribution: constant, mean: 100ms }' });
 
 const songsSchema = z.strictObject({
   popularity: z.enum(['zipf', 'uniform'], { error: 'expected zipf or uniform' }).optional(),
   exponent: bounded(BOUNDS.exponent).optional(),
   absent: share.optional(),
   ids: list(nonEmpty, BOUNDS.songIds, 'song ids').optional(),
-});
+}, { error: 'expected a map of popularity, exponent, absent, ids' });
 
 const clientSchema = z.strictObject({
   requests: bounded(BOUNDS.requests).optional(),
   thinkTime: thinkTimeSchema.optional(),
   connection: z.enum(['persistent', 'per-request'], { error: 'expected persistent or per-request' }).optional(),
   prefer: nonEmpty.optional(),
-  action: z.strictObject({ download: share.optional(), stream: share.optional() }).optional(),
+  action: z.strictObject({ download: share.optional(), stream: share.optional() }, { error: 'expected shares like { download: 0.5, stream: 0.5 }' }).optional(),
   timeout: boundedDuration(BOUNDS.timeout).optional(),
   songs: songsSchema.optional(),
-});
+}, { error: 'expected a map of client keys (requests, thinkTime, connection, prefer, action, timeout, songs)' });
 
 const loadSchema = z.strictObject({
   clients: bounded(BOUNDS.clients).optional(),
@@ -104,7 +105,7 @@ const loadSchema = z.strictObject({
   duration: boundedDuration(BOUNDS.duration).optional(),
   rampUp: boundedDuration(BOUNDS.rampUp).optional(),
   workers: bounded(BOUNDS.workers).optional(),
-});
+}, { error: 'expected a map of load keys (clients, concurrency, workers, or arrivalRate, duration, rampUp, workers)' });
 
 const faultSchema = z.strictObject({
   at: boundedDuration(BOUNDS.faultAt),
@@ -114,7 +115,7 @@ const faultSchema = z.strictObject({
   for: boundedDuration(BOUNDS.faultAt).optional(),
   latency: boundedDuration(BOUNDS.faultAt).optional(),
   bandwidth: bandwidth.optional(),
-});
+}, { error: 'expected a fault like { at: 5s, server: s1, action: crash }' });
 
 export const CONDITION_PATTERN = /^\s*(<=|>=|<|>|==)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
 
@@ -132,7 +133,7 @@ export const scenarioSchema = z.strictObject({
       error: 'expected a map of metric: condition',
     })
     .optional(),
-});
+}, { error: 'expected a map of scenario keys (name, load, client, …)' });
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
 
