@@ -43,6 +43,16 @@ describe('scenario validation', () => {
     expect(problems).toHaveLength(4);
   });
 
+  it('says what a map should hold when it gets something else, and what it got', () => {
+    const problems = problemsOf('name: bad\nload: 5\nclient: [1]\nfaults: [5]\n');
+    expect(problems).toEqual([
+      expect.stringMatching(/: load: expected a map of load keys \(clients, concurrency, workers, or arrivalRate, duration, rampUp, workers\), got 5$/),
+      expect.stringMatching(/: client: expected a map of client keys .*, got a list of 1 item$/),
+      expect.stringMatching(/: faults\.0: expected a fault like \{ at: 5s, server: s1, action: crash \}, got 5$/),
+    ]);
+    expect(() => loadScenarioFile(tmp.write('empty.yaml', ''))).toThrow(/empty\.yaml: \(top level\): expected a map of scenario keys \(name, load, client, …\), got null \(nothing\)/);
+  });
+
   it('refuses unknown keys with a did-you-mean', () => {
     const problems = problemsOf('name: bad\nload:\n  clinets: 5\n');
     expect(problems[0]).toMatch(/load\.clinets: unknown key; did you mean "clients"\?/);
