@@ -3,9 +3,11 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Catalog } from '../catalog/types.js';
-import { parseDuration } from '../util/duration.js';
+import { describeMs, parseDuration } from '../util/duration.js';
 import { closestWords } from '../util/suggest.js';
-import { CONDITION_PATTERN, type ScenarioInput } from './schema.js';
+import { BOUNDS, MAX_WORKERS, expected, formatNumber, withinBound } from './bounds.js';
+import { CONDITION_PATTERN, parseBandwidth, type ScenarioInput } from './schema.js';
+import { shownKey, shownText, shownValue } from './shown.js';
 import type { ClientBehaviour, Fault, LoadModel, Preference, ResolvedScenario, ScenarioServer, ThinkTime, Threshold } from './types.js';
 
 export const DEFAULTS = {
@@ -23,6 +25,8 @@ export const DEFAULTS = {
 export interface Problem {
   path: string;
   message: string;
+  /** The keys whose values make the problem, when more than `path` (a bound on a product). */
+  keys?: string[];
 }
 
 /** The metrics a threshold may name (see docs/scenarios.md). */
@@ -60,7 +64,32 @@ export function resolveScenario(input: ScenarioInput, file: string | undefined, 
     faults: resolveFaults(input, servers, problems),
     thresholds: resolveThresholds(input, problems),
   };
+  checkLoadBounds(input, scenario, problems);
   return problems.length > 0 ? { problems } : { scenario, problems };
+}
+
+/** The bounds that span keys: how many clients an open run plans, how many requests a closed run holds at once. */
+function checkLoadBounds(input: ScenarioInput, scenario: ResolvedScenario, problems: Problem[]): void {
+  const load = scenario.load;
+  if (load.model === 'open') {
+    const clients = (load.arrivalRate * load.durationMs) / 1000;
+    if (input.load?.arrivalRate !== undefined && input.load.duration !== undefined && !withinBound(clients, BOUNDS.openClients)) {
+      const message = `expected arrivalRate × duration (the clients planned in all) of at most ${formatNumber(BOUNDS.openClients.max)} (${BOUNDS.openClients.constant}), got ${formatNumber(load.arrivalRate)}/s × ${formatNumber(load.durationMs / 1000)}s = ${formatNumber(Math.ceil(clients))} clients`;
+      problems.push({ path: 'load', message, keys: ['load.arrivalRate', 'load.duration'] });
+    }
+    return;
+  }
+  const given = input.load?.concurrency !== undefined;
+  if (!given && !withinBound(load.concurrency, BOUNDS.concurrency)) {
+    problems.push({ path: 'load.concurrency', message: `not given, so it is clients (${formatNumber(load.clients)}), above ${formatNumber(BOUNDS.concurrency.max)} at once (${BOUNDS.concurrency.constant}); give load.concurrency`, keys: ['load.clients'] });
+    return;
+  }
+  const atOnce = Math.min(load.concurrency, load.clients);
+  const requests = scenario.client.requests;
+  if (!withinBound(atOnce * requests, BOUNDS.requestsAtOnce)) {
+    const message = `expected clients at once × client.requests of at most ${formatNumber(BOUNDS.requestsAtOnce.max)} (${BOUNDS.requestsAtOnce.constant}), got ${formatNumber(atOnce)} × ${formatNumber(requests)} = ${formatNumber(atOnce * requests)}`;
+    problems.push({ path: given ? 'load.concurrency' : 'client.requests', message, keys: ['load.clients', 'load.concurrency', 'client.requests'] });
+  }
 }
 
 /** The catalog named by a scenario, relative to the scenario file. */
@@ -76,9 +105,9 @@ function resolveServers(input: ScenarioInput, catalog: Catalog, problems: Proble
   return entries.map((entry, i) => {
     const path = `servers.${i}`;
     if (!known.includes(entry.id)) {
-      problems.push({ path: `${path}.id`, message: `expected a server of the catalog (${known.join(', ')})${didYouMean(entry.id, known)}, got ${JSON.stringify(entry.id)}` });
+      problems.push({ path: `${path}.id`, message: `expected a server of the catalog (${known.join(', ')})${didYouMean(entry.id, known)}, got ${shownValue(entry.id)}` });
     }
-    if (seen.has(entry.id)) problems.push({ path: `${path}.id`, message: `server ${entry.id} is listed twice` });
+    if (seen.has(entry.id)) problems.push({ path: `${path}.id`, message: `server ${shownText(entry.id)} is listed twice` });
     seen.add(entry.id);
     const external = entry.external ?? false;
     if (external && (entry.port === undefined || entry.port === 0)) {
@@ -90,7 +119,8 @@ function resolveServers(input: ScenarioInput, catalog: Catalog, problems: Proble
 
 function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
   const load = input.load ?? {};
-  const workers = load.workers ?? Math.max(1, availableParallelism());
+  // The default follows the machine, within the same bound as a value written in the file.
+  const workers = load.workers ?? Math.min(MAX_WORKERS, Math.max(1, availableParallelism()));
   const open = load.arrivalRate !== undefined || load.duration !== undefined;
   if (open) {
     if (load.clients !== undefined || load.concurrency !== undefined) {
@@ -100,7 +130,7 @@ function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
     if (load.duration === undefined) problems.push({ path: 'load.duration', message: 'the open model needs duration (like 30s), got nothing' });
     const durationMs = ms(load.duration);
     const rampUpMs = load.rampUp === undefined ? DEFAULTS.rampUpMs : ms(load.rampUp);
-    if (rampUpMs > durationMs && load.duration !== undefined) problems.push({ path: 'load.rampUp', message: `expected a ramp-up no longer than duration (${load.duration}), got ${JSON.stringify(load.rampUp)}` });
+    if (rampUpMs > durationMs && load.duration !== undefined) problems.push({ path: 'load.rampUp', message: `expected a ramp-up no longer than duration (${shownValue(load.duration)}), got ${shownValue(load.rampUp)}`, keys: ['load.duration'] });
     return { model: 'open', arrivalRate: load.arrivalRate ?? 1, durationMs, rampUpMs, workers };
   }
   if (load.rampUp !== undefined) problems.push({ path: 'load.rampUp', message: 'rampUp belongs to the open model (arrivalRate, duration)' });
@@ -108,11 +138,19 @@ function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
   return { model: 'closed', clients, concurrency: load.concurrency ?? clients, workers };
 }
 
+/** Unknown song ids that get a "did you mean" (each compares the id with every song of the catalog). */
+const SUGGESTED_SONG_IDS = 10;
+
 function resolveClient(input: ScenarioInput, serverIds: string[], catalog: Catalog, problems: Problem[]): ClientBehaviour {
   const client = input.client ?? {};
   const songIds = catalog.songs.map((s) => s.id);
+  const known = new Set(songIds);
+  let unknown = 0;
   (client.songs?.ids ?? []).forEach((id, i) => {
-    if (!songIds.includes(id)) problems.push({ path: `client.songs.ids.${i}`, message: `expected a song of the catalog${didYouMean(id, songIds)}, got ${JSON.stringify(id)}` });
+    if (known.has(id)) return;
+    // A suggestion costs a pass over the catalog: only the first few unknown ids get one.
+    const suggestion = unknown++ < SUGGESTED_SONG_IDS ? didYouMean(id, songIds) : '';
+    problems.push({ path: `client.songs.ids.${i}`, message: `expected a song of the catalog${suggestion}, got ${shownValue(id)}` });
   });
   return {
     requests: client.requests ?? DEFAULTS.requests,
@@ -138,13 +176,16 @@ function resolveThinkTime(think: NonNullable<ScenarioInput['client']>['thinkTime
     case 'exponential':
       if (think.mean === undefined) problems.push({ path: `${path}.mean`, message: `${think.distribution} think time needs mean (like 100ms), got nothing` });
       if (think.min !== undefined || think.max !== undefined) problems.push({ path, message: `min and max belong to the uniform distribution, not ${think.distribution}` });
+      if (think.distribution === 'exponential' && ms(think.mean) > BOUNDS.exponentialMean.max) {
+        problems.push({ path: `${path}.mean`, message: `expected an exponential mean of at most ${describeMs(BOUNDS.exponentialMean.max)} (${BOUNDS.exponentialMean.constant}: the longest draw is 22.2 × the mean and must fit a timer), got ${shownValue(think.mean)}` });
+      }
       return { distribution: think.distribution, meanMs: ms(think.mean) };
     case 'uniform': {
       if (think.min === undefined || think.max === undefined) problems.push({ path, message: 'uniform think time needs min and max (like 50ms and 150ms)' });
       if (think.mean !== undefined) problems.push({ path: `${path}.mean`, message: 'uniform think time takes min and max, not mean' });
       const minMs = ms(think.min);
       const maxMs = ms(think.max);
-      if (minMs > maxMs) problems.push({ path: `${path}.min`, message: `expected min ≤ max, got min ${JSON.stringify(think.min)} and max ${JSON.stringify(think.max)}` });
+      if (minMs > maxMs) problems.push({ path: `${path}.min`, message: `expected min ≤ max, got min ${shownValue(think.min)} and max ${shownValue(think.max)}` });
       return { distribution: 'uniform', minMs, maxMs };
     }
   }
@@ -154,7 +195,7 @@ function resolvePreference(prefer: string | undefined, serverIds: string[], prob
   if (prefer === undefined || prefer === 'fastest' || prefer === 'random' || prefer === 'least-loaded') return prefer ?? 'fastest';
   if (serverIds.includes(prefer)) return { server: prefer };
   const options = ['fastest', 'random', 'least-loaded', ...serverIds];
-  problems.push({ path: 'client.prefer', message: `expected fastest, random, least-loaded or a server id (${serverIds.join(', ')})${didYouMean(prefer, options)}, got ${JSON.stringify(prefer)}` });
+  problems.push({ path: 'client.prefer', message: `expected fastest, random, least-loaded or a server id (${serverIds.join(', ')})${didYouMean(prefer, options)}, got ${shownValue(prefer)}` });
   return 'fastest';
 }
 
@@ -173,12 +214,14 @@ function resolveFaults(input: ScenarioInput, servers: ScenarioServer[], problems
   return (input.faults ?? []).map((f, i) => {
     const path = `faults.${i}`;
     if (servers.find((s) => s.id === f.server)?.external) {
-      problems.push({ path: `${path}.server`, message: `${f.server} is external; faults can only be injected into servers the harness starts` });
+      problems.push({ path: `${path}.server`, message: `${shownText(f.server)} is external; faults can only be injected into servers the harness starts` });
     }
     if (f.for !== undefined && (f.action === 'crash' || f.action === 'reset')) {
       problems.push({ path: `${path}.for`, message: `a ${f.action} has no duration${f.action === 'crash' ? ' (use restartAfter to bring the server back)' : ''}` });
     }
-    if (!serverIds.includes(f.server)) problems.push({ path: `${path}.server`, message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${JSON.stringify(f.server)}` });
+    if (!serverIds.includes(f.server)) problems.push({ path: `${path}.server`, message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${shownValue(f.server)}` });
+    checkFaultEnd(f.at, 'for', f.for, path, problems);
+    checkFaultEnd(f.at, 'restartAfter', f.restartAfter, path, problems);
     if (f.restartAfter !== undefined && f.action !== 'crash') problems.push({ path: `${path}.restartAfter`, message: `restartAfter belongs to crash, not ${f.action}` });
     if (f.action === 'delay' && f.latency === undefined) problems.push({ path: `${path}.latency`, message: 'a delay fault needs latency (like 20ms), got nothing' });
     if (f.action === 'throttle' && f.bandwidth === undefined) problems.push({ path: `${path}.bandwidth`, message: 'a throttle fault needs bandwidth (like 1MB/s), got nothing' });
@@ -186,33 +229,40 @@ function resolveFaults(input: ScenarioInput, servers: ScenarioServer[], problems
     if (f.restartAfter !== undefined) fault.restartAfterMs = ms(f.restartAfter);
     if (f.for !== undefined) fault.forMs = ms(f.for);
     if (f.latency !== undefined) fault.latencyMs = ms(f.latency);
-    if (f.bandwidth !== undefined) fault.bytesPerSec = parseBandwidth(f.bandwidth);
+    if (f.bandwidth !== undefined) fault.bytesPerSec = parseBandwidth(f.bandwidth) ?? 0;
     return fault;
   });
 }
 
-const BANDWIDTH_UNITS: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
-
-function parseBandwidth(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)\/s$/i.exec(text);
-  return m ? Number(m[1]) * (BANDWIDTH_UNITS[(m[2] ?? 'B').toUpperCase()] ?? 1) : 0;
+/** A fault's end (`at + for`, `at + restartAfter`) is a timer armed at the run's start: it must fit one too. */
+function checkFaultEnd(at: unknown, key: 'for' | 'restartAfter', value: unknown, path: string, problems: Problem[]): void {
+  if (value === undefined) return;
+  const end = ms(at) + ms(value);
+  if (withinBound(end, BOUNDS.faultEnd)) return;
+  problems.push({ path: `${path}.${key}`, message: `expected at + ${key} of at most ${describeMs(BOUNDS.faultEnd.max)} (${BOUNDS.faultEnd.constant}: the end is a timer armed at the run's start), got ${shownValue(at)} + ${shownValue(value)} = ${end}ms`, keys: [`${path}.at`] });
 }
 
 function resolveThresholds(input: ScenarioInput, problems: Problem[]): Threshold[] {
   return Object.entries(input.thresholds ?? {}).map(([metric, condition]) => {
+    const path = `thresholds.${shownKey(metric)}`;
     if (!THRESHOLD_METRICS.includes(metric)) {
-      problems.push({ path: `thresholds.${metric}`, message: `unknown metric${didYouMean(metric, THRESHOLD_METRICS)}; see docs/scenarios.md for the list` });
+      problems.push({ path, message: `unknown metric${didYouMean(metric, THRESHOLD_METRICS)}; see docs/scenarios.md for the list` });
     }
     const m = CONDITION_PATTERN.exec(condition);
     const op = (m?.[1] ?? '<') as Threshold['op'];
     const raw = Number(m?.[2] ?? 0);
+    if (!withinBound(raw, BOUNDS.threshold)) problems.push({ path, message: `${expected(BOUNDS.threshold)} in the condition, got ${shownValue(condition)}` });
     const unit = m?.[3];
     const value = unit === 's' ? raw * 1000 : unit === '%' ? raw / 100 : raw;
     return { metric, condition, op, value };
   });
 }
 
+/** Words longer than this get no suggestion: no key is that long, and the distance costs length². */
+const MAX_SUGGESTED_WORD = 100;
+
 export function didYouMean(word: string, known: readonly string[]): string {
+  if (word.length > MAX_SUGGESTED_WORD) return '';
   const close = closestWords(word, known, 1);
   return close.length > 0 ? `; did you mean ${JSON.stringify(close[0])}?` : '';
 }

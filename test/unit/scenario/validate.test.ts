@@ -34,13 +34,23 @@ describe('scenario validation', () => {
   it('names the file, the key path, what was expected and what was found', () => {
     const problems = problemsOf('name: bad\nload:\n  clients: ten\n');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/s-\w+\.yaml: load\.clients: expected a positive integer, got "ten"$/);
+    expect(problems[0]).toMatch(/s-\w+\.yaml: load\.clients: expected a whole number from 1 to 10,000,000 \(MAX_CLIENTS\), got "ten"$/);
   });
 
   it('reports every problem at once', () => {
     const problems = problemsOf('name: bad\nload:\n  clients: 0\n  workers: -1\nclient:\n  connection: sometimes\n  songs: { absent: 2 }\n');
     expect(problems.map((p) => p.split(': ')[1])).toEqual(expect.arrayContaining(['load.clients', 'load.workers', 'client.connection', 'client.songs.absent']));
     expect(problems).toHaveLength(4);
+  });
+
+  it('says what a map should hold when it gets something else, and what it got', () => {
+    const problems = problemsOf('name: bad\nload: 5\nclient: [1]\nfaults: [5]\n');
+    expect(problems).toEqual([
+      expect.stringMatching(/: load: expected a map of load keys \(clients, concurrency, workers, or arrivalRate, duration, rampUp, workers\), got 5$/),
+      expect.stringMatching(/: client: expected a map of client keys .*, got a list of 1 item$/),
+      expect.stringMatching(/: faults\.0: expected a fault like \{ at: 5s, server: s1, action: crash \}, got 5$/),
+    ]);
+    expect(() => loadScenarioFile(tmp.write('empty.yaml', ''))).toThrow(/empty\.yaml: \(top level\): expected a map of scenario keys \(name, load, client, …\), got null \(nothing\)/);
   });
 
   it('refuses unknown keys with a did-you-mean', () => {
