@@ -1,10 +1,10 @@
 // `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { EXIT, print, printError } from './output.js';
 import { readReportFiles } from './report-files.js';
 
@@ -74,8 +74,7 @@ function runCompare(args: CompareArgs): number {
   else print(renderComparison(comparison));
   if (args.html !== undefined) {
     const file = resolve(args.html);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, renderCompareHtml(comparison, groups));
+    writeFileAtomic(file, renderCompareHtml(comparison, groups));
     printError(`overlay: ${file}`);
   }
   if (failOn !== undefined && comparison.regressions.length > 0) {
