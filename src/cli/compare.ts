@@ -68,7 +68,7 @@ function runCompare(args: CompareArgs): number {
     const files = readRunFiles(positional.map(String));
     if (typeof files === 'number') return files;
     const labelled = files.map((f, i) => ({ ...f, runs: f.runs.map((r) => (f.kind === 'report' ? { ...r, label: `#${i + 1}` } : r)) }));
-    groups = labelled.map((f, i) => ({ label: `#${i + 1}`, runs: f.runs }));
+    groups = labelled.map((f, i) => ({ label: f.kind === 'report' ? `#${i + 1}` : `#${i + 1} ${f.label}`, runs: f.runs }));
     // Single reports are compared run against run; a --repeat summary among them makes each file a group of runs.
     comparison = files.every((f) => f.kind === 'report') ? compareRuns(groups.flatMap((g) => g.runs), { regressionPct }) : compareGroups(groups, { regressionPct });
   }

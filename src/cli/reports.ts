@@ -24,7 +24,10 @@ export function reportsCommand(setExitCode: (code: number) => void): CommandModu
     handler: (args) => {
       const listing = listReports(args.dir);
       if (args.json) print(JSON.stringify(listing, null, 2));
-      else print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+      else {
+        print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+        for (const line of unreadableLines(listing)) print(line);
+      }
       setExitCode(EXIT.OK);
     },
   };
@@ -39,7 +42,8 @@ function renderListing(listing: ReportListing[]): string {
     const file = escapeForTerminal(basename(l.file));
     const r = l.report;
     if (!r) {
-      t.push([l.date, { colSpan: 7, content: `unreadable: ${escapeForTerminal(l.error ?? 'unknown')}` }, file]);
+      // Every row has every cell: cli-table3 draws spanned cells wider than their columns as a broken table.
+      t.push([l.date, 'unreadable', '-', '-', '-', '-', '-', '-', file]);
       continue;
     }
     const kind = r.kind === 'repeat' ? `repeat (${r.runs} run${r.runs === 1 ? '' : 's'})` : r.kind;
@@ -47,6 +51,11 @@ function renderListing(listing: ReportListing[]): string {
     t.push([l.date, kind, escapeForTerminal(r.name), escapeForTerminal(String(r.seed)), r.durationMs === null ? '-' : formatDuration(r.durationMs), r.requestsPerSec === null ? '-' : r.requestsPerSec.toFixed(1), p99, resultText(r), file]);
   }
   return t.toString();
+}
+
+/** Why each unreadable file could not be read, one line each, under the table. */
+function unreadableLines(listing: ReportListing[]): string[] {
+  return listing.filter((l) => !l.report).map((l) => `unreadable: ${escapeForTerminal(l.error ?? `${basename(l.file)}: unknown`)}`);
 }
 
 function resultText(r: ListedRun): string {

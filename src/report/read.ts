@@ -69,6 +69,11 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${issue.expected}, got ${got}`;
+    case 'invalid_union': {
+      // e.g. a seed: each branch says which type it wanted.
+      const wanted = [...new Set(issue.errors.flatMap((branch) => branch.flatMap((e) => (e.code === 'invalid_type' && e.path.length === 0 ? [e.expected] : []))))];
+      return wanted.length > 0 ? `expected ${wanted.join(' or ')}, got ${got}` : `${issue.message}, got ${got}`;
+    }
     case 'invalid_value':
       return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${got}`;
     case 'too_small':
