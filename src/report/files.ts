@@ -22,11 +22,6 @@ export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** Writes any JSON document (a repeat summary, a comparison) atomically, making its folder. */
-export function writeJsonFile(path: string, data: unknown): void {
-  writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
-}
-
 /**
  * Writes a JSON document and, when given, its HTML page beside it; returns the paths written.
  * Each file is written atomically, and the HTML goes first: the JSON is what every command reads
