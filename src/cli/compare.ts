@@ -1,12 +1,12 @@
 // `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { EXIT, print, printError } from './output.js';
-import { readReportFiles } from './report-files.js';
+import { readRunFiles } from './report-files.js';
 
 interface CompareArgs {
   reports: string[] | undefined;
@@ -24,15 +24,16 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
     describe: 'compare reports: key metrics side by side against the first (or a baseline group)',
     builder: (y: Argv<object>) =>
       y
-        .positional('reports', { type: 'string', array: true, describe: 'report files (JSON); the first is the baseline' })
-        .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files)' })
-        .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files)' })
+        .positional('reports', { type: 'string', array: true, describe: 'report files (JSON) or --repeat summaries (each a group of runs); the first is the baseline' })
+        .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files and/or --repeat summaries)' })
+        .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files and/or --repeat summaries)' })
         .option('threshold', { type: 'number', default: DEFAULT_REGRESSION_PCT, describe: 'flag changes beyond this many percent' })
         .option('fail-on-regression', { type: 'number', describe: 'exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise); also sets --threshold' })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
         .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
         .example('$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json', 'repeated runs: medians, spread, and whether a change is beyond the noise')
+        .example('$0 compare reports/a-repeat.json reports/b-repeat.json', 'two --repeat summaries: each is a group of runs')
         .example('$0 compare a.json b.json --fail-on-regression 10', 'exit 1 when something is more than 10% worse') as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
       setExitCode(runCompare(args));
@@ -53,29 +54,30 @@ function runCompare(args: CompareArgs): number {
   let groups: CompareGroup[];
   let comparison: Comparison;
   if (grouped) {
-    const baseline = readReportFiles((args.baseline ?? []).map(String));
+    // Each side is its files' runs put together: a report is one run, a --repeat summary all of its runs.
+    const baseline = readRunFiles((args.baseline ?? []).map(String));
     if (typeof baseline === 'number') return baseline;
-    const candidate = readReportFiles((args.candidate ?? []).map(String));
+    const candidate = readRunFiles((args.candidate ?? []).map(String));
     if (typeof candidate === 'number') return candidate;
     groups = [
-      { label: 'baseline', runs: baseline },
-      { label: 'candidate', runs: candidate },
+      { label: 'baseline', runs: baseline.flatMap((f) => f.runs) },
+      { label: 'candidate', runs: candidate.flatMap((f) => f.runs) },
     ];
     comparison = compareGroups(groups, { regressionPct });
   } else {
-    const runs = readReportFiles(positional.map(String));
-    if (typeof runs === 'number') return runs;
-    const labelled = runs.map((r, i) => ({ ...r, label: `#${i + 1}` }));
-    groups = labelled.map((r) => ({ label: r.label, runs: [r] }));
-    comparison = compareRuns(labelled, { regressionPct });
+    const files = readRunFiles(positional.map(String));
+    if (typeof files === 'number') return files;
+    const labelled = files.map((f, i) => ({ ...f, runs: f.runs.map((r) => (f.kind === 'report' ? { ...r, label: `#${i + 1}` } : r)) }));
+    groups = labelled.map((f, i) => ({ label: f.kind === 'report' ? `#${i + 1}` : `#${i + 1} ${f.label}`, runs: f.runs }));
+    // Single reports are compared run against run; a --repeat summary among them makes each file a group of runs.
+    comparison = files.every((f) => f.kind === 'report') ? compareRuns(groups.flatMap((g) => g.runs), { regressionPct }) : compareGroups(groups, { regressionPct });
   }
 
   if (args.json) print(JSON.stringify(comparison, null, 2));
   else print(renderComparison(comparison));
   if (args.html !== undefined) {
     const file = resolve(args.html);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, renderCompareHtml(comparison, groups));
+    writeFileAtomic(file, renderCompareHtml(comparison, groups));
     printError(`overlay: ${file}`);
   }
   if (failOn !== undefined && comparison.regressions.length > 0) {

@@ -3,8 +3,9 @@ import { basename } from 'node:path';
 import Table from 'cli-table3';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_REPORTS_DIR } from '../report/files.js';
-import { listReports, type ReportListing } from '../report/list.js';
+import { listReports, type ListedRun, type ReportListing } from '../report/list.js';
 import { formatDuration } from '../util/duration.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { EXIT, print } from './output.js';
 
 interface ReportsArgs {
@@ -23,7 +24,10 @@ export function reportsCommand(setExitCode: (code: number) => void): CommandModu
     handler: (args) => {
       const listing = listReports(args.dir);
       if (args.json) print(JSON.stringify(listing, null, 2));
-      else print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+      else {
+        print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+        for (const line of unreadableLines(listing)) print(line);
+      }
       setExitCode(EXIT.OK);
     },
   };
@@ -32,15 +36,30 @@ export function reportsCommand(setExitCode: (code: number) => void): CommandModu
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
 
 function renderListing(listing: ReportListing[]): string {
-  const t = new Table({ head: ['date', 'name', 'seed', 'took', 'req/s', 'request p99', 'result', 'file'], ...compact });
+  const t = new Table({ head: ['date', 'kind', 'name', 'seed', 'took', 'req/s', 'request p99', 'result', 'file'], ...compact });
   for (const l of listing) {
+    // Names, seeds and reasons come from files: shown with control characters escaped.
+    const file = escapeForTerminal(basename(l.file));
     const r = l.report;
     if (!r) {
-      t.push([l.date, { colSpan: 6, content: `unreadable: ${l.error ?? 'unknown'}` }, basename(l.file)]);
+      // Every row has every cell: cli-table3 draws spanned cells wider than their columns as a broken table.
+      t.push([l.date, 'unreadable', '-', '-', '-', '-', '-', '-', file]);
       continue;
     }
-    const result = r.passed === null ? '-' : r.passed ? 'pass' : 'FAIL';
-    t.push([l.date, r.name, String(r.seed), formatDuration(r.durationMs), r.requestsPerSec.toFixed(1), r.requestP99 === null ? '-' : formatDuration(r.requestP99), result, basename(l.file)]);
+    const kind = r.kind === 'repeat' ? `repeat (${r.runs} run${r.runs === 1 ? '' : 's'})` : r.kind;
+    const p99 = r.requestP99 === null ? '-' : formatDuration(r.requestP99);
+    t.push([l.date, kind, escapeForTerminal(r.name), escapeForTerminal(String(r.seed)), r.durationMs === null ? '-' : formatDuration(r.durationMs), r.requestsPerSec === null ? '-' : r.requestsPerSec.toFixed(1), p99, resultText(r), file]);
   }
   return t.toString();
+}
+
+/** Why each unreadable file could not be read, one line each, under the table. */
+function unreadableLines(listing: ReportListing[]): string[] {
+  return listing.filter((l) => !l.report).map((l) => `unreadable: ${escapeForTerminal(l.error ?? `${basename(l.file)}: unknown`)}`);
+}
+
+function resultText(r: ListedRun): string {
+  if (r.passed === null) return '-';
+  if (r.kind === 'repeat') return r.passed ? `pass (${r.runs}/${r.runs})` : `FAIL (${r.runsPassed}/${r.runs} passed)`;
+  return r.passed ? 'pass' : 'FAIL';
 }

@@ -5,11 +5,10 @@ import { DEFAULT_GRACE_MS, MAX_GRACE_MS, runScenario } from '../harness/coordina
 import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
 import { collectEnvironment } from '../report/environment.js';
-import { defaultReportPath, renderJson, saveReport, writeJsonFile } from '../report/files.js';
+import { defaultReportPath, renderJson, saveReport, saveRepeatSummary } from '../report/files.js';
 import { renderRepeatSummary } from '../report/compare-console.js';
 import { renderHtml } from '../report/html.js';
 import type { Report } from '../report/model.js';
-import { summarizeRepeats } from '../report/repeat.js';
 import type { LoadedCatalog } from '../catalog/types.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { loadScenarioFile, type ScenarioOverrides } from '../scenario/load.js';
@@ -113,7 +112,7 @@ interface RunControl {
 
 /** `--repeat N`: the same scenario and seed N times, then medians and intervals of the key metrics. */
 async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, run: RunControl): Promise<number> {
-  const reports: Report[] = [];
+  const reports: { report: Report; json: string }[] = [];
   for (let i = 1; i <= args.repeat && !run.signal.aborted; i++) {
     if (!args.quiet) printError(`run ${i} of ${args.repeat}`);
     const out = args.out ? args.out.replace(/(\.json)?$/i, `-run${i}.json`) : undefined;
@@ -121,22 +120,22 @@ async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, ar
     if (!args.quiet) printError(`run ${i}: ${report.interrupted ? 'INTERRUPTED, ' : ''}${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`);
     // An interrupted run is a part of a run: it stays out of the medians, and ends the series.
     if (report.interrupted) break;
-    reports.push(report);
+    reports.push({ report, json: written.json });
   }
   if (run.signal.aborted) {
     if (!args.quiet) printError(`interrupted: the series ended after ${reports.length} complete run${reports.length === 1 ? '' : 's'} of ${args.repeat}; no summary written`);
     return EXIT_INTERRUPTED;
   }
-  const summary = summarizeRepeats(reports);
-  const first = reports[0] as Report;
+  const first = (reports[0] as { report: Report }).report;
   const summaryPath = args.out ? args.out.replace(/(\.json)?$/i, '-repeat.json') : defaultReportPath(first).replace(/\.json$/, '-repeat.json');
-  writeJsonFile(summaryPath, summary);
+  // The summary (and its page) names the run reports just written; see saveRepeatSummary.
+  const { summary, written: summaryWritten } = saveRepeatSummary(reports, summaryPath);
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   if (!args.quiet) {
     const table = renderRepeatSummary(summary);
     if (args.json) printError(table);
     else print(table);
-    printError(`summary: ${summaryPath}`);
+    printError(`summary: ${describeWritten(summaryWritten)}`);
   }
   return summary.passed === summary.runs ? EXIT.OK : EXIT.FAILED;
 }

@@ -3,6 +3,7 @@
 import { JukeboxError } from '../errors.js';
 import { KEY_METRICS, type Better, type KeyMetric, type MetricUnit } from './key-metrics.js';
 import type { Report } from './model.js';
+import { repeatValues, type RepeatSummary } from './repeat.js';
 import { BOOTSTRAP_RESAMPLES, bootstrapMedianDifference, bootstrapRng, CONFIDENCE, excludesZero, spread, type Interval, type Spread } from './stats.js';
 
 export const COMPARISON_SCHEMA = 'jukebox-comparison/1';
@@ -11,12 +12,19 @@ export const DEFAULT_REGRESSION_PCT = 10;
 /** Noise can be judged only with at least this many runs on each side. */
 export const MIN_RUNS_FOR_NOISE = 2;
 
-export interface CompareRun {
-  label: string;
-  report: Report;
-  /** The file it was read from, when it was. */
-  file?: string;
+/** A run known only through a `--repeat` summary: its key metrics, not its timeline or histograms. */
+export interface SummarizedRun {
+  name: string;
+  seed: string | number;
+  startedAt: string;
+  /** null when the summary predates keeping each run's length. */
+  durationMs: number | null;
+  /** Key metric values by key (KEY_METRICS); a key the summary lacks reads as null. */
+  values: Record<string, number | null>;
 }
+
+/** A run to compare: a whole report, or one run of a repeat summary. */
+export type CompareRun = { label: string; /** The file it was read from, when it was. */ file?: string } & ({ report: Report } | { summarized: SummarizedRun });
 
 export interface CompareGroup {
   label: string;
@@ -74,7 +82,8 @@ export interface RunInfo {
   name: string;
   seed: string | number;
   startedAt: string;
-  durationMs: number;
+  /** null for a run of a repeat summary that did not keep it. */
+  durationMs: number | null;
 }
 
 export interface Regression {
@@ -141,7 +150,7 @@ function compare(mode: Comparison['mode'], groups: CompareGroup[], options: Comp
 
 function compareMetric(metric: KeyMetric, groups: CompareGroup[], regressionPct: number, resamples: number): MetricComparison {
   const values = groups.map((g): GroupValues => {
-    const raw = g.runs.map((r) => metric.value(r.report));
+    const raw = g.runs.map((r) => runValue(r, metric));
     const present = raw.filter((v): v is number => v !== null);
     return { values: raw, spread: present.length === 0 ? null : spread(present) };
   });
@@ -178,9 +187,33 @@ export function beyondThreshold(base: number, absolute: number, pct: number): bo
   return (Math.abs(absolute / base) * 100) > pct;
 }
 
+function runValue(run: CompareRun, metric: KeyMetric): number | null {
+  return 'report' in run ? metric.value(run.report) : (run.summarized.values[metric.key] ?? null);
+}
+
+/** What a run's name, seed, start and length are, wherever it came from. */
+function runFacts(run: CompareRun): Omit<RunInfo, 'label' | 'file'> {
+  const r = 'report' in run ? run.report : run.summarized;
+  return { name: r.name, seed: r.seed, startedAt: r.startedAt, durationMs: r.durationMs };
+}
+
+/**
+ * The runs of a repeat summary as a group: each run's key metrics come from the summary, and its
+ * file is its report's path resolved by `resolveFile` (the summary names them relative to itself).
+ */
+export function runsOfRepeat(summary: RepeatSummary, resolveFile: (file: string) => string = (f) => f): CompareRun[] {
+  const byKey = new Map(KEY_METRICS.map((m) => [m.key, repeatValues(summary, m.key)]));
+  return Array.from({ length: summary.runs }, (_, i): CompareRun => {
+    const entry = summary.reports?.[i];
+    const values = Object.fromEntries([...byKey].map(([key, v]) => [key, v[i] ?? null]));
+    const summarized: SummarizedRun = { name: summary.name, seed: entry?.seed ?? summary.seeds[i] ?? '?', startedAt: entry?.startedAt ?? summary.startedAt[i] ?? '', durationMs: entry?.durationMs ?? null, values };
+    const run: CompareRun = { label: `run ${i + 1}`, summarized };
+    return entry?.file === undefined ? run : { ...run, file: resolveFile(entry.file) };
+  });
+}
+
 function runInfo(run: CompareRun): RunInfo {
-  const r = run.report;
-  const info: RunInfo = { label: run.label, name: r.name, seed: r.seed, startedAt: r.startedAt, durationMs: r.durationMs };
+  const info: RunInfo = { label: run.label, ...runFacts(run) };
   if (run.file !== undefined) info.file = run.file;
   return info;
 }
@@ -203,7 +236,7 @@ function notesFor(groups: CompareGroup[], noiseJudged: boolean, pct: number): st
         `Repeat the runs (--baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json) to tell a change from noise.`,
     );
   }
-  const names = [...new Set(groups.flatMap((g) => g.runs.map((r) => r.report.name)))];
+  const names = [...new Set(groups.flatMap((g) => g.runs.map((r) => runFacts(r).name)))];
   if (names.length > 1) notes.push(`The reports are of different scenarios (${names.join(', ')}): differences may come from the scenarios, not the code.`);
   const small = groups.filter((g) => g.runs.length >= MIN_RUNS_FOR_NOISE && g.runs.length < 5);
   if (noiseJudged && small.length > 0) notes.push('With fewer than 5 runs in a group the bootstrap interval is coarse: a difference counts only when the groups barely overlap.');

@@ -4,14 +4,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderJson } from '../../src/report/files.js';
-import { packageRoot } from '../../src/util/paths.js';
+import { renderJson, saveRepeatSummary, saveReport } from '../../src/report/files.js';
+import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
 import { FIXTURE_START_MS, makeReport, type FixtureOptions } from '../helpers/report-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const simulate = join(packageRoot, 'bin', 'simulate.js');
 /** A CLI that reads a few files must be done long before this. */
 const CLI_TIMEOUT_MS = 30_000;
+/** Two runs of a tiny scenario (6 clients) on a busy 2-core machine, with room to spare. */
+const REPEAT_RUN_TIMEOUT_MS = 120_000;
 
 interface Result {
   code: number | null;
@@ -19,7 +21,7 @@ interface Result {
   stderr: string;
 }
 
-function run(args: string[], cwd = packageRoot): Promise<Result> {
+function run(args: string[], cwd = packageRoot, timeoutMs = CLI_TIMEOUT_MS): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [simulate, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -28,8 +30,8 @@ function run(args: string[], cwd = packageRoot): Promise<Result> {
     child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`simulate ${args.join(' ')} did not finish in ${CLI_TIMEOUT_MS} ms`));
-    }, CLI_TIMEOUT_MS);
+      reject(new Error(`simulate ${args.join(' ')} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -141,5 +143,97 @@ describe('report commands of the built CLI', () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+/** A table as cli-table3 draws it: every line the same width, framed. */
+function isOneTable(text: string): boolean {
+  const lines = text.trimEnd().split('\n').filter((l) => !l.startsWith('unreadable: '));
+  return lines.length >= 3 && lines.every((l) => l.length === lines[0]?.length) && /^┌/.test(lines[0] ?? '') && /^└/.test(lines.at(-1) ?? '');
+}
+
+describe('--repeat summaries read back by reports, compare and merge', () => {
+  const tmp = makeTmpDir('jukebox-repeat-cli-');
+  afterAll(() => tmp.cleanup());
+
+  /** Runs of one fixture scenario saved as simulate --repeat saves them: reports, pages, then the summary with its page. */
+  function repeatFixture(prefix: string, options: FixtureOptions): string {
+    const runs = [1, 2, 3].map((i) => {
+      const report = makeReport({ ...options, seed: 1, noiseSeed: `${prefix}${i}` });
+      return { report, json: saveReport(report, join(tmp.dir, `${prefix}-run${i}.json`)).json };
+    });
+    return saveRepeatSummary(runs, join(tmp.dir, `${prefix}-repeat.json`)).written.json;
+  }
+
+  it('a real simulate --repeat 2: the summary and its page name the runs; reports lists it among a temp file and garbage in one table; compare reads it', async () => {
+    const dir = join(tmp.dir, 'real');
+    const scenario = tmp.write(
+      'tiny.yaml',
+      `name: tiny\nseed: 4\ncatalog: ${JSON.stringify(defaultCatalogPath)}\nservers:\n  - { id: s1, port: 0, streamSpeed: 200 }\nload: { clients: 6, concurrency: 3, workers: 1 }\nclient:\n  requests: 1\n`,
+    );
+    const ran = await run([scenario, '--repeat', '2', '--out', join(dir, 'tiny.json'), '--quiet'], tmp.dir, REPEAT_RUN_TIMEOUT_MS);
+    expect(ran.code, ran.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'tiny-repeat.json'), 'utf8')) as { schema: string; runs: number; reports: { file: string }[] };
+    expect(summary).toMatchObject({ schema: 'jukebox-repeat/1', runs: 2, reports: [{ file: 'tiny-run1.json' }, { file: 'tiny-run2.json' }] });
+    const page = readFileSync(join(dir, 'tiny-repeat.html'), 'utf8');
+    for (const text of ['tiny', 'run 1', 'run 2', 'tiny-run1.json', 'tiny-run2.json', 'href="./tiny-run2.html"']) expect(page).toContain(text);
+    expect(page.trimEnd()).toMatch(/<\/html>$/);
+
+    // What a killed writer leaves, and a file that is not a report, beside them.
+    const junk = tmp.write('real/junk.json', '{"schema": "jukebox-report/1", "name": "junk"}');
+    // A name from a file reaches the terminal escaped: this one would clear the screen.
+    tmp.write('real/evil.json', renderJson(makeReport({ name: '\u001b[2Jevil', startedAtMs: FIXTURE_START_MS })));
+    tmp.write('real/.tmp-tiny-run1.json.4242.1', '{"schema": "jukebox-rep');
+    const listed = await run(['reports', '--dir', dir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(isOneTable(listed.stdout), listed.stdout).toBe(true);
+    expect(listed.stdout).toMatch(/repeat \(2 runs\).*tiny.*tiny-repeat\.json/);
+    expect(listed.stdout.match(/│ run .*tiny-run\d\.json/g)).toHaveLength(2);
+    expect(listed.stdout).toMatch(/│ unreadable .*│ junk\.json/);
+    expect(listed.stdout).toMatch(/^unreadable: junk\.json: seed: expected string or number, got nothing/m);
+    expect(listed.stdout).not.toContain('.tmp-');
+    expect(listed.stdout).not.toContain('\u001b');
+    expect(listed.stdout).toMatch(/│ run .*\\x1b\[2Jevil .*│ evil\.json/);
+    expect(existsSync(junk)).toBe(true);
+
+    const compared = await run(['compare', join(dir, 'tiny-repeat.json'), join(dir, 'tiny-repeat.json')]);
+    expect(compared.code, compared.stderr).toBe(0);
+    expect(compared.stdout).toMatch(/95% CI of Δ/);
+    expect(compared.stdout).toContain(join(dir, 'tiny-run2.json'));
+  });
+
+  it('compare of two summaries is a group comparison: a real slowdown beyond the noise exits 1 with --fail-on-regression', async () => {
+    const a = repeatFixture('a', {});
+    const b = repeatFixture('b', { latencyScale: 2 });
+    const positional = await run(['compare', a, b, '--fail-on-regression', '10']);
+    expect(positional.code, positional.stderr).toBe(1);
+    expect(positional.stdout).toMatch(/#1 a-repeat \(baseline\): 3 runs: .*a-run1\.json/);
+    expect(positional.stdout).toMatch(/request p99.*WORSE/);
+    expect(positional.stdout).toMatch(/95% CI of Δ/);
+    const grouped = await run(['compare', '--baseline', a, '--candidate', b, '--json', '--html', join(tmp.dir, 'cmp.html')]);
+    expect(grouped.code, grouped.stderr).toBe(0);
+    const c = JSON.parse(grouped.stdout) as { mode: string; noiseJudged: boolean; regressions: { key: string }[]; groups: { runs: { file: string }[] }[] };
+    expect(c).toMatchObject({ mode: 'groups', noiseJudged: true });
+    expect(c.regressions.map((r) => r.key)).toContain('latency.request.p99');
+    expect(c.groups[1]?.runs.map((r) => r.file)).toEqual([1, 2, 3].map((i) => join(tmp.dir, `b-run${i}.json`)));
+    expect(readFileSync(join(tmp.dir, 'cmp.html'), 'utf8')).toMatch(/keep each run&#39;s key metrics/);
+    const same = await run(['compare', a, repeatFixture('c', {}), '--fail-on-regression', '10']);
+    expect(same.code, same.stdout).toBe(0);
+  });
+
+  it('a bad report is refused with exit 2 naming the file and the key; merge refuses a summary naming its runs', async () => {
+    const broken = JSON.parse(renderJson(makeReport({}))) as { throughput: Record<string, unknown> };
+    broken.throughput.requestsPerSec = 'fast';
+    const bad = tmp.write('bad.json', JSON.stringify(broken));
+    const refused = await run(['compare', bad, repeatFixture('d', {})]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${bad}: throughput.requestsPerSec: expected number, got "fast"`);
+    expect(refused.stderr).toMatch(/hint:/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const merged = await run(['merge', repeatFixture('e', {}), repeatFixture('f', {}), '-o', join(tmp.dir, 'm.json')]);
+    expect(merged.code).toBe(2);
+    expect(merged.stderr).toMatch(/e-repeat\.json: schema: expected "jukebox-report\/1" \(one run's report\), got "jukebox-repeat\/1"/);
+    expect(merged.stderr).toMatch(/hint: give the run reports it summarises \(e-run1\.json, e-run2\.json, e-run3\.json\)/);
+    expect(existsSync(join(tmp.dir, 'm.json'))).toBe(false);
   });
 });

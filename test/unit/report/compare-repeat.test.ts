@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareGroups, runsOfRepeat } from '../../../src/report/compare.js';
 import { renderRepeatSummary } from '../../../src/report/compare-console.js';
 import { summarizeRepeats } from '../../../src/report/repeat.js';
 import { makeReport } from '../../helpers/report-fixture.js';
@@ -29,5 +30,32 @@ describe('summarizeRepeats', () => {
   it('has no interval for a single run', () => {
     const one = summarizeRepeats(reports.slice(0, 1));
     expect(one.metrics.every((m) => m.interval === null)).toBe(true);
+  });
+});
+
+describe('a repeat summary as a group of runs', () => {
+  const base = [1, 2, 3].map((i) => makeReport({ name: 'g', seed: 7, noiseSeed: `a${i}` }));
+  const slow = [1, 2, 3].map((i) => makeReport({ name: 'g', seed: 7, noiseSeed: `b${i}`, latencyScale: 2 }));
+  const files = (prefix: string) => [1, 2, 3].map((i) => `${prefix}-run${i}.json`);
+
+  it('compares exactly as the run reports it summarises do', () => {
+    const fromSummaries = compareGroups([
+      { label: 'baseline', runs: runsOfRepeat(summarizeRepeats(base, { files: files('a') })) },
+      { label: 'candidate', runs: runsOfRepeat(summarizeRepeats(slow, { files: files('b') })) },
+    ]);
+    const fromReports = compareGroups([
+      { label: 'baseline', runs: base.map((report, i) => ({ label: `run ${i + 1}`, report })) },
+      { label: 'candidate', runs: slow.map((report, i) => ({ label: `run ${i + 1}`, report })) },
+    ]);
+    expect(fromSummaries.metrics).toEqual(fromReports.metrics);
+    expect(fromSummaries.regressions.map((r) => r.key)).toContain('latency.request.p99');
+    expect(fromSummaries.noiseJudged).toBe(true);
+  });
+
+  it('names each run by its report file, resolved by the caller, with its seed, start and length', () => {
+    const runs = runsOfRepeat(summarizeRepeats(base, { files: files('a') }), (f) => `/somewhere/${f}`);
+    expect(runs.map((r) => r.file)).toEqual(['/somewhere/a-run1.json', '/somewhere/a-run2.json', '/somewhere/a-run3.json']);
+    const first = runs[0];
+    expect(first && 'summarized' in first ? first.summarized : null).toMatchObject({ name: 'g', seed: 7, startedAt: base[0]?.startedAt, durationMs: base[0]?.durationMs });
   });
 });

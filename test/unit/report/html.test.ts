@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createHistogram, encodeHistogram, recordMs, summarize } from '../../../src/metrics/histogram.js';
 import { compareRuns } from '../../../src/report/compare.js';
 import { renderCompareHtml } from '../../../src/report/html-compare.js';
+import { renderRepeatHtml } from '../../../src/report/html-repeat.js';
+import { summarizeRepeats } from '../../../src/report/repeat.js';
 import { loadChartAssets } from '../../../src/report/html-assets.js';
 import { percentileCurve, percentileGrid } from '../../../src/report/html-charts.js';
 import { DATA_ELEMENT_ID, embedJson, escapeHtml, flatten } from '../../../src/report/html-kit.js';
@@ -124,5 +126,26 @@ describe('renderCompareHtml', () => {
     expect(data.charts.map((ch) => ch.id)).toEqual(['cmp-requests', 'cmp-bytes', 'cmp-p99', 'cmp-dist-connect', 'cmp-dist-check', 'cmp-dist-ttfb', 'cmp-dist-transfer', 'cmp-dist-request']);
     for (const chart of data.charts) expect(chart.series.map((s) => s.label)).toEqual(['#1', '#2']);
     expect(page).toContain('WORSE');
+  });
+});
+
+describe('renderRepeatHtml', () => {
+  const reports = [1, 2].map((i) => makeReport({ name: 'rep', noiseSeed: i }));
+
+  it('draws each run in its own colour, links only to the runs\' pages beside it, and fetches nothing', () => {
+    const page = renderRepeatHtml(summarizeRepeats(reports, { files: ['rep-run1.json', 'rep-run2.json'] }), reports);
+    expect(fetchableReferences(page)).toEqual(['./rep-run1.html', './rep-run2.html']);
+    const data = embeddedData(page) as { charts: { series: { label: string; color: string }[] }[] };
+    const series = data.charts[0]?.series ?? [];
+    expect(series.map((s) => s.label)).toEqual(['run 1', 'run 2']);
+    expect(new Set(series.map((s) => s.color)).size).toBe(2);
+  });
+
+  it('keeps a hostile run file a relative link and its name text', () => {
+    const page = renderRepeatHtml(summarizeRepeats(reports, { files: ['javascript:alert(1)//.json', '"><script>x</script>.json'] }));
+    expect(page).not.toContain('<script>x</script>');
+    expect(page).not.toMatch(/href="javascript:/);
+    expect(fetchableReferences(page).every((r) => r.startsWith('./'))).toBe(true);
+    expect(page).toContain('The run reports were not at hand');
   });
 });
