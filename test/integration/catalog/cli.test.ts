@@ -98,9 +98,9 @@ describe('jukebox catalog verify', () => {
     expect(result.stderr).not.toContain('song song1');
   });
 
-  it('exits 1 with a clear error for a catalog that does not exist', async () => {
+  it('exits 2 with a clear error for a catalog that does not exist', async () => {
     const result = await jukebox(['catalog', 'verify', '--catalog', join(dir, 'nope.json')]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('E_CATALOG_NOT_FOUND');
   });
 });
