@@ -6,6 +6,7 @@ import { DEFAULT_REPORTS_DIR } from '../report/files.js';
 import { listReports, type ReportListing } from '../report/list.js';
 import { formatDuration } from '../util/duration.js';
 import { EXIT, print } from './output.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 interface ReportsArgs {
   dir: string;
@@ -36,11 +37,12 @@ function renderListing(listing: ReportListing[]): string {
   for (const l of listing) {
     const r = l.report;
     if (!r) {
-      t.push([l.date, { colSpan: 6, content: `unreadable: ${l.error ?? 'unknown'}` }, basename(l.file)]);
+      t.push([l.date, { colSpan: 6, content: `unreadable: ${escapeForTerminal(l.error ?? 'unknown')}` }, escapeForTerminal(basename(l.file))]);
       continue;
     }
     const result = r.passed === null ? '-' : r.passed ? 'pass' : 'FAIL';
-    t.push([l.date, r.name, String(r.seed), formatDuration(r.durationMs), r.requestsPerSec.toFixed(1), r.requestP99 === null ? '-' : formatDuration(r.requestP99), result, basename(l.file)]);
+    // Names, seeds and file names come from the report files: shown escaped.
+    t.push([l.date, escapeForTerminal(r.name), escapeForTerminal(String(r.seed)), formatDuration(r.durationMs), r.requestsPerSec.toFixed(1), r.requestP99 === null ? '-' : formatDuration(r.requestP99), result, escapeForTerminal(basename(l.file))]);
   }
   return t.toString();
 }
