@@ -110,7 +110,9 @@ export const catalogSchema = z
     catalog.songs.forEach((song, i) => {
       if (songIds.has(song.id)) ctx.addIssue({ code: 'custom', path: ['songs', i, 'id'], message: 'expected a song id not used before (ids are unique)' });
       songIds.add(song.id);
-      if (song.file === undefined && !(MPEG1_L3_BITRATES_KBPS as readonly number[]).includes(song.bitrateKbps)) {
+      // Only a bitrate within the bounds (out of them it has its own problem already).
+      const inBounds = Number.isInteger(song.bitrateKbps) && song.bitrateKbps >= MIN_BITRATE_KBPS && song.bitrateKbps <= MAX_BITRATE_KBPS;
+      if (song.file === undefined && inBounds && !(MPEG1_L3_BITRATES_KBPS as readonly number[]).includes(song.bitrateKbps)) {
         ctx.addIssue({ code: 'custom', path: ['songs', i, 'bitrateKbps'], message: `expected an MPEG-1 Layer III bitrate for a generated song (no file): ${MPEG1_L3_BITRATES_KBPS.join(', ')}` });
       }
       const seen = new Set<string>();
