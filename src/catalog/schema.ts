@@ -156,8 +156,12 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
+/** A plain key or list position is shown as is; any other key (empty, spaces, dots, quotes) in JSON quotes, so the path stays readable. */
+const PLAIN_KEY = /^[A-Za-z0-9_$-]+$/;
+
 function pathText(path: readonly PropertyKey[]): string {
-  return path.length > 0 ? path.map((p) => escapeForTerminal(String(p))).join('.') : '(top level)';
+  if (path.length === 0) return '(top level)';
+  return path.map((p) => (typeof p === 'number' || PLAIN_KEY.test(String(p)) ? String(p) : escapeForTerminal(JSON.stringify(String(p))))).join('.');
 }
 
 /** Turns zod's issues into `key.path: expected …, got …` lines; unknown keys get a did-you-mean. */
