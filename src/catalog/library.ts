@@ -6,6 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { JukeboxError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { cacheDir as defaultCacheDir } from '../util/paths.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { loadCatalog } from './load.js';
 import { isMp3Bitrate, mp3Chunks } from './mp3.js';
 import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
@@ -123,19 +124,21 @@ export async function regenerateSongs(loaded: LoadedCatalog, songIds: string[], 
   return written;
 }
 
-async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Promise<Array<{ song: CatalogSong; file: string }>> {
-  const missing: Array<{ song: CatalogSong; file: string }> = [];
+async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Promise<Array<{ song: CatalogSong; file: string; why: string }>> {
+  const missing: Array<{ song: CatalogSong; file: string; why: string }> = [];
   for (const song of songs) {
     if (isGeneratedSong(song)) continue;
     const file = songFilePath(loaded, song);
-    if (!(await isFile(file))) missing.push({ song, file });
+    const info = await stat(file).catch(() => undefined);
+    // A FIFO or a device is no song file: reading it would block or never end.
+    if (!info?.isFile()) missing.push({ song, file, why: info === undefined ? 'missing' : 'not a regular file' });
   }
   return missing;
 }
 
-function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string }>): JukeboxError {
-  const lines = missing.map(({ song, file }) => `  song ${song.id}: ${file} (catalog file ${JSON.stringify(song.file)})`);
-  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing:\n${lines.join('\n')}`, {
+function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string; why: string }>): JukeboxError {
+  const lines = missing.map(({ song, file, why }) => `  song ${song.id}: ${file} (catalog file ${escapeForTerminal(JSON.stringify(song.file))}): ${why}`);
+  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing or not regular files:\n${lines.join('\n')}`, {
     hint: "a song's file is relative to the catalog's folder; restore the files or rebuild the catalog with 'jukebox catalog build'",
   });
 }
@@ -231,8 +234,4 @@ async function fileSize(file: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await fileSize(file)) !== undefined;
 }

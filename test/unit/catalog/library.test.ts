@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,14 @@ describe('resolveLibrary', () => {
 
     const files = await resolveLibrary(loaded, { cacheDir: cache, requireUserFiles: false });
     expect(files.get('u2')).toBe(join(dir, 'gone', 'two.mp3'));
+  });
+
+  it('refuses a user file that is a FIFO at once (no read that waits for a writer), saying so', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.mp3')]);
+    const loaded = catalogOf([song('p', { file: 'pipe.mp3' })]);
+    const err = await resolveLibrary(loaded, { cacheDir: cache }).catch((e: unknown) => e);
+    expect(isJukeboxError(err, 'E_LIBRARY_MISSING')).toBe(true);
+    expect((err as Error).message).toContain(`song p: ${join(dir, 'pipe.mp3')} (catalog file "pipe.mp3"): not a regular file`);
   });
 
   it('resolves only the songs asked for, and refuses an unknown id', async () => {
