@@ -118,7 +118,7 @@ export const catalogSchema = z
       const seen = new Set<string>();
       song.servers.forEach((id, j) => {
         if (!serverIds.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['songs', i, 'servers', j], message: `expected one of the catalog's servers (${[...serverIds].join(', ')})` });
+          ctx.addIssue({ code: 'custom', path: ['songs', i, 'servers', j], message: `expected one of the catalog's servers (${[...serverIds].map(escapeForTerminal).join(', ')})` });
         } else if (seen.has(id)) {
           ctx.addIssue({ code: 'custom', path: ['songs', i, 'servers', j], message: 'expected each server once' });
         }
