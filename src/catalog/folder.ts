@@ -5,7 +5,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { parseFile } from 'music-metadata';
 import { JukeboxError } from '../errors.js';
 import { SONG_ID_PATTERN } from '../protocol/constants.js';
-import { MAX_BITRATE_KBPS, MAX_DURATION_SEC, MAX_SONG_BYTES, MAX_TEXT_CHARS, MAX_YEAR, MIN_BITRATE_KBPS, parseCatalog } from './schema.js';
+import { MAX_BITRATE_KBPS, MAX_DURATION_SEC, MAX_PORT, MAX_SERVERS, MAX_SONG_BYTES, MAX_TEXT_CHARS, MAX_YEAR, MIN_BITRATE_KBPS, parseCatalog } from './schema.js';
 import type { Catalog, CatalogServer, CatalogSong } from './types.js';
 import { sha256File } from './verify.js';
 
@@ -228,7 +228,11 @@ export function assignServers(index: number, keys: string[], servers: CatalogSer
 
 /** Servers s1…sN on localhost, ports 5000, 5001, … */
 export function localServers(count: number, firstPort = DEFAULT_FIRST_PORT): CatalogServer[] {
-  if (!Number.isInteger(count) || count < 1) throw new JukeboxError('E_BAD_ARGUMENT', `--servers must be a whole number of at least 1, not ${count}`);
+  // Checked before the list is made: --servers 1e9 must not build a billion entries first.
+  const maxCount = Math.min(MAX_SERVERS, MAX_PORT - firstPort + 1);
+  if (!Number.isInteger(count) || count < 1 || count > maxCount) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `--servers: expected a whole number from 1 to ${maxCount}, got ${count}`, { hint: `a catalog has at most ${MAX_SERVERS} servers` });
+  }
   return Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, host: 'localhost', port: firstPort + i }));
 }
 

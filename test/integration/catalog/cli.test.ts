@@ -195,6 +195,9 @@ describe('jukebox catalog build', () => {
   it('exits 2 on a bad argument', async () => {
     expect((await jukebox(['catalog', 'build', dir, '--assign', 'sideways'])).code).toBe(2);
     expect((await jukebox(['catalog', 'build', join(dir, 'no-such-folder')])).code).toBe(2);
+    const tooMany = await jukebox(['catalog', 'build', dir, '--servers', '1e9']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('--servers: expected a whole number from 1 to 64, got 1000000000');
     expect((await jukebox(['catalog'])).code).toBe(2);
   });
 });
