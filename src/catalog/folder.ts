@@ -1,10 +1,11 @@
 // Building a catalog from a user's folder of MP3s: tags and facts of every file, ids, server assignment.
+import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { parseFile } from 'music-metadata';
 import { JukeboxError } from '../errors.js';
 import { SONG_ID_PATTERN } from '../protocol/constants.js';
-import { parseCatalog } from './schema.js';
+import { MAX_BITRATE_KBPS, MAX_DURATION_SEC, MAX_PORT, MAX_SERVERS, MAX_SONG_BYTES, MAX_TEXT_CHARS, MAX_YEAR, MIN_BITRATE_KBPS, parseCatalog } from './schema.js';
 import type { Catalog, CatalogServer, CatalogSong } from './types.js';
 import { sha256File } from './verify.js';
 
@@ -26,7 +27,7 @@ export interface FolderCatalogOptions {
   catalogFile: string;
 }
 
-/** A file that looked like an MP3 (by its extension) but could not be read as one. */
+/** A file that looked like an MP3 (by its extension) but could not be read as one, or a folder that could not be read. */
 export interface SkippedFile {
   file: string;
   reason: string;
@@ -55,14 +56,15 @@ const MIN_DURATION_SEC = 1;
  */
 export async function buildCatalogFromFolder(folder: string, options: FolderCatalogOptions): Promise<FolderCatalog> {
   const root = resolve(folder);
-  const files = await findMp3Files(root);
+  const skipped: SkippedFile[] = [];
+  const files = await findMp3Files(root, skipped);
   if (files.length === 0) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `no .mp3 files under ${root}`, { hint: 'pass the folder that holds your MP3s' });
+    const why = skipped.length > 0 ? `; skipped:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}` : '';
+    throw new JukeboxError('E_BAD_ARGUMENT', `no readable .mp3 files under ${root}${why}`, { hint: 'pass the folder that holds your MP3s' });
   }
   const catalogFolder = dirname(resolve(options.catalogFile));
   const takenIds = new Set<string>();
   const songs: CatalogSong[] = [];
-  const skipped: SkippedFile[] = [];
   const relativeToFolder: string[] = [];
   for (const file of files) {
     const read = await readSong(file, catalogFolder);
@@ -83,29 +85,67 @@ export async function buildCatalogFromFolder(folder: string, options: FolderCata
   return { catalog: checked({ servers: options.servers, songs }, options.catalogFile), skipped };
 }
 
-/** Every *.mp3 (any case) under `root`, sorted. Symlinked files count; symlinked folders are not followed (no loops). */
-export async function findMp3Files(root: string): Promise<string[]> {
+/**
+ * Every *.mp3 (any case) under `root`, sorted. Symlinked files count; symlinked folders are not
+ * followed (no loops). A subfolder that cannot be read, and an .mp3 that is not a regular file
+ * (a FIFO would block the read forever, a device never ends), are added to `skipped` with the
+ * reason and the search goes on; only the root itself must be readable.
+ */
+export async function findMp3Files(root: string, skipped: SkippedFile[] = []): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (cause) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `cannot read folder ${root}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause });
+    throw new JukeboxError('E_BAD_ARGUMENT', `cannot read folder ${root}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { hint: 'pass a folder you can read', cause });
   }
+  return walk(root, entries, skipped);
+}
+
+async function walk(folder: string, entries: Dirent[], skipped: SkippedFile[]): Promise<string[]> {
   const found: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) found.push(...(await findMp3Files(path)));
-    else if (extname(entry.name).toLowerCase() === MP3_EXTENSION && (entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(path))))) {
-      found.push(path);
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      let inner: Dirent[];
+      try {
+        inner = await readdir(path, { withFileTypes: true });
+      } catch (cause) {
+        skipped.push({ file: path, reason: `folder cannot be read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})` });
+        continue;
+      }
+      found.push(...(await walk(path, inner, skipped)));
+      continue;
     }
+    if (extname(entry.name).toLowerCase() !== MP3_EXTENSION) continue;
+    if (entry.isFile()) {
+      found.push(path);
+      continue;
+    }
+    const info = entry.isSymbolicLink() ? await statOrUndefined(path) : undefined;
+    if (info?.isFile()) found.push(path);
+    else skipped.push({ file: path, reason: `not a regular file (${describeKind(entry.isSymbolicLink() ? info : entry)})` });
   }
   return found;
+}
+
+/** What a non-regular file is, for a warning. */
+function describeKind(what: Pick<Stats, 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice' | 'isDirectory'> | undefined): string {
+  if (what === undefined) return 'a broken symbolic link';
+  if (what.isFIFO()) return 'a FIFO';
+  if (what.isSocket()) return 'a socket';
+  if (what.isCharacterDevice() || what.isBlockDevice()) return 'a device';
+  if (what.isDirectory()) return 'a folder';
+  return 'not a file';
 }
 
 type SongFacts = Omit<CatalogSong, 'id'>;
 
 /** The catalog facts of one file, or why it cannot be a song. */
 async function readSong(file: string, catalogFolder: string): Promise<{ song: SongFacts } | SkippedFile> {
+  // Checked again just before reading: the file may have been replaced since the listing.
+  const before = await statOrUndefined(file);
+  if (!before?.isFile()) return { file, reason: `not a regular file (${describeKind(before)})` };
+  if (before.size > MAX_SONG_BYTES) return { file, reason: `${before.size} bytes is more than a catalog song may have (${MAX_SONG_BYTES})` };
   let metadata;
   try {
     // duration: true makes music-metadata scan files that have no Xing/VBRI header (VBR without one).
@@ -118,19 +158,25 @@ async function readSong(file: string, catalogFolder: string): Promise<{ song: So
     return { file, reason: `not an MPEG Layer III file (found ${[format.container, format.codec].filter(Boolean).join(' ') || 'no audio frames'})` };
   }
   if (!format.duration || !format.bitrate) return { file, reason: 'no duration or bitrate could be read (no valid MPEG frames?)' };
+  const durationSec = Math.max(MIN_DURATION_SEC, Math.round(format.duration));
+  if (durationSec > MAX_DURATION_SEC) return { file, reason: `${durationSec} s is longer than a catalog song may last (${MAX_DURATION_SEC} s, 3 hours)` };
+  const bitrateKbps = Math.round(format.bitrate / 1000);
+  if (bitrateKbps < MIN_BITRATE_KBPS || bitrateKbps > MAX_BITRATE_KBPS) return { file, reason: `bitrate ${bitrateKbps} kbps is outside ${MIN_BITRATE_KBPS}–${MAX_BITRATE_KBPS} kbps` };
   const info = await stat(file);
   const song: SongFacts = {
-    title: common.title?.trim() || basename(file, extname(file)),
-    artist: common.artist?.trim() || UNKNOWN_ARTIST,
-    durationSec: Math.max(MIN_DURATION_SEC, Math.round(format.duration)),
-    bitrateKbps: Math.round(format.bitrate / 1000),
+    // Tags are kept as written (control characters included): whatever prints them escapes them.
+    title: tagText(common.title) || basename(file, extname(file)).slice(0, MAX_TEXT_CHARS),
+    artist: tagText(common.artist) || UNKNOWN_ARTIST,
+    durationSec,
+    bitrateKbps,
     bytes: info.size,
     sha256: await sha256File(file),
     servers: [],
     file: toPosix(relative(catalogFolder, file)),
   };
-  if (common.album?.trim()) song.album = common.album.trim();
-  if (common.year !== undefined && Number.isInteger(common.year)) song.year = common.year;
+  const album = tagText(common.album);
+  if (album) song.album = album;
+  if (common.year !== undefined && Number.isInteger(common.year) && common.year >= 0 && common.year <= MAX_YEAR) song.year = common.year;
   return { song };
 }
 
@@ -182,7 +228,11 @@ export function assignServers(index: number, keys: string[], servers: CatalogSer
 
 /** Servers s1…sN on localhost, ports 5000, 5001, … */
 export function localServers(count: number, firstPort = DEFAULT_FIRST_PORT): CatalogServer[] {
-  if (!Number.isInteger(count) || count < 1) throw new JukeboxError('E_BAD_ARGUMENT', `--servers must be a whole number of at least 1, not ${count}`);
+  // Checked before the list is made: --servers 1e9 must not build a billion entries first.
+  const maxCount = Math.min(MAX_SERVERS, MAX_PORT - firstPort + 1);
+  if (!Number.isInteger(count) || count < 1 || count > maxCount) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `--servers: expected a whole number from 1 to ${maxCount}, got ${count}`, { hint: `a catalog has at most ${MAX_SERVERS} servers` });
+  }
   return Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, host: 'localhost', port: firstPort + i }));
 }
 
@@ -199,10 +249,15 @@ function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
-async function isRegularFile(path: string): Promise<boolean> {
+async function statOrUndefined(path: string): Promise<Stats | undefined> {
   try {
-    return (await stat(path)).isFile();
+    return await stat(path);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** A tag's text, trimmed and cut to the catalog's bound (a tag can hold megabytes). */
+function tagText(text: string | undefined): string {
+  return (text ?? '').trim().slice(0, MAX_TEXT_CHARS);
 }

@@ -1,12 +1,14 @@
 // The song files behind a loaded catalog: user files next to catalog.json, generated files in the cache.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { JukeboxError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { cacheDir as defaultCacheDir } from '../util/paths.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { loadCatalog } from './load.js';
-import { generateMp3, isMp3Bitrate } from './mp3.js';
+import { isMp3Bitrate, mp3Chunks } from './mp3.js';
 import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
 import type { CatalogSong, LoadedCatalog } from './types.js';
 
@@ -104,19 +106,39 @@ export async function resolveLibrary(loaded: LoadedCatalog, options: ResolveLibr
   return files;
 }
 
-async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Promise<Array<{ song: CatalogSong; file: string }>> {
-  const missing: Array<{ song: CatalogSong; file: string }> = [];
+/** Every selected song's file, without generating or checking anything: what `catalog verify` looks at. */
+export function libraryPaths(loaded: LoadedCatalog, options: Pick<ResolveLibraryOptions, 'cacheDir' | 'songIds'> = {}): Map<string, string> {
+  const cacheDirectory = options.cacheDir ?? defaultCacheDir();
+  return new Map(selectSongs(loaded, options.songIds).map((song) => [song.id, songFilePath(loaded, song, cacheDirectory)]));
+}
+
+/** Writes the cache file of each named generated song anew (whatever is there); returns the files written. */
+export async function regenerateSongs(loaded: LoadedCatalog, songIds: string[], cacheDirectory: string = defaultCacheDir()): Promise<Array<{ songId: string; file: string }>> {
+  const written: Array<{ songId: string; file: string }> = [];
+  for (const song of selectSongs(loaded, songIds)) {
+    if (!isGeneratedSong(song)) continue;
+    const file = generatedSongPath(song, cacheDirectory);
+    await writeFileAtomically(file, mp3Chunks(song));
+    written.push({ songId: song.id, file });
+  }
+  return written;
+}
+
+async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Promise<Array<{ song: CatalogSong; file: string; why: string }>> {
+  const missing: Array<{ song: CatalogSong; file: string; why: string }> = [];
   for (const song of songs) {
     if (isGeneratedSong(song)) continue;
     const file = songFilePath(loaded, song);
-    if (!(await isFile(file))) missing.push({ song, file });
+    const info = await stat(file).catch(() => undefined);
+    // A FIFO or a device is no song file: reading it would block or never end.
+    if (!info?.isFile()) missing.push({ song, file, why: info === undefined ? 'missing' : 'not a regular file' });
   }
   return missing;
 }
 
-function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string }>): JukeboxError {
-  const lines = missing.map(({ song, file }) => `  song ${song.id}: ${file} (catalog file ${JSON.stringify(song.file)})`);
-  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing:\n${lines.join('\n')}`, {
+function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string; why: string }>): JukeboxError {
+  const lines = missing.map(({ song, file, why }) => `  song ${song.id}: ${file} (catalog file ${escapeForTerminal(JSON.stringify(song.file))}): ${why}`);
+  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing or not regular files:\n${lines.join('\n')}`, {
     hint: "a song's file is relative to the catalog's folder; restore the files or rebuild the catalog with 'jukebox catalog build'",
   });
 }
@@ -129,7 +151,7 @@ async function ensureGeneratedFile(loaded: LoadedCatalog, song: CatalogSong, fil
     });
   }
   if ((await fileSize(file)) === song.bytes) return false;
-  await writeFileAtomically(file, generateMp3(song));
+  await writeFileAtomically(file, mp3Chunks(song));
   return true;
 }
 
@@ -138,16 +160,23 @@ let tempCounter = 0;
 /**
  * Writes to a temporary name in the same folder and renames it into place: rename is atomic, so
  * a crash never leaves a half file under the real name, and two servers generating the same song
- * at once (they write identical bytes) never see each other's partial writes.
+ * at once (they write identical bytes) never see each other's partial writes. The data comes a
+ * chunk at a time, so a large generated song is never whole in memory.
  */
-export async function writeFileAtomically(file: string, data: Buffer | string): Promise<void> {
+export async function writeFileAtomically(file: string, data: Iterable<Uint8Array>): Promise<void> {
   const temp = `${file}.${process.pid}-${threadId}-${++tempCounter}.tmp`;
   try {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(temp, data);
+    const handle = await open(temp, 'w');
+    try {
+      for (const chunk of data) await handle.write(chunk);
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (cause) {
     await rm(temp, { force: true });
+    if (cause instanceof JukeboxError) throw cause;
     throw new JukeboxError('E_LIBRARY_MISSING', `cannot write ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
       hint: 'generated songs go to JUKEBOX_CACHE_DIR (default <project>/.cache): make it writable or point it elsewhere',
       cause,
@@ -165,24 +194,37 @@ export async function updateGeneratedSongFacts(catalogFile: string): Promise<Gen
   const path = loaded.path;
   // loadCatalog has validated the file, so its raw songs are objects in catalog order; editing
   // the raw objects (not the parsed copy) keeps unknown fields and key order intact.
-  const data = JSON.parse(await readFile(path, 'utf8')) as unknown;
+  const text = await readFile(path, 'utf8');
+  // loadCatalog accepts a byte-order mark; the rewritten file has none.
+  const data = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as unknown;
   const rawSongs = (data as { songs: Array<Record<string, unknown>> }).songs;
   const changes: GeneratedFactsChange[] = [];
   loaded.catalog.songs.forEach((song, i) => {
     const raw = rawSongs[i];
     if (!isGeneratedSong(song) || raw === undefined) return;
-    const after = factsOf(generateMp3(song));
+    const after = factsOfChunks(mp3Chunks(song));
     if (after.bytes === song.bytes && after.sha256 === song.sha256) return;
     changes.push({ songId: song.id, before: { bytes: song.bytes, sha256: song.sha256 }, after });
     raw.bytes = after.bytes;
     raw.sha256 = after.sha256;
   });
-  if (changes.length > 0) await writeFileAtomically(path, `${JSON.stringify(data, null, 2)}\n`);
+  if (changes.length > 0) writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
   return changes;
 }
 
 export function factsOf(data: Buffer): FileFacts {
-  return { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+  return factsOfChunks([data]);
+}
+
+/** Size and sha256 of data that comes a chunk at a time (a generated song, without holding it whole). */
+export function factsOfChunks(chunks: Iterable<Uint8Array>): FileFacts {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 async function fileSize(file: string): Promise<number | undefined> {
@@ -192,8 +234,4 @@ async function fileSize(file: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await fileSize(file)) !== undefined;
 }

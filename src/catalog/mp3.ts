@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { JukeboxError } from '../errors.js';
 import { createRng } from '../util/rng.js';
-import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
+import { MAX_DURATION_SEC, MPEG1_L3_BITRATES_KBPS } from './schema.js';
 
 /** What the generator needs of a catalog song. */
 export interface Mp3Song {
@@ -70,17 +70,48 @@ export function isMp3Bitrate(kbps: number): boolean {
   return BITRATE_INDEX.has(kbps);
 }
 
+/**
+ * The generator's unit of work: the file is made this many bytes at a time (whole frames), so a
+ * 3-hour song costs 1 MiB of memory while it is written, not 432 MB.
+ */
+export const MP3_CHUNK_BYTES = 1024 * 1024;
+/**
+ * generateMp3 returns a whole file in one Buffer: fine for the songs of tests and the shipped
+ * catalog (under 10 MB), refused beyond this so that nothing builds a huge file in memory by
+ * mistake; writers use mp3Chunks.
+ */
+export const MAX_IN_MEMORY_MP3_BYTES = 64 * 1024 * 1024;
+
 /** Generates the song's MP3 file: byte-for-byte the same for the same song. */
 export function generateMp3(song: Mp3Song): Buffer {
+  const layout = mp3Layout(song);
+  if (layout.totalBytes > MAX_IN_MEMORY_MP3_BYTES) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: a generated file of ${layout.totalBytes} bytes is too large to build in memory (at most ${MAX_IN_MEMORY_MP3_BYTES})`, {
+      hint: 'write it with mp3Chunks, a chunk at a time',
+    });
+  }
+  return Buffer.concat([...mp3Chunks(song)], layout.totalBytes);
+}
+
+/**
+ * The song's MP3 file as a sequence of buffers (the ID3 tag, then runs of whole frames of at most
+ * `chunkBytes`): the same bytes as generateMp3, with memory bounded by the chunk, not the song.
+ */
+export function* mp3Chunks(song: Mp3Song, chunkBytes = MP3_CHUNK_BYTES): Generator<Buffer> {
   validateSong(song);
-  const tag = id3v2Tag(song);
-  const frameCount = frameCountFor(song.durationSec);
-  const lengths = frameLengths(song.bitrateKbps, frameCount);
-  const audioBytes = sum(lengths);
-  const out = Buffer.alloc(tag.length + audioBytes);
-  tag.copy(out, 0);
-  writeFrames(out, tag.length, song, lengths, audioBytes);
-  return out;
+  yield id3v2Tag(song);
+  const lengths = frameLengths(song.bitrateKbps, frameCountFor(song.durationSec));
+  const writer = frameWriter(song, lengths);
+  for (let first = 0; first < lengths.length; ) {
+    let end = first;
+    let size = 0;
+    // At least one frame per chunk, then as many whole frames as fit.
+    while (end < lengths.length && (end === first || size + (lengths[end] ?? 0) <= chunkBytes)) size += lengths[end++] ?? 0;
+    const chunk = Buffer.alloc(size);
+    for (let i = first, offset = 0; i < end; offset += lengths[i] ?? 0, i++) writer(chunk, offset, i);
+    yield chunk;
+    first = end;
+  }
 }
 
 /** Sizes of the file generateMp3 would make, without making it. */
@@ -106,8 +137,10 @@ function validateSong(song: Mp3Song): void {
       hint: `use one of ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
     });
   }
-  if (!Number.isFinite(song.durationSec) || song.durationSec <= 0) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: duration ${song.durationSec} s is not a positive number of seconds`);
+  if (!Number.isFinite(song.durationSec) || song.durationSec <= 0 || song.durationSec > MAX_DURATION_SEC) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: durationSec: expected a number > 0 and <= ${MAX_DURATION_SEC}, got ${song.durationSec}`, {
+      hint: 'a song lasts at most 3 hours (see docs/protocol.md, "The catalog")',
+    });
   }
 }
 
@@ -160,24 +193,23 @@ export function xingInfoHeader(playedFrames: number, audioBytes: number): Buffer
   return header;
 }
 
-/** Writes all frames into `out` from `start`: the Info frame, then the silent frames. */
-function writeFrames(out: Buffer, start: number, song: Mp3Song, lengths: Uint16Array, audioBytes: number): void {
+/** A function that writes frame `i` (the Info frame, or a silent frame) into `out` at `offset`. */
+function frameWriter(song: Mp3Song, lengths: Uint16Array): (out: Buffer, offset: number, i: number) => void {
   const pattern = ancillaryPattern(song.id);
   const base = unpaddedFrameLength(song.bitrateKbps);
   const headers = [frameHeader(song.bitrateKbps, false), frameHeader(song.bitrateKbps, true)] as const;
-  let offset = start;
-  for (let i = 0; i < lengths.length; i++) {
+  const info = xingInfoHeader(lengths.length - 1, sum(lengths));
+  return (out, offset, i) => {
     const length = lengths[i] ?? base;
     headers[length > base ? 1 : 0].copy(out, offset);
     // The side information stays zero (Buffer.alloc): no main data, so the frame is silence.
     if (i === 0) {
-      xingInfoHeader(lengths.length - 1, audioBytes).copy(out, offset + PAYLOAD_OFFSET);
+      info.copy(out, offset + PAYLOAD_OFFSET);
     } else {
       const from = (i * PATTERN_STRIDE) % (PATTERN_BYTES - length);
       pattern.copy(out, offset + PAYLOAD_OFFSET, from, from + length - PAYLOAD_OFFSET);
     }
-    offset += length;
-  }
+  };
 }
 
 /** A small block of bytes in [0, 0xFE], seeded from the song id. */

@@ -20,6 +20,8 @@ export type LibraryProblem =
 export interface LibraryMismatch {
   songId: string;
   file: string;
+  /** The file is the generator's, in the cache (it can be made again), not the user's own. */
+  generated: boolean;
   problem: LibraryProblem;
   expected: FileFacts;
   /** What the file holds; null when it is missing or unreadable. */
@@ -46,12 +48,12 @@ export async function verifyLibrary(loaded: LoadedCatalog, files: Map<string, st
     const song = songs.get(songId);
     if (!song) throw new JukeboxError('E_BAD_ARGUMENT', `verifyLibrary: no song ${JSON.stringify(songId)} in catalog ${loaded.path}`);
     const mismatch = await checkFile(songId, file, { bytes: song.bytes, sha256: song.sha256 });
-    if (mismatch) mismatches.push(mismatch);
+    if (mismatch) mismatches.push({ ...mismatch, generated: song.file === undefined });
   }
   return mismatches;
 }
 
-async function checkFile(songId: string, file: string, expected: FileFacts): Promise<LibraryMismatch | undefined> {
+async function checkFile(songId: string, file: string, expected: FileFacts): Promise<Omit<LibraryMismatch, 'generated'> | undefined> {
   let found: FileFacts;
   try {
     const info = await stat(file);
@@ -69,15 +71,16 @@ async function checkFile(songId: string, file: string, expected: FileFacts): Pro
 
 /** One line a user can act on: the song, the file, what the catalog expects and what is there. */
 export function describeMismatch(m: LibraryMismatch): string {
+  const what = m.generated ? `cache file ${m.file}` : m.file;
   const expected = `expected ${m.expected.bytes} bytes sha256 ${m.expected.sha256}`;
   switch (m.problem) {
     case 'missing':
-      return `song ${m.songId}: ${m.file} is missing${m.reason ? ` (${m.reason})` : ''}; ${expected}`;
+      return `song ${m.songId}: ${what} is missing${m.reason ? ` (${m.reason})` : ''}; ${expected}`;
     case 'unreadable':
-      return `song ${m.songId}: ${m.file} cannot be read (${m.reason ?? 'unknown reason'}); ${expected}`;
+      return `song ${m.songId}: ${what} cannot be read (${m.reason ?? 'unknown reason'}); ${expected}`;
     case 'size':
     case 'sha256':
-      return `song ${m.songId}: ${m.file} has the wrong ${m.problem === 'size' ? 'size' : 'content'}: ${expected}, found ${m.found?.bytes ?? '?'} bytes sha256 ${m.found?.sha256 ?? '?'}`;
+      return `song ${m.songId}: ${what} has the wrong ${m.problem === 'size' ? (m.found && m.found.bytes < m.expected.bytes ? 'size (truncated)' : 'size') : 'content'}: ${expected}, found ${m.found?.bytes ?? '?'} bytes sha256 ${m.found?.sha256 ?? '?'}`;
     default:
       return assertNever(m.problem, 'library problem');
   }

@@ -4,11 +4,13 @@ import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { isJukeboxError, JukeboxError } from '../errors.js';
 import { buildCatalogFromFolder, localServers, type ServerAssignment } from '../catalog/folder.js';
-import { resolveLibrary, updateGeneratedSongFacts, writeFileAtomically, type LibrarySongEvent } from '../catalog/library.js';
+import { libraryPaths, regenerateSongs, resolveLibrary, updateGeneratedSongFacts, type LibrarySongEvent } from '../catalog/library.js';
 import { loadCatalog } from '../catalog/load.js';
 import { catalogVersion } from '../catalog/version.js';
 import { describeMismatch, verifyLibrary } from '../catalog/verify.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { defaultCatalogPath } from '../util/paths.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { EXIT, print, printError, reportError } from './output.js';
 
 type SetExitCode = (code: number) => void;
@@ -70,15 +72,16 @@ function buildCommand(setExitCode: SetExitCode): CommandModule<object, BuildArgs
         }
         const assign: ServerAssignment = args.assign;
         const { catalog, skipped } = await buildCatalogFromFolder(args.folder, { servers: localServers(args.servers), assign, catalogFile: out });
-        for (const skip of skipped) printError(`warning: skipped ${skip.file}: ${skip.reason}`);
+        // File names and the reader's messages come from the folder: shown escaped.
+        for (const skip of skipped) printError(`warning: skipped ${escapeForTerminal(skip.file)}: ${escapeForTerminal(skip.reason)}`);
         if (args.strict && skipped.length > 0) {
           printError(`error: ${skipped.length} file(s) could not be read; nothing written (--strict)`);
           setExitCode(EXIT.FAILED);
           return;
         }
-        await writeFileAtomically(out, `${JSON.stringify(catalog, null, 2)}\n`);
+        writeFileAtomic(out, `${JSON.stringify(catalog, null, 2)}\n`);
         const skippedNote = skipped.length > 0 ? `, ${skipped.length} file(s) skipped` : '';
-        print(`wrote ${out}: ${catalog.songs.length} songs on ${catalog.servers.length} server(s)${skippedNote}, catalog version ${catalogVersion(catalog)}`);
+        print(`wrote ${escapeForTerminal(out)}: ${catalog.songs.length} songs on ${catalog.servers.length} server(s)${skippedNote}, catalog version ${catalogVersion(catalog)}`);
       }),
   };
 }
@@ -100,23 +103,45 @@ function catalogOption<T>(yargs: Argv<T>): Argv<T & CatalogArgs> {
   }) as Argv<T & CatalogArgs>;
 }
 
-function verifyCommand(setExitCode: SetExitCode): CommandModule<object, CatalogArgs> {
+interface VerifyArgs extends CatalogArgs {
+  regenerate: boolean;
+}
+
+function verifyCommand(setExitCode: SetExitCode): CommandModule<object, VerifyArgs> {
   return {
     command: 'verify',
-    describe: "Check every song file's size and sha256 against the catalog (generating missing cache files first); exit 1 on any mismatch",
-    builder: (yargs) => catalogOption(yargs),
+    describe: "Check every song file's size and sha256 against the catalog, cache files of generated songs included; exit 1 on any mismatch",
+    builder: (yargs) =>
+      catalogOption(yargs).option('regenerate', {
+        type: 'boolean',
+        default: false,
+        describe: 'write again the cache files of generated songs that are missing or wrong (each one is named), then check them',
+      }) as Argv<VerifyArgs>,
     handler: (args) =>
       reporting(setExitCode, async () => {
         const loaded = loadCatalog(args.catalog);
-        const files = await resolveLibrary(loaded, { requireUserFiles: false });
-        const mismatches = await verifyLibrary(loaded, files);
+        const files = libraryPaths(loaded);
+        let mismatches = await verifyLibrary(loaded, files);
+        // A check that quietly repairs hides the fault (a cleaner that empties the cache, a disk
+        // that truncates): verify reports; it rewrites cache files only when asked, and says so.
+        const repairable = mismatches.filter((m) => m.generated);
+        if (args.regenerate && repairable.length > 0) {
+          for (const m of repairable) print(`regenerating: ${describeMismatch(m)}`);
+          const written = await regenerateSongs(loaded, repairable.map((m) => m.songId));
+          for (const w of written) print(`regenerated song ${w.songId}: ${w.file}`);
+          mismatches = await verifyLibrary(loaded, files);
+        }
         for (const mismatch of mismatches) printError(`mismatch: ${describeMismatch(mismatch)}`);
         if (mismatches.length > 0) {
           printError(`${mismatches.length} of ${files.size} song files do not match ${loaded.path}`);
+          if (mismatches.some((m) => m.generated)) {
+            printError("hint: cache files of generated songs can be written again: 'jukebox catalog verify --regenerate' or 'jukebox catalog generate'");
+          }
           setExitCode(EXIT.FAILED);
           return;
         }
-        print(`ok: all ${files.size} song files match ${loaded.path} (catalog version ${loaded.version})`);
+        const note = args.regenerate && repairable.length > 0 ? `, ${repairable.length} regenerated` : '';
+        print(`ok: all ${files.size} song files match ${loaded.path}${note} (catalog version ${loaded.version})`);
       }),
   };
 }
@@ -151,13 +176,16 @@ function progressLine(event: LibrarySongEvent): string {
   return `[${event.index}/${event.total}] ${event.songId}: ${event.action} ${event.file}`;
 }
 
-/** Runs a handler, turning its errors into a printed report and an exit code (2 for bad arguments). */
+/** Errors that mean the input was refused before any work: exit 2 (docs/command-line contract). */
+const USAGE_ERROR_CODES = ['E_BAD_ARGUMENT', 'E_CATALOG_INVALID', 'E_CATALOG_NOT_FOUND'] as const;
+
+/** Runs a handler, turning its errors into a printed report and an exit code (2 for bad input). */
 async function reporting(setExitCode: SetExitCode, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (err) {
     reportError(err);
-    setExitCode(isJukeboxError(err, 'E_BAD_ARGUMENT') ? EXIT.USAGE : EXIT.FAILED);
+    setExitCode(USAGE_ERROR_CODES.some((code) => isJukeboxError(err, code)) ? EXIT.USAGE : EXIT.FAILED);
   }
 }
 

@@ -7,6 +7,7 @@ import { JukeboxError } from '../errors.js';
 import { servedSongIds, startCatalogServers } from '../server/catalog-servers.js';
 import type { ConnectionEvent, JukeboxServer, RejectionEvent, TraceEvent } from '../server/server.js';
 import { defaultCatalogPath } from '../util/paths.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { EXIT, print, printError } from './output.js';
 
 interface ServeArgs {
@@ -112,7 +113,7 @@ function watch(server: JukeboxServer, trace: boolean): void {
   server.on('response', (e: TraceEvent) => print(`${id} ${peer(e)} > ${printable(e.line)}`));
 }
 
-/** Control characters a client sent are shown escaped, never sent to the terminal. */
+/** Control characters a client sent (a HELLO name, a song id) are shown escaped, never sent to the terminal. */
 function printable(line: string): string {
-  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeForTerminal(line);
 }

@@ -81,6 +81,8 @@ async function simulate(args: RunArgs): Promise<number> {
   const interrupt = listenForInterrupt(graceMs, {
     // On a terminal, the progress bar holds the line without a newline: clear it first.
     say: (line) => printError(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}`),
+    // The one hard exit: a second Ctrl-C asks to stop at once, even with worker threads still busy.
+    // eslint-disable-next-line no-restricted-properties
     exitNow: (code) => process.exit(code),
   });
   const run: RunControl = { signal: interrupt.signal, graceMs };

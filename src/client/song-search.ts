@@ -2,6 +2,7 @@
 // suggestions and Tab completions. Pure: a catalog and a string in, values out.
 import type { Catalog, CatalogSong } from '../catalog/types.js';
 import { closestWords } from '../util/suggest.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 
 /** Longer than any title: a pasted paragraph, not a song name. Checked before any search runs. */
 export const MAX_QUERY_CHARS = 200;
@@ -28,9 +29,9 @@ export type SongMatch =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 const MAX_REPORTED_CONTROLS = 3;
 
-/** Escapes control characters (`\x07`) so that a line can be shown without the terminal acting on it. */
+/** Escapes control characters (`\x07`) so that a line can be shown without the terminal acting on it: util/terminal-text's escapeForTerminal, under its older name. */
 export function escapeControls(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeForTerminal(text);
 }
 
 /**

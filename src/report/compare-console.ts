@@ -5,6 +5,7 @@ import { formatChange, formatRelative, formatValue } from './format.js';
 import type { MetricUnit } from './key-metrics.js';
 import type { RepeatSummary } from './repeat.js';
 import type { Spread } from './stats.js';
+import { escapeForTerminal as safe } from '../util/terminal-text.js';
 
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
 
@@ -26,11 +27,11 @@ export function renderComparison(c: Comparison): string {
   out.push(...legend(c));
   out.push(c.mode === 'runs' ? runsTable(c) : groupsTable(c));
   out.push(`method: ${c.method}`);
-  for (const note of c.notes) out.push(`note: ${note}`);
+  for (const note of c.notes) out.push(`note: ${safe(note)}`);
   out.push(
     c.regressions.length === 0
       ? `no regression beyond ${c.regressionPct}%`
-      : `regressions (${c.regressions.length}): ${c.regressions.map((r) => `${r.label} ${formatRelative(r.relative, r.absolute)}${c.groups.length > 2 ? ` in ${r.group}` : ''}`).join(', ')}`,
+      : `regressions (${c.regressions.length}): ${c.regressions.map((r) => `${r.label} ${formatRelative(r.relative, r.absolute)}${c.groups.length > 2 ? ` in ${safe(r.group)}` : ''}`).join(', ')}`,
   );
   return out.join('\n');
 }
@@ -39,15 +40,16 @@ function legend(c: Comparison): string[] {
   if (c.mode === 'runs') {
     return c.groups.map((g, i) => {
       const run = g.runs[0];
-      return `${g.label}${i === 0 ? ' (baseline)' : ''}: ${run?.file ?? run?.name ?? ''}  seed ${run?.seed ?? '?'}  ${run?.startedAt ?? ''}`;
+      // Labels, names, seeds and dates come from report files: shown escaped.
+      return safe(`${g.label}${i === 0 ? ' (baseline)' : ''}: ${run?.file ?? run?.name ?? ''}  seed ${run?.seed ?? '?'}  ${run?.startedAt ?? ''}`);
     });
   }
-  return c.groups.map((g, i) => `${g.label}${i === 0 && g.label !== 'baseline' ? ' (baseline)' : ''}: ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}: ${g.runs.map((r) => r.file ?? r.label).join(', ')}`);
+  return c.groups.map((g, i) => safe(`${g.label}${i === 0 && g.label !== 'baseline' ? ' (baseline)' : ''}: ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}: ${g.runs.map((r) => r.file ?? r.label).join(', ')}`));
 }
 
 function runsTable(c: Comparison): string {
   const head = ['metric'];
-  c.groups.forEach((g, i) => head.push(i === 0 ? `${g.label} (baseline)` : g.label, ...(i === 0 ? [] : ['vs baseline'])));
+  c.groups.forEach((g, i) => head.push(i === 0 ? `${safe(g.label)} (baseline)` : safe(g.label), ...(i === 0 ? [] : ['vs baseline'])));
   const t = new Table({ head, ...compact });
   for (const m of c.metrics) {
     const row: string[] = [m.label];
@@ -62,8 +64,8 @@ function runsTable(c: Comparison): string {
 }
 
 function groupsTable(c: Comparison): string {
-  const head = ['metric', `${c.groups[0]?.label ?? 'baseline'}: median (min–max)`];
-  for (const g of c.groups.slice(1)) head.push(`${g.label}: median (min–max)`, 'Δ median', '95% CI of Δ');
+  const head = ['metric', `${safe(c.groups[0]?.label ?? 'baseline')}: median (min–max)`];
+  for (const g of c.groups.slice(1)) head.push(`${safe(g.label)}: median (min–max)`, 'Δ median', '95% CI of Δ');
   const t = new Table({ head, ...compact });
   for (const m of c.metrics) {
     const row: string[] = [m.label, spreadText(m.unit, m.groups[0]?.spread ?? null)];
@@ -89,5 +91,5 @@ export function renderRepeatSummary(s: RepeatSummary): string {
       ...m.values.map((v) => formatValue(m.unit, v)),
     ]);
   }
-  return [`"${s.name}" repeated ${s.runs} times (seeds ${s.seeds.join(', ')}); ${s.passed} of ${s.runs} passed their thresholds`, t.toString(), `method: ${s.method}`].join('\n');
+  return [`"${safe(String(s.name))}" repeated ${s.runs} times (seeds ${safe(s.seeds.join(', '))}); ${s.passed} of ${s.runs} passed their thresholds`, t.toString(), `method: ${s.method}`].join('\n');
 }

@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { PHASES } from '../metrics/histogram.js';
 import { formatBytes, formatDuration } from '../util/duration.js';
 import { describeInterruption } from './interruption.js';
+import { escapeForTerminal as safe } from '../util/terminal-text.js';
 import type { Report } from './model.js';
 
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
@@ -16,11 +17,12 @@ const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * par
 
 export function renderConsole(report: Report): string {
   const out: string[] = [];
-  out.push(`jukebox run "${report.name}"  seed ${report.seed}  ${report.startedAt}  took ${formatDuration(report.durationMs)}${report.interrupted ? '  INTERRUPTED' : ''}`);
+  // Names, seeds and ids come from the scenario or a report file read back: shown escaped.
+  out.push(`jukebox run "${safe(String(report.name))}"  seed ${safe(String(report.seed))}  ${safe(String(report.startedAt))}  took ${formatDuration(report.durationMs)}${report.interrupted ? '  INTERRUPTED' : ''}`);
   if (report.interrupted) out.push(describeInterruption(report));
   out.push(totalsTable(report), latencyTable(report), serversTable(report));
   const errors = Object.entries(report.errors).filter(([, n]) => n > 0);
-  out.push(errors.length === 0 ? 'errors: none' : `errors: ${errors.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out.push(errors.length === 0 ? 'errors: none' : `errors: ${errors.map(([k, n]) => `${safe(k)} ${n}`).join(', ')}`);
   if (report.totals.failovers + report.totals.resumes > 0) {
     out.push(`recovery: ${report.totals.failovers} failovers, ${report.totals.resumes} resumes (${formatBytes(report.totals.resumedBytes)} resumed)`);
   }
@@ -54,13 +56,13 @@ function serversTable(r: Report): string {
   const t = table(['server', 'requests', 'bytes', 'chosen', 'share', "server's own: requests", 'bytes sent']);
   const totalChosen = Object.values(r.servers).reduce((a, s) => a + s.chosen, 0);
   for (const [id, s] of Object.entries(r.servers)) {
-    t.push([id, s.requests, formatBytes(s.bytes), s.chosen, pct(s.chosen, totalChosen), s.stats?.requests ?? '-', s.stats ? formatBytes(s.stats.bytesSent) : '-']);
+    t.push([safe(id), s.requests, formatBytes(s.bytes), s.chosen, pct(s.chosen, totalChosen), s.stats?.requests ?? '-', s.stats ? formatBytes(s.stats.bytesSent) : '-']);
   }
   return t.toString();
 }
 
 function thresholdsTable(r: Report): string {
   const t = table(['threshold', 'condition', 'actual', 'result']);
-  for (const th of r.thresholds) t.push([th.metric, th.condition, th.actual === null ? 'n/a' : String(th.actual), th.passed ? 'pass' : 'FAIL']);
+  for (const th of r.thresholds) t.push([safe(th.metric), safe(th.condition), th.actual === null ? 'n/a' : String(th.actual), th.passed ? 'pass' : 'FAIL']);
   return t.toString();
 }

@@ -1,9 +1,9 @@
 // The songs one server holds: verified against the catalog at start, then read by transfers.
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { findServer, songsOfServer } from '../catalog/load.js';
 import type { CatalogSong, LoadedCatalog } from '../catalog/types.js';
-import { sha256File } from '../catalog/verify.js';
 import { JukeboxError } from '../errors.js';
 import { encodeListEntry } from '../protocol/response.js';
 
@@ -68,7 +68,7 @@ export class SongStore {
     if (source.kind === 'memory') {
       return { read: async (position, length) => source.data.subarray(position, position + length), close: async () => {} };
     }
-    const handle = await open(source.path, 'r');
+    const handle = await openRegularFile(source.path, `song ${stored.song.id}`);
     return {
       read: async (position, length) => {
         // A fresh buffer per chunk: the socket may still hold the previous one until it is flushed.
@@ -122,19 +122,84 @@ export async function openSongStore(options: SongStoreOptions): Promise<SongStor
   return new SongStore(stored);
 }
 
+/** Hashing a file on disk reads it this many bytes at a time. */
+const HASH_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Opens a song file for reading, refusing anything but a regular file. O_NONBLOCK: a blocking
+ * open of a FIFO waits for a writer inside one of libuv's four threads, so four GETs of it would
+ * stop every file read of the process (both servers). fstat then checks what was opened, not a
+ * name that may have changed since (a FIFO, device, folder or socket is refused).
+ */
+async function openRegularFile(path: string, what: string): Promise<FileHandle> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new JukeboxError('E_LIBRARY_MISMATCH', `${what}: ${path} is not a regular file (${kindOf(info)})`, { hint: 'a song file must be a plain file; replace it, or rebuild the catalog' });
+    return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+function kindOf(info: { isFIFO(): boolean; isSocket(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** Opens the file, or says why it cannot be a song file: not regular (a FIFO would hang), or an open error. */
+async function openSongFile(song: CatalogSong, file: string): Promise<FileHandle | string> {
+  try {
+    return await openRegularFile(file, `song ${song.id}`);
+  } catch (err) {
+    if (err instanceof JukeboxError) return err.message;
+    return `song ${song.id}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}
+
 /** Reads the whole file once and checks it; returns the source, or a description of the mismatch. */
 async function loadInMemory(song: CatalogSong, file: string): Promise<SongSource | string> {
-  const data = await readFile(file);
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  return describeMismatch(song, file, data.length, sha256) ?? { kind: 'memory', data };
+  const handle = await openSongFile(song, file);
+  if (typeof handle === 'string') return handle;
+  try {
+    const { size } = await handle.stat();
+    // The catalog's size first: a file of another size is never read whole into memory.
+    if (size !== song.bytes) return describeMismatch(song, file, size, song.sha256) ?? `song ${song.id}: ${file} changed size`;
+    const data = await handle.readFile();
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    return describeMismatch(song, file, data.length, sha256) ?? { kind: 'memory', data };
+  } finally {
+    await handle.close();
+  }
 }
 
 async function checkOnDisk(song: CatalogSong, file: string): Promise<SongSource | string> {
-  const info = await stat(file);
-  if (!info.isFile()) return `song ${song.id}: ${file} is not a regular file`;
-  const sizeProblem = describeMismatch(song, file, info.size, song.sha256);
-  if (sizeProblem) return sizeProblem;
-  return describeMismatch(song, file, info.size, await sha256File(file)) ?? { kind: 'file', path: file };
+  const handle = await openSongFile(song, file);
+  if (typeof handle === 'string') return handle;
+  try {
+    const { size } = await handle.stat();
+    const sizeProblem = describeMismatch(song, file, size, song.sha256);
+    if (sizeProblem) return sizeProblem;
+    return describeMismatch(song, file, size, await sha256OfHandle(handle)) ?? { kind: 'file', path: file };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sha256OfHandle(handle: FileHandle): Promise<string> {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  return hash.digest('hex');
 }
 
 function describeMismatch(song: CatalogSong, file: string, bytes: number, sha256: string): string | undefined {

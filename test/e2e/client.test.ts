@@ -293,7 +293,10 @@ describe('jukebox client (interactive, piped)', () => {
   it('warns when a server’s catalog version differs, naming both versions', async () => {
     const s = await stage();
     const edited = join(s.cwd, 'edited-catalog.json');
-    writeFileSync(edited, JSON.stringify({ ...JSON.parse(readFileSync(s.lib.catalogPath, 'utf8')), note: 'edited' }));
+    // One more song, held by no server: another version (catalogs refuse unknown keys such as a note).
+    const data = JSON.parse(readFileSync(s.lib.catalogPath, 'utf8')) as { songs: unknown[] };
+    data.songs.push({ id: 'edited', title: 'Edited', artist: 'Nobody', durationSec: 1, bitrateKbps: 128, bytes: 0, sha256: '0'.repeat(64), servers: [] });
+    writeFileSync(edited, JSON.stringify(data));
     const client = new ClientRun(['client', '--catalog', edited], s.cwd);
     const version = await client.expect(/version ([0-9a-f]{12}),/);
     await client.expect(new RegExp(`warning: s1 serves catalog version ${s.lib.loaded.version}, this client's catalog is version ${version[1]}`));

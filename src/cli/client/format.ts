@@ -1,6 +1,15 @@
 // How the client shows numbers and failures: latencies, durations, audio positions, hashes, reasons.
 import type { ErrorCode } from '../../errors.js';
 import type { JourneyServer } from '../../client/journey-session.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+
+/**
+ * Text from outside (catalog fields, tags, server answers, error texts) made safe for a terminal,
+ * line by line: the line breaks of a multi-line message (its hint) stay, every control is escaped.
+ */
+export function safeText(text: string): string {
+  return text.split('\n').map(escapeForTerminal).join('\n');
+}
 
 /** Leading hex digits shown of a sha256 (enough to compare by eye). */
 export const SHORT_SHA_DIGITS = 12;
@@ -28,7 +37,7 @@ export function shortSha(hex: string): string {
 }
 
 export function serverLabel(server: Pick<JourneyServer, 'id' | 'host' | 'port'>): string {
-  return `${server.id} (${server.host}:${server.port})`;
+  return `${server.id} (${escapeForTerminal(server.host)}:${server.port})`;
 }
 
 /** Why a server could not answer, in a few words: "connection refused", "timed out"… */
@@ -37,7 +46,7 @@ export function describeUnreachable(code: ErrorCode, message = ''): string {
     case 'E_REFUSED':
       if (message.includes('ECONNREFUSED')) return 'connection refused';
       if (message.includes('ENOTFOUND') || message.includes('EAI_AGAIN')) return 'host not found';
-      return message.replace(/^cannot connect to \S+: /, '') || 'cannot connect';
+      return escapeForTerminal(message.replace(/^cannot connect to \S+: /, '')) || 'cannot connect';
     case 'E_TIMEOUT':
       return 'timed out';
     case 'E_RESET':
@@ -47,7 +56,7 @@ export function describeUnreachable(code: ErrorCode, message = ''): string {
     case 'E_PROTOCOL':
       return 'not speaking jukebox/1';
     default:
-      return message || code;
+      return escapeForTerminal(message) || code;
   }
 }
 

@@ -5,6 +5,7 @@ import { ClientSession } from '../../client/journey-session.js';
 import { createRng } from '../../util/rng.js';
 import { printError } from '../output.js';
 import { exitCodeOf } from './exit-codes.js';
+import { safeText } from './format.js';
 import { outcomeJson } from './json.js';
 import type { ResolvedClientOptions } from './options.js';
 import { describeSessionEvent, JourneyRenderer } from './render.js';
@@ -62,7 +63,7 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
     new Screen(process.stdout, false).line(JSON.stringify(outcomeJson(outcome, options.loaded.version), null, 2));
     // A script's log still deserves the reason in words.
     if (code !== 0) renderer.outcome(outcome);
-    if (outcome.status === 'failed') printError(`error [${outcome.error.code}]: ${outcome.error.describe()}`);
+    if (outcome.status === 'failed') printError(`error [${outcome.error.code}]: ${safeText(outcome.error.describe())}`);
   }
   return code;
 }

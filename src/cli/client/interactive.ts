@@ -5,6 +5,7 @@ import { ClientSession, type ServerStatus } from '../../client/journey-session.j
 import { completeSong } from '../../client/song-search.js';
 import { createRng } from '../../util/rng.js';
 import { printError, reportError } from '../output.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
 import { count, serverLabel } from './format.js';
 import { LineReader } from './line-reader.js';
 import type { ResolvedClientOptions } from './options.js';
@@ -91,7 +92,7 @@ export async function runInteractive(options: ResolvedClientOptions): Promise<nu
 /** Shows each server's state; false when none answered (after explaining how to start them). */
 function greeted(statuses: ServerStatus[], screen: Screen, serveCommand: string): boolean {
   for (const status of statuses) {
-    const what = status.status === 'up' ? `up, server=${status.hello.server}, catalog ${status.hello.catalog}, ${count(status.hello.songs, 'song')}` : `unreachable (${statusReason(status)})`;
+    const what = status.status === 'up' ? `up, server=${escapeForTerminal(status.hello.server)}, catalog ${escapeForTerminal(status.hello.catalog)}, ${count(status.hello.songs, 'song')}` : `unreachable (${statusReason(status)})`;
     screen.line(`  ${serverLabel(status.server)}: ${what}`);
   }
   const up = statuses.filter((s) => s.status === 'up').map((s) => s.server.id);

@@ -5,10 +5,10 @@ import type { CatalogSong } from '../../catalog/types.js';
 import type { JourneyChoice, JourneyEvent, JourneyOutcome, ServerOffer } from '../../client/journey.js';
 import type { JourneyServer, ServerAnswer, ServerStatus, SessionEvent } from '../../client/journey-session.js';
 import type { QueryProblem } from '../../client/song-search.js';
-import { escapeControls } from '../../client/song-search.js';
 import { assertNever } from '../../errors.js';
 import { formatBytes } from '../../util/duration.js';
-import { count, describeUnreachable, formatElapsed, formatLatency, serverLabel, shortSha } from './format.js';
+import { escapeForTerminal } from '../../util/terminal-text.js';
+import { count, describeUnreachable, formatElapsed, formatLatency, safeText, serverLabel, shortSha } from './format.js';
 import { DownloadProgressView } from './progress-bar.js';
 import type { Screen } from './screen.js';
 import { describePlaybackSummary, StreamView } from './stream-view.js';
@@ -30,13 +30,14 @@ export function describeAnswer({ server, answer }: ServerAnswer): string {
 }
 
 export function describeSong(song: CatalogSong): string {
-  return `${song.id} ("${song.title}" by ${song.artist})`;
+  // Titles and artists come from the catalog, i.e. from MP3 tags: never raw to the terminal.
+  return `${song.id} ("${escapeForTerminal(song.title)}" by ${escapeForTerminal(song.artist)})`;
 }
 
 /** A query as typed, safe to print: control characters escaped, long ones cut. */
 export function showQuery(query: string): string {
   const cut = query.length > SHOWN_QUERY_CHARS ? `${query.slice(0, SHOWN_QUERY_CHARS)}…` : query;
-  return `"${escapeControls(cut)}"`;
+  return `"${escapeForTerminal(cut)}"`;
 }
 
 export function describeProblem(problem: QueryProblem, exampleId: string): string {
@@ -124,9 +125,9 @@ export function statusReason(status: ServerStatus): string {
 export function describeSessionEvent(event: SessionEvent): string {
   switch (event.type) {
     case 'catalog-mismatch':
-      return `warning: ${event.serverId} serves catalog version ${event.serverVersion}, this client's catalog is version ${event.clientVersion}: their song lists differ, so its answers may not match yours (every transfer is still checked against your catalog's sha256).`;
+      return `warning: ${event.serverId} serves catalog version ${escapeForTerminal(event.serverVersion)}, this client's catalog is version ${event.clientVersion}: their song lists differ, so its answers may not match yours (every transfer is still checked against your catalog's sha256).`;
     case 'identity-mismatch':
-      return `warning: the catalog's ${event.serverId} answered HELLO as server=${event.answeredAs}: check the ports in the catalog.`;
+      return `warning: the catalog's ${event.serverId} answered HELLO as server=${escapeForTerminal(event.answeredAs)}: check the ports in the catalog.`;
   }
 }
 
@@ -201,7 +202,7 @@ export class JourneyRenderer {
         return line(`Saved to ${showPath(event.file)}`);
       case 'transfer-failed':
         this.endLive();
-        return line(`Transfer failed: ${event.error.describe()}`);
+        return line(`Transfer failed: ${safeText(event.error.describe())}`);
       default:
         return assertNever(event, 'journey event');
     }
@@ -218,7 +219,7 @@ export class JourneyRenderer {
         line(`No song called ${showQuery(outcome.query)} in the catalog.`);
         return line(outcome.suggestions.length > 0 ? describeSuggestions(outcome.suggestions) : `Type a song id (e.g. ${this.options.exampleSongId}) or a title.`);
       case 'ambiguous':
-        return line(`Several songs are called ${showQuery(outcome.query)}: ${outcome.songs.map((s) => `${s.id} (by ${s.artist})`).join(', ')}. Type the id of the one you want.`);
+        return line(`Several songs are called ${showQuery(outcome.query)}: ${outcome.songs.map((s) => `${s.id} (by ${escapeForTerminal(s.artist)})`).join(', ')}. Type the id of the one you want.`);
       case 'cancelled':
         return this.cancelled(outcome);
       case 'failed':

@@ -1,5 +1,6 @@
 // The client's terminal: whole lines, plus on a TTY one live status line (a progress bar, the
 // playback view) that other lines are printed above instead of through.
+import { safeText } from './format.js';
 
 /** Clears from the cursor to the end of the line. */
 const CLEAR_LINE = '\x1b[K';
@@ -22,10 +23,15 @@ export class Screen {
     });
   }
 
-  /** One whole line, printed above the status line if one is showing. */
+  /**
+   * One whole line, printed above the status line if one is showing. Its text is never a
+   * terminal command: any control left in it (callers escape outside text already) is shown
+   * escaped, line breaks excepted.
+   */
   line(text = ''): void {
-    if (this.statusShown) this.put(`\r${CLEAR_LINE}${text}\n${this.statusShown}`);
-    else this.put(`${text}\n`);
+    const shown = safeText(text);
+    if (this.statusShown) this.put(`\r${CLEAR_LINE}${shown}\n${this.statusShown}`);
+    else this.put(`${shown}\n`);
   }
 
   /** Text without a newline (a prompt). */

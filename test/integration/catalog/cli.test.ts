@@ -1,7 +1,7 @@
 // `jukebox catalog …` as a user runs it: the built CLI spawned as a process (npm test builds first).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,11 +23,16 @@ interface RunResult {
 
 let dir: string;
 
-function jukebox(args: string[]): Promise<RunResult> {
+/** An unprivileged user for tests of unreadable folders: root reads every folder whatever its mode. */
+const NOBODY = 65534;
+
+function jukebox(args: string[], options: { asNobody?: boolean } = {}): Promise<RunResult> {
+  const user = options.asNobody && process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, JUKEBOX_CACHE_DIR: join(dir, 'cache') },
       timeout: RUN_TIMEOUT_MS,
+      ...user,
     });
     let stdout = '';
     let stderr = '';
@@ -98,9 +103,49 @@ describe('jukebox catalog verify', () => {
     expect(result.stderr).not.toContain('song song1');
   });
 
-  it('exits 1 with a clear error for a catalog that does not exist', async () => {
-    const result = await jukebox(['catalog', 'verify', '--catalog', join(dir, 'nope.json')]);
+  it('reports a deleted and a truncated cache file as problems instead of quietly making them again; --regenerate makes them and says so', async () => {
+    const catalog = await writeTmpCatalog();
+    expect((await jukebox(['catalog', 'generate', '--catalog', catalog, '--update'])).code).toBe(0);
+    const songs = loadCatalog(catalog).catalog.songs;
+    const cacheFile = (i: number) => join(dir, 'cache', 'mp3', `song${i + 1}-${(songs[i]?.sha256 ?? '').slice(0, 16)}.mp3`);
+    await rm(cacheFile(0));
+    await truncate(cacheFile(1), 1000);
+
+    const result = await jukebox(['catalog', 'verify', '--catalog', catalog]);
     expect(result.code).toBe(1);
+    expect(result.stdout).not.toContain('ok');
+    expect(result.stderr).toContain(`song song1: cache file ${cacheFile(0)} is missing`);
+    expect(result.stderr).toContain(`song song2: cache file ${cacheFile(1)} has the wrong size (truncated)`);
+    expect(result.stderr).toContain('--regenerate');
+    expect(existsSync(cacheFile(0))).toBe(false);
+
+    const repaired = await jukebox(['catalog', 'verify', '--catalog', catalog, '--regenerate']);
+    expect(repaired.code).toBe(0);
+    expect(repaired.stdout).toContain(`regenerated song song1: ${cacheFile(0)}`);
+    expect(repaired.stdout).toContain(`regenerated song song2: ${cacheFile(1)}`);
+    expect(repaired.stdout).toContain('ok: all 2 song files match');
+    expect((await jukebox(['catalog', 'verify', '--catalog', catalog])).code).toBe(0);
+  });
+
+  it('exits 2 on a malformed catalog (an unknown key, a duration past its bound), naming every key', async () => {
+    const catalog = await writeTmpCatalog();
+    const data = JSON.parse(await readFile(catalog, 'utf8')) as { songs: Array<Record<string, unknown>> };
+    Object.assign(data.songs[0] ?? {}, { File: 'x.mp3', durationSec: 1e9 });
+    await writeFile(catalog, JSON.stringify(data));
+    for (const command of ['verify', 'generate']) {
+      const result = await jukebox(['catalog', command, '--catalog', catalog]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('E_CATALOG_INVALID');
+      expect(result.stderr).toContain('songs.0.File: expected one of');
+      expect(result.stderr).toContain('(did you mean file?)');
+      expect(result.stderr).toContain('songs.0.durationSec: expected a number > 0 and <= 10800, got 1000000000');
+      expect(result.stderr).not.toMatch(/RangeError|\n\s+at /);
+    }
+  });
+
+  it('exits 2 with a clear error for a catalog that does not exist', async () => {
+    const result = await jukebox(['catalog', 'verify', '--catalog', join(dir, 'nope.json')]);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('E_CATALOG_NOT_FOUND');
   });
 });
@@ -124,9 +169,35 @@ describe('jukebox catalog build', () => {
     expect((await jukebox(['catalog', 'build', music, '--out', out, '--force', '--strict'])).code).toBe(1);
   });
 
+  it('skips an unreadable subfolder and a FIFO named .mp3 with a warning each, and builds the rest', async () => {
+    // The folders must be readable by the unprivileged user the build runs as (under root).
+    await chmod(dir, 0o777);
+    const music = join(dir, 'music');
+    await mkdir(join(music, 'a-locked'), { recursive: true });
+    await mkdir(join(music, 'b-open'));
+    await writeFile(join(music, 'a-locked', 'Hidden.mp3'), generateMp3({ id: 'h', title: 'Hidden', artist: 'Me', durationSec: 3, bitrateKbps: 128 }));
+    await writeFile(join(music, 'b-open', 'Song.mp3'), generateMp3({ id: 's', title: 'Song', artist: 'Me', durationSec: 3, bitrateKbps: 128 }));
+    execFileSync('mkfifo', [join(music, 'b-open', 'pipe.mp3')]);
+    await chmod(join(music, 'a-locked'), 0o000);
+    try {
+      const out = join(dir, 'built.json');
+      const built = await jukebox(['catalog', 'build', music, '--out', out], { asNobody: true });
+      expect(built.stderr).toContain(`warning: skipped ${join(music, 'a-locked')}: folder cannot be read (EACCES)`);
+      expect(built.stderr).toContain(`warning: skipped ${join(music, 'b-open', 'pipe.mp3')}: not a regular file (a FIFO)`);
+      expect(built.code).toBe(0);
+      expect(built.stdout).toContain('1 songs on 2 server(s), 2 file(s) skipped');
+      expect(loadCatalog(out).catalog.songs.map((s) => s.file)).toEqual(['music/b-open/Song.mp3']);
+    } finally {
+      await chmod(join(music, 'a-locked'), 0o755);
+    }
+  });
+
   it('exits 2 on a bad argument', async () => {
     expect((await jukebox(['catalog', 'build', dir, '--assign', 'sideways'])).code).toBe(2);
     expect((await jukebox(['catalog', 'build', join(dir, 'no-such-folder')])).code).toBe(2);
+    const tooMany = await jukebox(['catalog', 'build', dir, '--servers', '1e9']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('--servers: expected a whole number from 1 to 64, got 1000000000');
     expect((await jukebox(['catalog'])).code).toBe(2);
   });
 });

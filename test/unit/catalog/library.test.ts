@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,14 @@ describe('resolveLibrary', () => {
     expect(files.get('u2')).toBe(join(dir, 'gone', 'two.mp3'));
   });
 
+  it('refuses a user file that is a FIFO at once (no read that waits for a writer), saying so', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.mp3')]);
+    const loaded = catalogOf([song('p', { file: 'pipe.mp3' })]);
+    const err = await resolveLibrary(loaded, { cacheDir: cache }).catch((e: unknown) => e);
+    expect(isJukeboxError(err, 'E_LIBRARY_MISSING')).toBe(true);
+    expect((err as Error).message).toContain(`song p: ${join(dir, 'pipe.mp3')} (catalog file "pipe.mp3"): not a regular file`);
+  });
+
   it('resolves only the songs asked for, and refuses an unknown id', async () => {
     const loaded = catalogOf([song('a'), song('b'), song('c')]);
     const files = await resolveLibrary(loaded, { cacheDir: cache, songIds: ['c', 'a'] });
@@ -92,24 +101,29 @@ describe('resolveLibrary', () => {
     await expect(resolveLibrary(loaded, { cacheDir: cache, songIds: ['zzz'] })).rejects.toSatisfy((e) => isJukeboxError(e, 'E_BAD_ARGUMENT'));
   });
 
-  it('refuses a generated song whose bitrate no MP3 has, naming it', async () => {
-    const loaded = catalogOf([song('a', { bitrateKbps: 100 })]);
-    const err = await resolveLibrary(loaded, { cacheDir: cache }).catch((e: unknown) => e);
+  it('refuses, at load, a generated song whose bitrate no MP3 has, naming its key', () => {
+    let err: unknown;
+    try {
+      catalogOf([song('a', { bitrateKbps: 100 })]);
+    } catch (e) {
+      err = e;
+    }
     expect(isJukeboxError(err, 'E_CATALOG_INVALID')).toBe(true);
-    expect((err as Error).message).toContain('song a');
+    expect((err as Error).message).toContain('songs.0.bitrateKbps: expected an MPEG-1 Layer III bitrate');
+    expect((err as Error).message).toContain('got 100');
   });
 });
 
 describe('updateGeneratedSongFacts', () => {
   it("fills in generated songs' bytes and sha256, keeping other fields, user songs, key order and 2-space JSON", async () => {
+    // The odd key order (album before durationSec, file last but one) is what must be kept.
     const file = join(dir, 'catalog.json');
     const raw = {
       servers: [{ id: 's1', host: 'localhost', port: 5000 }],
       songs: [
-        { id: 'a', title: 'A', artist: 'X', note: 'kept', durationSec: 5, bitrateKbps: 160, bytes: 0, sha256: ZERO_SHA, servers: ['s1'] },
-        { id: 'u', title: 'U', artist: 'Y', durationSec: 5, bitrateKbps: 128, bytes: 7, sha256: ZERO_SHA, servers: [], file: 'u.mp3' },
+        { id: 'a', title: 'A', artist: 'X', album: 'kept', durationSec: 5, bitrateKbps: 160, bytes: 0, sha256: ZERO_SHA, servers: ['s1'] },
+        { id: 'u', title: 'U', artist: 'Y', durationSec: 5, bitrateKbps: 128, bytes: 7, sha256: ZERO_SHA, file: 'u.mp3', servers: [] },
       ],
-      comment: 'top-level extras are kept',
     };
     await writeFile(file, `${JSON.stringify(raw, null, 2)}\n`);
     const changes = await updateGeneratedSongFacts(file);

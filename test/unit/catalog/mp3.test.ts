@@ -1,6 +1,8 @@
 import { parseBuffer } from 'music-metadata';
 import { describe, expect, it } from 'vitest';
-import { generateMp3, mp3Layout, type Mp3Song } from '../../../src/catalog/mp3.js';
+import { createHash } from 'node:crypto';
+import { generateMp3, MAX_IN_MEMORY_MP3_BYTES, MP3_CHUNK_BYTES, mp3Chunks, mp3Layout, type Mp3Song } from '../../../src/catalog/mp3.js';
+import { MAX_DURATION_SEC } from '../../../src/catalog/schema.js';
 import { isJukeboxError } from '../../../src/errors.js';
 
 const songs: Mp3Song[] = [
@@ -132,4 +134,49 @@ describe('generateMp3', () => {
     expect(isJukeboxError(caught, 'E_BAD_ARGUMENT')).toBe(true);
     expect((caught as Error).message).toContain('100 kbps');
   });
+
+  it('refuses durations past 3 hours (1e9 s, 60,000 s) with the bound, before making anything', () => {
+    for (const durationSec of [1e9, 60_000, MAX_DURATION_SEC + 1, Number.POSITIVE_INFINITY]) {
+      let caught: unknown;
+      try {
+        mp3Chunks({ id: 'x', title: 't', artist: 'a', durationSec, bitrateKbps: 320 }).next();
+      } catch (err) {
+        caught = err;
+      }
+      expect(isJukeboxError(caught, 'E_BAD_ARGUMENT'), String(durationSec)).toBe(true);
+      expect((caught as Error).message).toContain(`<= ${MAX_DURATION_SEC}`);
+    }
+  });
+});
+
+describe('mp3Chunks', () => {
+  it('gives the same bytes as generateMp3, in chunks of whole frames of at most the chunk size', () => {
+    const song = songs[0] as Mp3Song;
+    const chunks = [...mp3Chunks(song, 64 * 1024)];
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks.slice(1)) expect(chunk.length).toBeLessThanOrEqual(64 * 1024);
+    expect(Buffer.concat(chunks).equals(generateMp3(song))).toBe(true);
+  });
+
+  it('makes a 3-hour 320 kbps song (432 MB) a chunk at a time; generateMp3 refuses to hold it whole', () => {
+    const song: Mp3Song = { id: 'long', title: 'Long', artist: 'A', durationSec: MAX_DURATION_SEC, bitrateKbps: 320 };
+    const layout = mp3Layout(song);
+    expect(layout.totalBytes).toBeGreaterThan(430_000_000);
+    expect(() => generateMp3(song)).toThrow(/too large to build in memory/);
+    let bytes = 0;
+    let largest = 0;
+    const hash = createHash('sha256');
+    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    let heapPeak = heapBefore;
+    for (const chunk of mp3Chunks(song)) {
+      bytes += chunk.length;
+      largest = Math.max(largest, chunk.length);
+      hash.update(chunk);
+      if (bytes % (64 * MP3_CHUNK_BYTES) < chunk.length) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+    }
+    expect(bytes).toBe(layout.totalBytes);
+    expect(largest).toBeLessThanOrEqual(MP3_CHUNK_BYTES);
+    // Far below the file's size (the GC may keep a few chunks around, never hundreds of MB).
+    expect(heapPeak - heapBefore).toBeLessThan(MAX_IN_MEMORY_MP3_BYTES * 2);
+  }, 120_000);
 });

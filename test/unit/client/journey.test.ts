@@ -43,8 +43,9 @@ async function world(options: { streamSpeed?: number; clientCatalogNote?: string
     { id: 's1', host: LOOPBACK, port: s1.port, number: 1 },
     { id: 's2', host: LOOPBACK, port: s2.port, number: 2 },
   ];
-  // A different catalog file (one more top-level field) has a different version.
-  const catalog = options.clientCatalogNote === undefined ? lib.loaded : fromParsedCatalog({ ...lib.loaded.catalog, note: options.clientCatalogNote }, join(lib.dir, 'other.json'));
+  // A different catalog file (one more song, held by no server) has a different version.
+  const extraSong = { id: 'note', title: options.clientCatalogNote ?? '', artist: 'nobody', durationSec: 1, bitrateKbps: 128, bytes: 0, sha256: '0'.repeat(64), servers: [] };
+  const catalog = options.clientCatalogNote === undefined ? lib.loaded : fromParsedCatalog({ ...lib.loaded.catalog, songs: [...lib.loaded.catalog.songs, extraSong] }, join(lib.dir, 'other.json'));
   const sessionEvents: SessionEvent[] = [];
   const session = new ClientSession({ catalog, servers, onEvent: (e) => sessionEvents.push(e) });
   sessions.push(session);

@@ -32,7 +32,14 @@ function materialisedPlan(scenario: ResolvedScenario, catalog: Catalog): Plan {
     return { client, startMs, seed, requests };
   });
   const totals: PlanTotals = { clients: clients.length, requests: 0, downloads: 0, streams: 0, absent: 0 };
-  for (const c of clients) for (const r of c.requests) (totals.requests++, r.absent ? totals.absent++ : r.action === 'stream' ? totals.streams++ : totals.downloads++);
+  for (const c of clients) {
+    for (const r of c.requests) {
+      totals.requests++;
+      if (r.absent) totals.absent++;
+      else if (r.action === 'stream') totals.streams++;
+      else totals.downloads++;
+    }
+  }
   return { seed: scenario.seed, clients, totals };
 }
 
