@@ -1,10 +1,12 @@
 // `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { describeBound, REGRESSION_PCT_BOUND } from './bounds.js';
 import { EXIT, print, printError } from './output.js';
 import { readReportFiles } from './report-files.js';
 
@@ -27,8 +29,8 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
         .positional('reports', { type: 'string', array: true, describe: 'report files (JSON); the first is the baseline' })
         .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files)' })
         .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files)' })
-        .option('threshold', { type: 'number', default: DEFAULT_REGRESSION_PCT, describe: 'flag changes beyond this many percent' })
-        .option('fail-on-regression', { type: 'number', describe: 'exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise); also sets --threshold' })
+        .option('threshold', { type: 'number', requiresArg: true, default: DEFAULT_REGRESSION_PCT, describe: `flag changes beyond this many percent, ${describeBound(REGRESSION_PCT_BOUND)}` })
+        .option('fail-on-regression', { type: 'number', requiresArg: true, describe: `exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise), ${describeBound(REGRESSION_PCT_BOUND)}; also sets --threshold` })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
         .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
@@ -47,8 +49,8 @@ function runCompare(args: CompareArgs): number {
   if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline and --candidate each need at least one report file');
   if (!grouped && positional.length < 2) return usage('give at least two report files to compare (the first is the baseline), or --baseline … --candidate …');
   const failOn = args['fail-on-regression'];
+  // Both percentages were bounded before this ran (bounds.ts, checked by program.ts).
   const regressionPct = failOn ?? args.threshold;
-  if (!Number.isFinite(regressionPct) || regressionPct < 0) return usage(`the threshold must be a percentage ≥ 0, got ${String(regressionPct)}`);
 
   let groups: CompareGroup[];
   let comparison: Comparison;
@@ -75,7 +77,8 @@ function runCompare(args: CompareArgs): number {
   if (args.html !== undefined) {
     const file = resolve(args.html);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, renderCompareHtml(comparison, groups));
+    // Beside its target under a temporary name, then renamed: never a half-written page.
+    writeFileAtomic(file, renderCompareHtml(comparison, groups));
     printError(`overlay: ${file}`);
   }
   if (failOn !== undefined && comparison.regressions.length > 0) {
