@@ -133,7 +133,8 @@ function commandOf(usage: UsageView): string {
 function describeUnknown(name: string, argv: readonly string[], known: readonly string[], commands: readonly string[]): string {
   const shown = escapeForTerminal(name);
   if (typedAsOption(name, argv)) {
-    const dashes = name.length === 1 ? '-' : '--';
+    const negated = !known.includes(name) && optionsPart(argv).some((t) => t === `--no-${name}` || t.startsWith(`--no-${name}=`));
+    const dashes = name.length === 1 ? '-' : negated ? '--no-' : '--';
     const near = closestWords(name, known.filter((k) => k.length > 1));
     return `${dashes}${shown}: unknown option${near.length > 0 ? `, did you mean ${near.map((k) => `--${k}`).join(' or ')}?` : ''}`;
   }
