@@ -54,11 +54,11 @@ export async function runProgram(spec: ProgramSpec, argv: string[]): Promise<num
 }
 
 function buildProgram(spec: ProgramSpec, argv: string[], setExitCode: SetExitCode): Argv {
-  let program = yargs(argv).scriptName(spec.name).usage(spec.usage).locale('en');
+  let program: Argv = yargs(argv).scriptName(spec.name).usage(spec.usage).locale('en');
   for (const command of spec.commands) program = program.command(command(setExitCode));
   if (spec.demandCommand) program = program.demandCommand(1, spec.demandCommand);
   if (spec.epilogue) program = program.epilogue(spec.epilogue);
-  return program
+  program = program
     .option('debug', { type: 'boolean', global: true, describe: 'On an internal error (a bug), print its stack trace instead of writing it to a file' })
     .check((parsed) => {
       // Every number option's bound, before the command's handler runs (bounds.ts).
@@ -75,8 +75,23 @@ function buildProgram(spec: ProgramSpec, argv: string[], setExitCode: SetExitCod
       // Throwing is what stops yargs: a fail handler that returns lets the command run anyway.
       // A YError is yargs' own usage complaint (e.g. requiresArg); any other error came from our code.
       if (err && err.name !== 'YError') throw err;
-      throw usageError(spec.name, message || err?.message || '', usage as unknown as UsageView, argv);
+      // By now `program` holds the options of the command yargs got to (its builder ran on this same instance).
+      const options = (program as unknown as { getOptions(): ParsedOptions }).getOptions();
+      throw usageError(spec.name, message || err?.message || '', usage as unknown as UsageView, knownOptions(options), argv);
     });
+  return program;
+}
+
+/** The part of yargs' (untyped) getOptions() we read. */
+interface ParsedOptions {
+  key: Record<string, unknown>;
+  alias: Record<string, string[]>;
+}
+
+/** Every option name the current command accepts: names, aliases, and their camelCase forms. */
+function knownOptions(options: ParsedOptions): Set<string> {
+  const names = [...Object.keys(options.key), ...Object.entries(options.alias).flatMap(([k, v]) => [k, ...v])];
+  return new Set(names.flatMap((k) => [k, k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]));
 }
 
 /** Parses and runs; resolves with what yargs would have printed (help or version), throws a usage error or whatever the command threw. */
@@ -105,20 +120,21 @@ function optionsPart(argv: readonly string[]): string[] {
 }
 
 /** Turns yargs' message into ours: the option or command named, what was expected, a did-you-mean, a hint. */
-function usageError(program: string, message: string, usage: UsageView, argv: string[]): JukeboxError {
+function usageError(program: string, message: string, usage: UsageView, knownNames: ReadonlySet<string>, argv: string[]): JukeboxError {
   const commandLine = commandOf(usage);
   const help = `'${[program, commandLine, '--help'].filter((s) => s !== '').join(' ')}'`;
+  // Suggestions come from the documented names only (no aliases, no camelCase twins).
   const known = Object.keys(usage.getDescriptions());
   const commands = usage.getCommands().map((c) => c[0].split(' ')[0] ?? '').filter((c) => c !== '' && c !== '$0');
   const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
-  // yargs checks a missing command or argument before unknown options; the unknown option is the likelier mistake to name.
-  const names = unknown ? (unknown[1] ?? '').split(', ') : unknownLongOptions(argv, known);
-  if (names.length > 0) {
-    const problems = names.map((name) => describeUnknown(name, argv, known, commands));
+  if (unknown) {
+    const problems = (unknown[1] ?? '').split(', ').map((name) => describeUnknown(name, argv, known, commands));
     const what = problems.some((p) => p.includes('unknown command')) ? 'commands and options' : 'options';
     return new JukeboxError('E_BAD_ARGUMENT', problems.join('\n  '), { hint: `${help} lists the ${what}` });
   }
-  return new JukeboxError('E_BAD_ARGUMENT', translate(message, usage), { hint: `${help} explains every argument` });
+  // yargs checks a missing command or argument before unknown options: name both, the unknown option first (the likelier mistake).
+  const problems = [...unknownOptions(argv, knownNames).map((name) => describeUnknown(name, argv, known, commands)), translate(message, usage)];
+  return new JukeboxError('E_BAD_ARGUMENT', problems.join('\n  '), { hint: `${help} explains every argument` });
 }
 
 /** "client get" from yargs' usage line "$0 client get <song>". */
@@ -132,9 +148,8 @@ function commandOf(usage: UsageView): string {
 
 function describeUnknown(name: string, argv: readonly string[], known: readonly string[], commands: readonly string[]): string {
   const shown = escapeForTerminal(name);
-  if (typedAsOption(name, argv)) {
-    const negated = !known.includes(name) && optionsPart(argv).some((t) => t === `--no-${name}` || t.startsWith(`--no-${name}=`));
-    const dashes = name.length === 1 ? '-' : negated ? '--no-' : '--';
+  const dashes = typedAsOption(name, argv);
+  if (dashes !== undefined) {
     const near = closestWords(name, known.filter((k) => k.length > 1));
     return `${dashes}${shown}: unknown option${near.length > 0 ? `, did you mean ${near.map((k) => `--${k}`).join(' or ')}?` : ''}`;
   }
@@ -143,23 +158,28 @@ function describeUnknown(name: string, argv: readonly string[], known: readonly 
   return `${shown}: unknown command${near.length > 0 ? `, did you mean ${near.join(' or ')}?` : `; the commands are ${commands.join(', ')}`}`;
 }
 
-/** Whether yargs' unknown "name" was typed as an option (`--name`, `--name=…`, `--no-name`, or a letter in `-abc`). */
-function typedAsOption(name: string, argv: readonly string[]): boolean {
-  return optionsPart(argv).some((token) => {
-    if (!token.startsWith('-')) return false;
+/** How yargs' unknown "name" was typed: `--name` (or `--name=…`), `--no-name`, a letter in `-abc`; undefined for a positional. */
+function typedAsOption(name: string, argv: readonly string[]): '--' | '--no-' | '-' | undefined {
+  for (const token of optionsPart(argv)) {
+    if (!token.startsWith('-')) continue;
     const bare = token.replace(/^--?/, '').split('=', 1)[0] ?? '';
-    if (bare === name || bare === `no-${name}`) return true;
-    return name.length === 1 && /^-[^-]/.test(token) && bare.includes(name);
-  });
+    if (token.startsWith('--') && bare === name) return '--';
+    if (token.startsWith('--') && bare === `no-${name}`) return '--no-';
+    if (!token.startsWith('--') && (bare === name || (name.length === 1 && bare.includes(name)))) return '-';
+  }
+  return undefined;
 }
 
-/** Long options on the command line that the command (as far as yargs got) does not know. */
-function unknownLongOptions(argv: readonly string[], known: readonly string[]): string[] {
-  const knownNames = new Set(known.flatMap((k) => [k, k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]));
-  return optionsPart(argv)
-    .filter((token) => token.startsWith('--') && token.length > 2)
-    .map((token) => token.slice(2).split('=', 1)[0] ?? '')
-    .filter((name) => !knownNames.has(name) && !(name.startsWith('no-') && knownNames.has(name.slice(3))));
+/** Options on the command line (`--name`, `--name=…`, the letters of `-abc`) that the command, as far as yargs got, does not know. */
+function unknownOptions(argv: readonly string[], known: ReadonlySet<string>): string[] {
+  const names = optionsPart(argv).flatMap((token) => {
+    // A negative number is a value, not an option.
+    if (/^-\d/.test(token) || token === '-') return [];
+    if (token.startsWith('--')) return token.length > 2 ? [token.slice(2).split('=', 1)[0] ?? ''] : [];
+    if (token.startsWith('-')) return [...(token.slice(1).split('=', 1)[0] ?? '')];
+    return [];
+  });
+  return [...new Set(names)].filter((name) => !known.has(name) && !(name.startsWith('no-') && known.has(name.slice(3))));
 }
 
 /** yargs' other usage messages, in the contract's "<option>: expected …, got …" shape. */
