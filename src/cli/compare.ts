@@ -2,12 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { JukeboxError } from '../errors.js';
 import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { describeBound, REGRESSION_PCT_BOUND } from './bounds.js';
-import { EXIT, print, printError } from './output.js';
+import { EXIT, print, printError, reportError } from './output.js';
 import { readReportFiles } from './report-files.js';
 
 interface CompareArgs {
@@ -45,9 +46,9 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
 function runCompare(args: CompareArgs): number {
   const grouped = args.baseline !== undefined || args.candidate !== undefined;
   const positional = args.reports ?? [];
-  if (grouped && positional.length > 0) return usage('give either report files, or --baseline and --candidate, not both');
-  if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline and --candidate each need at least one report file');
-  if (!grouped && positional.length < 2) return usage('give at least two report files to compare (the first is the baseline), or --baseline … --candidate …');
+  if (grouped && positional.length > 0) return usage('expected either report files, or --baseline and --candidate, got both');
+  if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline, --candidate: expected at least one report file each');
+  if (!grouped && positional.length < 2) return usage(`[reports..]: expected at least two report files (the first is the baseline), or --baseline … --candidate …, got ${positional.length}`);
   const failOn = args['fail-on-regression'];
   // Both percentages were bounded before this ran (bounds.ts, checked by program.ts).
   const regressionPct = failOn ?? args.threshold;
@@ -88,8 +89,8 @@ function runCompare(args: CompareArgs): number {
   return EXIT.OK;
 }
 
+/** A usage error found after parsing (which arguments go together): printed like the parser's own, exit 2. */
 function usage(message: string): number {
-  printError(`compare: ${message}`);
-  printError("Run 'simulate compare --help' for usage.");
+  reportError(new JukeboxError('E_BAD_ARGUMENT', message, { hint: "'simulate compare --help' explains every argument" }));
   return EXIT.USAGE;
 }

@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_REPORTS_DIR } from '../report/files.js';
 import { listReports, type ReportListing } from '../report/list.js';
 import { formatDuration } from '../util/duration.js';
+import { escapeForTerminal } from '../util/terminal-text.js';
 import { EXIT, print } from './output.js';
 
 interface ReportsArgs {
@@ -23,7 +24,7 @@ export function reportsCommand(setExitCode: (code: number) => void): CommandModu
     handler: (args) => {
       const listing = listReports(args.dir);
       if (args.json) print(JSON.stringify(listing, null, 2));
-      else print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+      else print(listing.length === 0 ? `no reports in ${escapeForTerminal(args.dir)} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
       setExitCode(EXIT.OK);
     },
   };
@@ -36,11 +37,12 @@ function renderListing(listing: ReportListing[]): string {
   for (const l of listing) {
     const r = l.report;
     if (!r) {
-      t.push([l.date, { colSpan: 6, content: `unreadable: ${l.error ?? 'unknown'}` }, basename(l.file)]);
+      t.push([l.date, { colSpan: 6, content: `unreadable: ${escapeForTerminal(l.error ?? 'unknown')}` }, escapeForTerminal(basename(l.file))]);
       continue;
     }
     const result = r.passed === null ? '-' : r.passed ? 'pass' : 'FAIL';
-    t.push([l.date, r.name, String(r.seed), formatDuration(r.durationMs), r.requestsPerSec.toFixed(1), r.requestP99 === null ? '-' : formatDuration(r.requestP99), result, basename(l.file)]);
+    // Names and seeds come from the files: escaped, so a crafted report cannot drive the terminal.
+    t.push([l.date, escapeForTerminal(r.name), escapeForTerminal(String(r.seed)), formatDuration(r.durationMs), r.requestsPerSec.toFixed(1), r.requestP99 === null ? '-' : formatDuration(r.requestP99), result, escapeForTerminal(basename(l.file))]);
   }
   return t.toString();
 }

@@ -2,7 +2,7 @@
 // error stops everything with exit 2, --help and --version work everywhere, every number option
 // has a bound, no input shows a stack trace. The built bin/*.js, spawned.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJson } from '../../src/report/files.js';
@@ -198,6 +198,24 @@ describe('bounds on number options, checked before any work', () => {
     ['jukebox', ['serve', '--stream-speed', '1', '--stream-speed', '2'], '--stream-speed: expected one value, got 2'],
   ] as const)('%s %j is refused: %s', async (program, args, message) => {
     expectRefused(await run(program, [...args]), message);
+  });
+});
+
+describe('the report commands', () => {
+  it('compare and merge refuse too few files in the same shape as the parser: the argument, what was expected, a hint', async () => {
+    expectRefused(await run('simulate', ['compare', fixtureReport('only')]), '[reports..]: expected at least two report files', "'simulate compare --help'");
+    expectRefused(await run('simulate', ['merge', fixtureReport('part'), '-o', join(tmp.dir, 'merged.json')]), '<reports..>: expected the report files of at least two parts, got 1');
+  });
+
+  it('simulate reports shows a name from a report file with its control characters escaped', async () => {
+    const dir = join(tmp.dir, 'crafted-reports');
+    mkdirSync(dir);
+    const crafted = { ...makeReport({ seed: 1 }), name: 'evil\u001b]0;pwned\u0007\u001b[2J' };
+    writeFileSync(join(dir, 'evil.json'), renderJson(crafted));
+    const r = await run('simulate', ['reports', '--dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('evil\\x1b]0;pwned\\x07\\x1b[2J');
+    expect(r.stdout).not.toContain('\u001b]0;');
   });
 });
 
