@@ -69,6 +69,8 @@ function buildProgram(spec: ProgramSpec, argv: string[], setExitCode: SetExitCod
     .help()
     .alias('h', 'help')
     .version(packageVersion())
+    // Listed after each command's own options, under their own heading.
+    .group(['debug', 'version', 'help'], 'Global options:')
     .exitProcess(false)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, err, usage) => {
