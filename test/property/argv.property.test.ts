@@ -57,6 +57,8 @@ interface Bad {
   named: string[];
   /** Where it may go: anywhere after the command words, or in place of a command word. */
   replacesWord?: number;
+  /** An option may also come before the command words (`jukebox --bogus serve`). */
+  beforeWords?: boolean;
 }
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -73,9 +75,10 @@ function unknownLongOption(shape: Shape): fc.Arbitrary<Bad> {
     // '=' splits a value off, '.' is yargs' dot notation, 'no-' negates a known flag: all named differently.
     .filter((n) => !known.has(n) && !/[=.\s]/.test(n) && !n.startsWith('no-') && !known.has(camel(n)) && !known.has(n.toLowerCase()));
   const value = fc.option(fc.string({ unit: 'binary', maxLength: 12 }).filter((v) => !v.startsWith('-')), { nil: undefined });
-  return fc.tuple(name, value, fc.boolean()).map(([n, v, joined]) => ({
+  return fc.tuple(name, value, fc.boolean(), fc.boolean()).map(([n, v, joined, beforeWords]) => ({
     tokens: v === undefined ? [`--${n}`] : joined ? [`--${n}=${v}`] : [`--${n}`, v],
     named: [`--${escapeForTerminal(n)}`],
+    beforeWords,
   }));
 }
 
@@ -95,7 +98,8 @@ function outOfBounds(option: string, bound: NumberBound): fc.Arbitrary<Bad> {
     fc.constantFrom('abc', '1e999', '-1e999', 'NaN', 'twelve', '0x', String(bound.max * 10), String(bound.min - 1)),
     ...(bound.integer ? [fc.double({ min: bound.min, max: bound.max, noNaN: true }).filter((x) => !Number.isInteger(x))] : []),
   );
-  return beyond.map((v) => ({ tokens: [`--${option}=${String(v)}`], named: [`--${option}`] }));
+  // `--option value` only where the value cannot pass for an option itself.
+  return fc.tuple(beyond, fc.boolean()).map(([v, joined]) => ({ tokens: joined || String(v).startsWith('-') ? [`--${option}=${String(v)}`] : [`--${option}`, String(v)], named: [`--${option}`] }));
 }
 
 function unknownCommand(level: { index: number; commands: string[] }): fc.Arbitrary<Bad> {
@@ -112,7 +116,7 @@ function badThing(shape: Shape): fc.Arbitrary<Bad> {
   return fc.oneof(...kinds);
 }
 
-/** A command line of one shape: its words, some valid options in any order, and one to three bad things at any place after the words. */
+/** A command line of one shape: its words, some valid options in any order, and one to three bad things at any place after the words (unknown options also before them). */
 function commandLine(shape: Shape): fc.Arbitrary<{ argv: string[]; named: string[] }> {
   return fc
     .tuple(fc.subarray(shape.valid), fc.array(badThing(shape), { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { minLength: 3, maxLength: 3 }))
@@ -120,16 +124,19 @@ function commandLine(shape: Shape): fc.Arbitrary<{ argv: string[]; named: string
       const words = [...shape.words];
       const rest: string[][] = [...valid];
       const named: string[] = [];
+      const before: string[] = [];
       bads.forEach((bad, i) => {
         named.push(...bad.named);
         if (bad.replacesWord !== undefined) {
           // An unknown command: the words stop there (what would follow it belongs to the real command).
           words.splice(bad.replacesWord, words.length, ...bad.tokens);
+        } else if (bad.beforeWords) {
+          before.push(...bad.tokens);
         } else {
           rest.splice((places[i] ?? 0) % (rest.length + 1), 0, bad.tokens);
         }
       });
-      return { argv: [...words, ...rest.flat()], named };
+      return { argv: [...before, ...words, ...rest.flat()], named };
     });
 }
 
