@@ -358,6 +358,16 @@ describe('jukebox client get', () => {
     expect(result.stdout + result.stderr).toContain('jukebox serve');
   });
 
+  it('exits 130 when interrupted (Ctrl-C) mid-stream, saying it cancelled', async () => {
+    // Real time: the 4 MiB song streams for minutes, so the signal surely comes mid-transfer.
+    const s = await stage({ streamSpeed: 1 });
+    const run = new ClientRun(['client', 'get', 'large', '--action', 'stream', '--catalog', s.lib.catalogPath], s.cwd);
+    await run.expect(/Streaming .* from s1/);
+    run.process.kill('SIGINT');
+    await run.expect(/Cancelled\./);
+    expect(await run.exit).toBe(130);
+  });
+
   it('exits 2 on a bad option, saying what is wrong', async () => {
     const s = await stage();
     const result = await get(s, 'medium', '--prefer', 's9');
