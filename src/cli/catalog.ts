@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { isJukeboxError, JukeboxError } from '../errors.js';
+import { JukeboxError } from '../errors.js';
 import { buildCatalogFromFolder, localServers, type ServerAssignment } from '../catalog/folder.js';
 import { libraryPaths, regenerateSongs, resolveLibrary, updateGeneratedSongFacts, type LibrarySongEvent } from '../catalog/library.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -11,6 +11,7 @@ import { describeMismatch, verifyLibrary } from '../catalog/verify.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { defaultCatalogPath } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
+import { exitCodeFor } from './exit-codes.js';
 import { EXIT, print, printError, reportError } from './output.js';
 
 type SetExitCode = (code: number) => void;
@@ -176,16 +177,13 @@ function progressLine(event: LibrarySongEvent): string {
   return `[${event.index}/${event.total}] ${event.songId}: ${event.action} ${event.file}`;
 }
 
-/** Errors that mean the input was refused before any work: exit 2 (docs/command-line contract). */
-const USAGE_ERROR_CODES = ['E_BAD_ARGUMENT', 'E_CATALOG_INVALID', 'E_CATALOG_NOT_FOUND'] as const;
-
-/** Runs a handler, turning its errors into a printed report and an exit code (2 for bad input). */
+/** Runs a handler, turning its errors into a printed report and the exit code the one table gives them (2 for bad input). */
 async function reporting(setExitCode: SetExitCode, run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (err) {
     reportError(err);
-    setExitCode(USAGE_ERROR_CODES.some((code) => isJukeboxError(err, code)) ? EXIT.USAGE : EXIT.FAILED);
+    setExitCode(exitCodeFor(err));
   }
 }
 

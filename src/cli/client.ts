@@ -3,6 +3,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_DOWNLOAD_DIR } from '../client/journey-file.js';
 import { defaultCatalogPath } from '../util/paths.js';
+import { describeBound, PLAYBACK_SPEED_BOUND } from './bounds.js';
 import { runGet } from './client/get.js';
 import { runInteractive } from './client/interactive.js';
 import { ACTIONS, resolveClientOptions, type ClientArgs } from './client/options.js';
@@ -25,8 +26,9 @@ function clientOptions<T>(yargs: Argv<T>): Argv<T & ClientArgs> {
     .option('out-dir', { type: 'string', default: DEFAULT_DOWNLOAD_DIR, describe: 'Folder for downloads, saved as "<artist> - <title>.mp3"' })
     .option('playback-speed', {
       type: 'number',
+      requiresArg: true,
       default: 1,
-      describe: 'Streams: how fast the simulated listener plays, as a multiple of the song’s bitrate. Set it to the server’s --stream-speed to watch real-time playback in compressed time',
+      describe: `Streams: how fast the simulated listener plays, as a multiple of the song’s bitrate, ${describeBound(PLAYBACK_SPEED_BOUND)}. Set it to the server’s --stream-speed to watch real-time playback in compressed time`,
     })
     .option('trace', { type: 'boolean', default: false, describe: 'Print every protocol line sent and received, labelled by server, with timings' }) as unknown as Argv<T & ClientArgs>;
 }
@@ -40,7 +42,7 @@ export function clientCommand(setExitCode: SetExitCode): CommandModule {
         .command(getCommand(setExitCode))
         .example('$0 client', 'Ask for songs one after another (start the servers first: jukebox serve)')
         .example('$0 client --trace --action stream', 'Stream, showing every protocol line')
-        .example('$0 client get song2 --prefer s2 --json', 'One download for a script: exit 0 done, 2 absent, 1 error')
+        .example('$0 client get song2 --prefer s2 --json', 'One download for a script: exit 0 done, 2 absent (or a bad option), 3 no server reachable, 1 error')
         .epilog(
           'Each song is asked of both servers at once (CHECK); when both hold it you choose, when neither does it is cancelled. ' +
             'Downloads are verified against the catalog’s sha256; a transfer cut off part-way resumes from where it stopped, on the other server when it has the song. ' +
@@ -55,7 +57,7 @@ export function clientCommand(setExitCode: SetExitCode): CommandModule {
 function getCommand(setExitCode: SetExitCode): CommandModule<ClientArgs, GetArgs> {
   return {
     command: 'get <song>',
-    describe: 'Download (or --action stream) one song without questions; exit 0 done, 2 no server holds it, 1 error',
+    describe: 'Download (or --action stream) one song without questions; exit 0 done, 2 no server holds it (or a bad option), 3 no server reachable, 130 interrupted, 1 error',
     builder: (yargs) =>
       yargs
         .positional('song', { type: 'string', demandOption: true, describe: 'a song id or title (case-insensitive)' })

@@ -1,11 +1,13 @@
 // `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { JukeboxError } from '../errors.js';
 import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import { EXIT, print, printError } from './output.js';
+import { describeBound, REGRESSION_PCT_BOUND } from './bounds.js';
+import { EXIT, print, printError, reportError } from './output.js';
 import { readRunFiles } from './report-files.js';
 
 interface CompareArgs {
@@ -27,8 +29,8 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
         .positional('reports', { type: 'string', array: true, describe: 'report files (JSON) or --repeat summaries (each a group of runs); the first is the baseline' })
         .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files and/or --repeat summaries)' })
         .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files and/or --repeat summaries)' })
-        .option('threshold', { type: 'number', default: DEFAULT_REGRESSION_PCT, describe: 'flag changes beyond this many percent' })
-        .option('fail-on-regression', { type: 'number', describe: 'exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise); also sets --threshold' })
+        .option('threshold', { type: 'number', requiresArg: true, default: DEFAULT_REGRESSION_PCT, describe: `flag changes beyond this many percent, ${describeBound(REGRESSION_PCT_BOUND)}` })
+        .option('fail-on-regression', { type: 'number', requiresArg: true, describe: `exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise), ${describeBound(REGRESSION_PCT_BOUND)}; also sets --threshold` })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
         .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
@@ -44,12 +46,12 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
 function runCompare(args: CompareArgs): number {
   const grouped = args.baseline !== undefined || args.candidate !== undefined;
   const positional = args.reports ?? [];
-  if (grouped && positional.length > 0) return usage('give either report files, or --baseline and --candidate, not both');
-  if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline and --candidate each need at least one report file');
-  if (!grouped && positional.length < 2) return usage('give at least two report files to compare (the first is the baseline), or --baseline … --candidate …');
+  if (grouped && positional.length > 0) return usage('expected either report files, or --baseline and --candidate, got both');
+  if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline, --candidate: expected at least one report file each');
+  if (!grouped && positional.length < 2) return usage(`[reports..]: expected at least two report files (the first is the baseline), or --baseline … --candidate …, got ${positional.length}`);
   const failOn = args['fail-on-regression'];
+  // Both percentages were bounded before this ran (bounds.ts, checked by program.ts).
   const regressionPct = failOn ?? args.threshold;
-  if (!Number.isFinite(regressionPct) || regressionPct < 0) return usage(`the threshold must be a percentage ≥ 0, got ${String(regressionPct)}`);
 
   let groups: CompareGroup[];
   let comparison: Comparison;
@@ -87,8 +89,8 @@ function runCompare(args: CompareArgs): number {
   return EXIT.OK;
 }
 
+/** A usage error found after parsing (which arguments go together): printed like the parser's own, exit 2. */
 function usage(message: string): number {
-  printError(`compare: ${message}`);
-  printError("Run 'simulate compare --help' for usage.");
+  reportError(new JukeboxError('E_BAD_ARGUMENT', message, { hint: "'simulate compare --help' explains every argument" }));
   return EXIT.USAGE;
 }

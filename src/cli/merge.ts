@@ -1,6 +1,6 @@
 // `simulate merge`: one report from the reports of a run split across machines.
 import type { Argv, CommandModule } from 'yargs';
-import { isJukeboxError } from '../errors.js';
+import { isJukeboxError, JukeboxError } from '../errors.js';
 import { renderConsole } from '../report/console.js';
 import { saveReport } from '../report/files.js';
 import { renderHtml } from '../report/html.js';
@@ -34,7 +34,7 @@ export function mergeCommand(setExitCode: (code: number) => void): CommandModule
 
 function runMerge(args: MergeArgs): number {
   if (args.reports.length < 2) {
-    printError('merge: give the report files of at least two parts');
+    reportError(new JukeboxError('E_BAD_ARGUMENT', `<reports..>: expected the report files of at least two parts, got ${args.reports.length}`, { hint: "'simulate merge --help' explains every argument" }));
     return EXIT.USAGE;
   }
   const inputs = readReportFiles(args.reports.map(String));

@@ -25,7 +25,7 @@ export function reportsCommand(setExitCode: (code: number) => void): CommandModu
       const listing = listReports(args.dir);
       if (args.json) print(JSON.stringify(listing, null, 2));
       else {
-        print(listing.length === 0 ? `no reports in ${args.dir} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
+        print(listing.length === 0 ? `no reports in ${escapeForTerminal(args.dir)} (run: simulate scenarios/100-clients.yaml)` : renderListing(listing));
         for (const line of unreadableLines(listing)) print(line);
       }
       setExitCode(EXIT.OK);

@@ -3,8 +3,10 @@
 // process at once. Nothing is ever half-written: reports are written atomically, and a signal
 // handler only runs between synchronous writes.
 
+import { EXIT } from './exit-codes.js';
+
 /** The contract's exit code for a run interrupted by the user (SIGINT/SIGTERM). */
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = EXIT.INTERRUPTED;
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 

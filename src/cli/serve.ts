@@ -4,11 +4,13 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveLibrary } from '../catalog/library.js';
 import { loadCatalog } from '../catalog/load.js';
 import { JukeboxError } from '../errors.js';
+import { DEFAULT_GRACE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { servedSongIds, startCatalogServers } from '../server/catalog-servers.js';
 import type { ConnectionEvent, JukeboxServer, RejectionEvent, TraceEvent } from '../server/server.js';
 import { defaultCatalogPath } from '../util/paths.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
-import { EXIT, print, printError } from './output.js';
+import { describeBound, MAX_CONNECTIONS_BOUND, STREAM_SPEED_BOUND } from './bounds.js';
+import { EXIT, internalErrorLine, print, printError } from './output.js';
 
 interface ServeArgs {
   catalog: string;
@@ -27,29 +29,28 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
       yargs
         .option('catalog', { type: 'string', default: defaultCatalogPath, defaultDescription: 'the project catalog.json', describe: 'Catalog file: servers, ports and songs' })
         .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line, labelled by server and client' })
-        .option('stream-speed', { type: 'number', default: 1, describe: 'STREAM pace as a multiple of each song’s bitrate (1 = real time)' })
+        .option('stream-speed', { type: 'number', requiresArg: true, default: 1, describe: `STREAM pace as a multiple of each song’s bitrate (1 = real time), ${describeBound(STREAM_SPEED_BOUND)}` })
         .option('host', { type: 'string', describe: "Listen on this host instead of each server's catalog host" })
         .option('server', { type: 'string', array: true, describe: 'Run only this catalog server (repeatable), e.g. one server per process' })
-        .option('max-connections', { type: 'number', describe: 'Open connections per server before new ones get ERR 503 (default 1024)' })
+        .option('max-connections', { type: 'number', requiresArg: true, describe: `Open connections per server before new ones get ERR 503 (default ${DEFAULT_MAX_CONNECTIONS}), ${describeBound(MAX_CONNECTIONS_BOUND)}` })
         .example('$0 serve', 'Serve the project catalog on its ports (5000 and 5001)')
         .example('$0 serve --trace --stream-speed 10', 'Log every protocol line; stream ten times faster than real time')
         .epilog(
           'Each server holds the catalog songs that name it. Missing generated song files are created on first use.\n' +
             'Try it: nc localhost 5000, then type HELLO, LIST, CHECK <song>, GET <song>, QUIT.\n' +
-            'Ctrl-C stops gracefully (transfers in flight finish); press it twice to stop at once.',
+            `Ctrl-C (or SIGTERM) stops gracefully: transfers in flight get up to ${DEFAULT_GRACE_TIMEOUT_MS / 1000} s to finish; press it again to stop at once. Exit 130 after a stop, 2 a bad catalog or option, 3 a port in use.`,
         ) as unknown as Argv<ServeArgs>, // yargs' builder types lose the option names through .example/.epilog
     handler: async (args) => {
       await serve(args);
-      setExitCode(EXIT.OK);
+      // The servers only ever stop on a signal: the contract's "interrupted by the user".
+      setExitCode(EXIT.INTERRUPTED);
     },
   };
 }
 
 async function serve(args: ServeArgs): Promise<void> {
+  // --stream-speed and --max-connections were bounded before this ran (bounds.ts, checked by program.ts).
   const streamSpeed = args['stream-speed'];
-  if (!Number.isFinite(streamSpeed) || streamSpeed <= 0) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `--stream-speed must be a number > 0, got ${String(streamSpeed)}`, { hint: '1 streams in real time, 10 ten times faster' });
-  }
   const catalog = loadCatalog(args.catalog);
   const known = catalog.catalog.servers.map((s) => s.id);
   const unknown = (args.server ?? []).filter((id) => !known.includes(id));
@@ -75,8 +76,12 @@ async function serve(args: ServeArgs): Promise<void> {
     watch(server, args.trace);
   });
   const signal = await nextSignal();
-  print(`${signal}: shutting down (transfers in flight finish; ${signal === 'SIGINT' ? 'Ctrl-C' : 'a second signal'} again stops at once)`);
-  const force = () => servers.forEach((server) => void server.close({ graceful: false }));
+  // Said at once, before the drain starts: the user must know why nothing seems to happen yet and how to stop harder.
+  print(stoppingMessage(signal, servers));
+  const force = () => {
+    print('stopping at once: transfers in flight are cut');
+    servers.forEach((server) => void server.close({ graceful: false }));
+  };
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   try {
@@ -86,6 +91,15 @@ async function serve(args: ServeArgs): Promise<void> {
     process.off('SIGTERM', force);
   }
   print('Servers stopped.');
+}
+
+/** "stopping: letting 3 transfers finish (up to 10 s); press Ctrl-C again to stop at once". */
+export function stoppingMessage(signal: NodeJS.Signals, servers: readonly JukeboxServer[]): string {
+  const transfers = servers.reduce((sum, server) => sum + server.stats().activeTransfers, 0);
+  const graceSec = Math.max(...servers.map((server) => server.limits.graceTimeoutMs), 0) / 1000;
+  const again = signal === 'SIGINT' ? 'press Ctrl-C again' : `send ${signal} again`;
+  const what = transfers === 0 ? 'no transfer in flight' : `letting ${transfers} transfer${transfers === 1 ? '' : 's'} finish (up to ${graceSec} s)`;
+  return `stopping: ${what}; ${again} to stop at once`;
 }
 
 function nextSignal(): Promise<NodeJS.Signals> {
@@ -107,7 +121,8 @@ function watch(server: JukeboxServer, trace: boolean): void {
   server.on('connectionClosed', (e: ConnectionEvent) => print(`${id}: ${peer(e)} closed (${e.open} open)`));
   server.on('rejected', (e: RejectionEvent) => print(`${id}: refused ${peer(e)} (${e.reason === 'limit' ? 'connection limit' : 'shutting down'})`));
   server.on('warning', (w) => printError(`${id}: ${w.message}`));
-  server.on('internalError', (e) => printError(`${id}: unexpected error: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`));
+  // A bug in one connection: one line naming it and the file with its trace; the server goes on.
+  server.on('internalError', (e) => printError(`${id}: ${internalErrorLine(e.error)}`));
   if (!trace) return;
   server.on('request', (e: TraceEvent) => print(`${id} ${peer(e)} < ${printable(e.line)}`));
   server.on('response', (e: TraceEvent) => print(`${id} ${peer(e)} > ${printable(e.line)}`));

@@ -280,11 +280,11 @@ describe('jukebox client (interactive, piped)', () => {
     expect(await client.quit()).toBe(0);
   });
 
-  it('with both servers down, explains how to start them and exits 1 without waiting for input', async () => {
+  it('with both servers down, explains how to start them and exits 3 (servers unreachable) without waiting for input', async () => {
     const s = await stage({ start: [] });
     const client = interactive(s);
     const code = await Promise.race([client.exit, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), STEP_TIMEOUT_MS))]);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(client.stderr).toContain('Neither server is reachable');
     expect(client.stderr).toContain(`jukebox serve --catalog ${s.lib.catalogPath}`);
     expect(client.stdout).not.toContain(PROMPT);
@@ -354,18 +354,29 @@ describe('jukebox client get', () => {
     expect((await get(s, 'no such song at all')).code).toBe(2);
   });
 
-  it('exits 1 when the servers are down, explaining jukebox serve', async () => {
+  it('exits 3 when the servers are down (the environment stopped it), explaining jukebox serve', async () => {
     const s = await stage({ start: [] });
     const result = await get(s, 'medium');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stdout + result.stderr).toContain('jukebox serve');
   });
 
-  it('exits 1 on a bad option, saying what is wrong', async () => {
+  it('exits 130 when interrupted (Ctrl-C) mid-stream, saying it cancelled', async () => {
+    // Real time: the 4 MiB song streams for minutes, so the signal surely comes mid-transfer.
+    const s = await stage({ streamSpeed: 1 });
+    const run = new ClientRun(['client', 'get', 'large', '--action', 'stream', '--catalog', s.lib.catalogPath], s.cwd);
+    await run.expect(/Streaming .* from s1/);
+    run.process.kill('SIGINT');
+    await run.expect(/Cancelled\./);
+    expect(await run.exit).toBe(130);
+  });
+
+  it('exits 2 on a bad option, saying what is wrong', async () => {
     const s = await stage();
     const result = await get(s, 'medium', '--prefer', 's9');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--prefer "s9"');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--prefer: expected a server of the catalog (s1, s2) or one of');
+    expect(result.stderr).toContain('got "s9"');
   });
 
   it('--json prints the outcome: song, server, answers with latencies, bytes, verification, resumes, timings', async () => {

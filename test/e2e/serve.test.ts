@@ -1,6 +1,6 @@
 // `jukebox serve` as a user runs it: the built CLI, a real catalog, real ports, SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
@@ -80,7 +80,7 @@ function run(args: string[]): Run {
 }
 
 describe('jukebox serve', () => {
-  it('prints both listening lines, answers HELLO, logs connections, and exits 0 on SIGINT', async () => {
+  it('prints both listening lines, answers HELLO, logs connections, and exits 130 on SIGINT, saying it stops', async () => {
     const [p1, p2] = await freePorts(2);
     fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: p1 ?? 0 }, { id: 's2', host: 'localhost', port: p2 ?? 0 }] });
     const serve = run(['serve', '--catalog', fixture.catalogPath, '--trace']);
@@ -97,10 +97,37 @@ describe('jukebox serve', () => {
     await serve.line(/^s2: 127\.0\.0\.1:\d+ closed \(0 open\)$/);
 
     serve.process.kill('SIGINT');
-    expect(await serve.exit).toBe(0);
+    await serve.line(/^stopping: no transfer in flight; press Ctrl-C again to stop at once$/);
+    expect(await serve.exit).toBe(130);
   });
 
-  it('a port in use is a clear error naming the port, exit 1', async () => {
+  it('on Ctrl-C during a transfer, says at once how many transfers it lets finish and for how long; a second Ctrl-C stops at once', async () => {
+    const [p1, p2] = await freePorts(2);
+    fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: p1 ?? 0 }, { id: 's2', host: 'localhost', port: p2 ?? 0 }] });
+    // Real time: the 4 MiB song streams for minutes, so it is surely in flight when the signal comes.
+    const serve = run(['serve', '--catalog', fixture.catalogPath, '--stream-speed', '1']);
+    await serve.line(/^Server 2 /);
+    const listener = connect({ port: p1 ?? 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      // The first bytes back are the DATA line: the transfer has begun.
+      listener.once('data', () => resolve());
+      listener.write('STREAM large\n');
+    });
+    try {
+      serve.process.kill('SIGINT');
+      await serve.line(/^stopping: letting 1 transfer finish \(up to 10 s\); press Ctrl-C again to stop at once$/);
+      // Still draining: the stream goes on until the grace period or a second Ctrl-C.
+      expect(serve.process.exitCode).toBeNull();
+      serve.process.kill('SIGINT');
+      await serve.line(/^stopping at once/);
+      expect(await serve.exit).toBe(130);
+    } finally {
+      listener.destroy();
+    }
+  });
+
+  it('a port in use is a clear error naming the port, exit 3 (the environment stopped it)', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const busy = (blocker.address() as AddressInfo).port;
@@ -108,7 +135,7 @@ describe('jukebox serve', () => {
       const [free] = await freePorts(1);
       fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: free ?? 0 }, { id: 's2', host: 'localhost', port: busy }] });
       const serve = run(['serve', '--catalog', fixture.catalogPath]);
-      expect(await serve.exit).toBe(1);
+      expect(await serve.exit).toBe(3);
       expect(serve.stderr()).toContain(`port ${busy} is already in use`);
       expect(serve.stderr()).toContain('hint:');
     } finally {

@@ -12,6 +12,7 @@ import type { ResolvedClientOptions } from './options.js';
 import { describeAllDown, describeSessionEvent, JourneyRenderer, serverPrompt, statusReason } from './render.js';
 import { Screen } from './screen.js';
 import { TracePrinter } from './trace.js';
+import { EXIT } from '../exit-codes.js';
 
 export const SONG_PROMPT = "Enter the name of the song (or 'q' to quit): ";
 export const ACTION_PROMPT = 'Download or stream? [d/s] (default d): ';
@@ -40,7 +41,8 @@ export async function runInteractive(options: ResolvedClientOptions): Promise<nu
   const statuses = await session.probe();
   if (!greeted(statuses, screen, options.serveCommand)) {
     await session.close();
-    return 1;
+    // Neither server reachable: the environment stopped it (the contract's exit 3).
+    return EXIT.ENVIRONMENT;
   }
   screen.line(`Type a song id or title${process.stdin.isTTY ? ' (Tab completes)' : ''}.`);
 

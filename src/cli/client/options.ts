@@ -42,14 +42,14 @@ export function resolveClientOptions(args: ClientArgs): ResolvedClientOptions {
   const serverIds = loaded.catalog.servers.map((s) => s.id);
   const prefer = args.prefer ?? 'fastest';
   if (!serverIds.includes(prefer) && !(PREFERENCE_RULES as readonly string[]).includes(prefer)) {
-    problems.push(`--prefer ${JSON.stringify(prefer)} is neither a server of the catalog (${serverIds.join(', ')}) nor one of ${PREFERENCE_RULES.join(', ')}`);
+    problems.push(`--prefer: expected a server of the catalog (${serverIds.join(', ')}) or one of ${PREFERENCE_RULES.join(', ')}, got ${JSON.stringify(prefer)}`);
   }
+  // --playback-speed was bounded before this ran (bounds.ts, checked by program.ts for every command).
   const speed = args['playback-speed'];
-  if (!Number.isFinite(speed) || speed <= 0) problems.push(`--playback-speed must be a number > 0, got ${String(speed)}`);
-  if (args.host !== undefined && args.host.trim() === '') problems.push('--host must not be empty');
-  if (args['out-dir'].trim() === '') problems.push('--out-dir must not be empty');
+  if (args.host !== undefined && args.host.trim() === '') problems.push('--host: expected a host name or address, got ""');
+  if (args['out-dir'].trim() === '') problems.push('--out-dir: expected a folder, got ""');
   if (problems.length > 0) {
-    throw new JukeboxError('E_BAD_ARGUMENT', problems.join('; '), { hint: "see 'jukebox client --help'" });
+    throw new JukeboxError('E_BAD_ARGUMENT', problems.join('\n  '), { hint: "'jukebox client --help' explains every option" });
   }
   return {
     loaded,
