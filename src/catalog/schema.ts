@@ -5,6 +5,7 @@ import { SONG_ID_PATTERN } from '../protocol/constants.js';
 import { closestWords } from '../util/suggest.js';
 import { escapeForTerminal } from '../util/terminal-text.js';
 import type { Catalog } from './types.js';
+import { valueAt } from '../util/value-at.js';
 
 /** MPEG-1 Layer III bitrates: the only ones a generated or real MP3 can have. */
 export const MPEG1_L3_BITRATES_KBPS = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] as const;
@@ -145,15 +146,6 @@ export function showValue(value: unknown): string {
   else shown = JSON.stringify(value) ?? String(value);
   if (shown.length > SHOWN_VALUE_CHARS) shown = `${shown.slice(0, SHOWN_VALUE_CHARS)}…`;
   return escapeForTerminal(shown);
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = data;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }
 
 /** A plain key or list position is shown as is; any other key (empty, spaces, dots, quotes) in JSON quotes, so the path stays readable. */

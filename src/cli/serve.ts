@@ -75,20 +75,19 @@ async function serve(args: ServeArgs): Promise<void> {
     for (const warning of server.startWarnings) printError(`${server.serverId}: ${warning.message}`);
     watch(server, args.trace);
   });
-  const signal = await nextSignal();
-  // Said at once, before the drain starts: the user must know why nothing seems to happen yet and how to stop harder.
-  print(stoppingMessage(signal, servers));
-  const force = () => {
+  // One handler for the whole stop, so that no second signal ever meets Node's default action
+  // (which would kill the process mid-drain): the first drains, any later one cuts.
+  const stop = listenForStop(() => {
     print('stopping at once: transfers in flight are cut');
     servers.forEach((server) => void server.close({ graceful: false }));
-  };
-  process.once('SIGINT', force);
-  process.once('SIGTERM', force);
+  });
   try {
+    const signal = await stop.first;
+    // Said at once, before the drain starts: the user must know why nothing seems to happen yet and how to stop harder.
+    print(stoppingMessage(signal, servers));
     await Promise.all(servers.map((server) => server.close()));
   } finally {
-    process.off('SIGINT', force);
-    process.off('SIGTERM', force);
+    stop.dispose();
   }
   print('Servers stopped.');
 }
@@ -102,16 +101,25 @@ export function stoppingMessage(signal: NodeJS.Signals, servers: readonly Jukebo
   return `stopping: ${what}; ${again} to stop at once`;
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
+/** SIGINT/SIGTERM until disposed: `first` resolves on the first, `again` runs on each later one. */
+function listenForStop(again: () => void): { first: Promise<NodeJS.Signals>; dispose(): void } {
+  let onFirst: (signal: NodeJS.Signals) => void = () => {};
+  const first = new Promise<NodeJS.Signals>((resolve) => (onFirst = resolve));
+  let seen = false;
+  const on = (signal: NodeJS.Signals) => {
+    if (seen) again();
+    else onFirst(signal);
+    seen = true;
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    first,
+    dispose() {
       process.off('SIGINT', on);
       process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
+    },
+  };
 }
 
 function watch(server: JukeboxServer, trace: boolean): void {

@@ -1,6 +1,6 @@
 // The report, `jukebox-report/1` (../../docs/reports.md): the contract that JSON files, the
 // console table, the HTML page and `simulate compare` all read.
-import type { ResourceUse } from '../harness/run-result.js';
+import type { ResourceUse, RunInterruption } from '../harness/run-result.js';
 import type { LatencySummary, Phase } from '../metrics/histogram.js';
 import type { Counters, ErrorKind } from '../metrics/types.js';
 import type { ServerStats } from '../protocol/types.js';
@@ -65,22 +65,8 @@ export interface FaultMarker {
   detail: string;
 }
 
-/** How far an interrupted run got (the fields of RunInterruption, as persisted). */
-export interface ReportInterruption {
-  /** When the stop came, ms since the run's start. */
-  atMs: number;
-  /** How long requests in flight were given to finish, ms. */
-  graceMs: number;
-  clientsPlanned: number;
-  clientsStarted: number;
-  /** Clients that played their whole script. */
-  clientsDone: number;
-  /** Clients still in a request when the grace ran out (that request is in no count). */
-  clientsCut: number;
-  requestsPlanned: number;
-  /** Song requests that ended, whatever their outcome (= totals.requests). */
-  requestsDone: number;
-}
+/** How far an interrupted run got, persisted as the harness measured it. */
+export type ReportInterruption = RunInterruption;
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;

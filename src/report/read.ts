@@ -7,6 +7,7 @@ import { JukeboxError } from '../errors.js';
 import { REPORT_SCHEMA, type Report } from './model.js';
 import { REPEAT_SUMMARY_SCHEMA, repeatSummarySchema, type RepeatSummary } from './repeat.js';
 import { asReport, reportSchema } from './report-schema.js';
+import { valueAt } from '../util/value-at.js';
 
 export type ReportDocument = { kind: 'report'; file: string; report: Report } | { kind: 'repeat'; file: string; summary: RepeatSummary };
 
@@ -83,15 +84,6 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
     default:
       return `${issue.message}, got ${got}`;
   }
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = data;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }
 
 /** A value as a message quotes it: JSON (control characters escaped), cut short. */

@@ -15,6 +15,7 @@ import { didYouMean, resolveScenario, scenarioCatalogPath, type Problem } from '
 import { KNOWN_KEYS, checkDuration, checkNumber, scenarioSchema, type ScenarioInput } from './schema.js';
 import { shownKey, shownText, shownValue } from './shown.js';
 import type { ResolvedScenario } from './types.js';
+import { valueAt } from '../util/value-at.js';
 
 /**
  * Values from the command line that replace the file's. Numbers may come as text (or as NaN, which
@@ -317,15 +318,6 @@ function describeSchemaIssues(error: z.ZodError, data: unknown): Problem[] {
     const got = typeof params?.got === 'string' ? params.got : shownValue(valueAt(data, issue.path));
     return [{ path: path || '(top level)', message: `${issue.message}, got ${got}` }];
   });
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = data;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }
 
 export type { ScenarioInput };

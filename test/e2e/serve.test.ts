@@ -62,7 +62,8 @@ function run(args: string[]): Run {
     }
   });
   proc.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': every line the process printed has been read by then.
+  const exit = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
   return {
     process: proc,
     stdout,

@@ -62,7 +62,7 @@ describe('simulate', () => {
     const file = tmp.write('bad.yaml', 'name: bad\nload:\n  clients: ten\n  workerz: 2\n');
     const result = await run([file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/bad\.yaml: load\.clients: expected a positive integer, got "ten"/);
+    expect(result.stderr).toMatch(/bad\.yaml: load\.clients: expected a whole number from 1 to 10,000,000 \(MAX_CLIENTS\), got "ten"/);
     expect(result.stderr).toMatch(/load\.workerz: unknown key; did you mean "workers"\?/);
     expect(result.stderr).not.toMatch(/servers:/);
   });

@@ -109,7 +109,7 @@ describe('faults in a run', () => {
       err = e;
     }
     expect(isJukeboxError(err, 'E_SCENARIO_INVALID')).toBe(true);
-    expect((err as Error).message).toMatch(/faults\.0\.server: s1 is external/);
+    expect((err as Error).message).toMatch(/faults\.0\.server: "s1" is external/);
     expect((err as Error).message).toMatch(/faults\.1\.for: a crash has no duration \(use restartAfter/);
   });
 
