@@ -80,7 +80,7 @@ export class MetricsAggregator {
     const merged: StallSlice[] = [];
     for (const s of sorted) {
       const last = merged[merged.length - 1];
-      if (last && s.startMs <= last.startMs + last.durationMs) {
+      if (last && s.startMs < last.startMs + last.durationMs) {
         const end = Math.max(last.startMs + last.durationMs, s.startMs + s.durationMs);
         last.durationMs = end - last.startMs;
         last.inFlight += s.inFlight;
