@@ -56,7 +56,7 @@ function latencyTable(r: Report): string {
   // Closed model: the same requests corrected for coordinated omission (the open model's are the measured ones).
   const c = r.latencyCorrected?.request;
   if (c && r.pace?.corrected) t.push(['request, corrected*', c.count, ms(c.min), ms(c.mean), ms(c.p50), ms(c.p90), ms(c.p99), ms(c.p999), ms(c.max)]);
-  const note = c && r.pace?.corrected ? `\n* corrected for coordinated omission: with the requests the clients would have sent at their pace (${formatDuration(r.pace.intervalMs)} = think ${formatDuration(r.pace.thinkMs)} + typical ${formatDuration(r.pace.serviceMs)}) while one was stuck` : '';
+  const note = c && r.pace?.corrected ? `\n* corrected for coordinated omission: with the requests the clients would have sent at their pace (${formatDuration(r.pace.intervalMs)} = think ${r.pace.thinkMs === 0 ? '0' : formatDuration(r.pace.thinkMs)} + typical ${formatDuration(r.pace.serviceMs)}) while one was stuck` : '';
   return t.toString() + note;
 }
 
