@@ -24,12 +24,17 @@ export interface ActorContext {
   servers: ServerAddress[];
   songs: ReadonlyMap<string, SongFacts>;
   behaviour: ClientBehaviour;
-  /** The run's start on the shared clock. */
+  /** The run's start on the shared clock: no client sends anything before it. */
   runStart: number;
   /** The shared clock, ms. */
   now: () => number;
   /** Aborted when the run stops: no next song, and a client thinking wakes and leaves. */
   stop: AbortSignal;
+  /**
+   * Open model: a script's start is a time on the schedule, due however late the harness is.
+   * Closed model: a client starts when its lane is free (at the run's start at the earliest).
+   */
+  scheduled: boolean;
 }
 
 /** How a client's script ended: played through, or cut short by a stop. */
@@ -64,19 +69,19 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
   const connections = connectionsFor(ctx);
   ctx.recorder.clientStarted();
   // Open model: the first request is due at the scheduled start, however late the harness is.
-  let intendedStart = script.startMs > 0 ? ctx.runStart + script.startMs : ctx.now();
+  let intendedStart = ctx.scheduled ? ctx.runStart + script.startMs : Math.max(ctx.now(), ctx.runStart);
   try {
     for (const request of script.requests) {
-      const wait = intendedStart - ctx.now();
-      if (wait > 0) await sleep(wait, ctx.stop);
+      // A loop, not one timer: timers count whole milliseconds and may fire a fraction early.
+      for (let wait = intendedStart - ctx.now(); wait > 0 && !ctx.stop.aborted; wait = intendedStart - ctx.now()) await sleep(Math.ceil(wait), ctx.stop);
       if (ctx.stop.aborted) return 'stopped';
-      // Latency counts from the intended start, so a late harness cannot hide a wait; a timer
-      // that fires a little early starts the request before its intended start, and then the
-      // request counts from when it really began (never a negative latency).
-      const countFrom = Math.min(intendedStart, ctx.now());
+      // Latency counts from the intended start, so a late harness (or a client stuck behind a
+      // stalled request) cannot hide a wait; a request never starts before it.
+      const countFrom = intendedStart;
+      const token = ctx.recorder.requestStarted(countFrom);
       const outcome = await playRequest(request, ctx, connections, rng);
       await connections.release();
-      ctx.recorder.requestEnded(outcome, ctx.now() - countFrom);
+      ctx.recorder.requestEnded(outcome, ctx.now() - countFrom, token);
       intendedStart = ctx.now() + request.thinkMs;
     }
     return 'completed';

@@ -4,7 +4,7 @@
 // model: each starts at its scheduled time, and the lag behind that schedule is measured.
 // A stop (the coordinator's message, or `options.stop`) ends arrivals and next songs; requests
 // in flight get the task's grace to finish, then the batch ends with what it recorded.
-import { receiveMessageOnPort } from 'node:worker_threads';
+import { receiveMessageOnPort, threadId } from 'node:worker_threads';
 import { assertNever } from '../errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { countScript, countSelected, emptyPlanTotals, planSpec, selectedScripts, type ClientScript, type PlanTotals } from '../scenario/plan.js';
@@ -12,6 +12,14 @@ import { sharedNow } from '../util/clock.js';
 import type { ActorContext, ClientEnd } from './actor.js';
 import type { BatchMessage, ClientTask, ClientTaskResult, CoordinatorMessage, SongFacts } from './messages.js';
 import { sleep } from './sleep.js';
+
+/**
+ * How often the batch samples its requests in flight and the oldest one's age into the timeline:
+ * a few times a second, so that a second in which nothing happens (a stall) still has them.
+ */
+export const SAMPLE_INTERVAL_MS = 250;
+/** How long a thread waits in the warm-up for the others to arrive: ample for a thread to start and load its modules. */
+export const WARM_TIMEOUT_MS = 30_000;
 
 export type Actor = (script: ClientScript, ctx: ActorContext) => Promise<ClientEnd>;
 
@@ -42,7 +50,10 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
   if (options.stop?.aborted) stopper.abort();
   else options.stop?.addEventListener('abort', stopFromCaller, { once: true });
 
-  const recorder = new MetricsRecorder(task.runStart, now);
+  const model = task.scenario.load.model;
+  const think = task.scenario.client.thinkTime;
+  const thinkMeanMs = think.distribution === 'uniform' ? (think.minMs + think.maxMs) / 2 : think.meanMs;
+  const recorder = new MetricsRecorder(task.runStart, now, { thinkMeanMs, correct: model === 'closed' });
   const ctx: ActorContext = {
     recorder,
     servers: task.servers,
@@ -51,10 +62,12 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
     runStart: task.runStart,
     now,
     stop: stopper.signal,
+    scheduled: model === 'open',
   };
   const clients = new BatchClients(actor, ctx);
   const scripts = selectedScripts(task.scenario, planSpec(task.scenario, task.songs), task.clients);
   const flush = setInterval(() => post(task, { type: 'metrics', snapshot: recorder.drain() }), task.flushIntervalMs);
+  const sampling = setInterval(() => recorder.sample(), SAMPLE_INTERVAL_MS);
   let ended: boolean;
   try {
     // Closed model: no more lanes than the batch has clients (a default concurrency is every client).
@@ -62,11 +75,33 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
     ended = await finishWithin(run, stopper.signal, task.graceMs);
   } finally {
     clearInterval(flush);
+    clearInterval(sampling);
     task.port.off('message', onMessage);
     options.stop?.removeEventListener('abort', stopFromCaller);
   }
   post(task, { type: 'final', snapshot: recorder.drain(true) });
   return { started: clients.started, completed: clients.completed, cut: ended ? 0 : clients.running, plan: clients.plan, stopped: stopper.signal.aborted };
+}
+
+/** The warm-up task: `arrived` counts the threads that have taken theirs. */
+export interface WarmTask {
+  arrived: SharedArrayBuffer;
+  threads: number;
+}
+
+/**
+ * Run once per pool thread before the schedule is fixed: reaching it means the thread has started
+ * and loaded the client code, so that start-up is not counted as lag. It waits (blocking this
+ * thread, which has nothing else to do yet) until every thread has arrived, so that no thread
+ * takes two warm-ups while another takes none. Returns the thread's id.
+ */
+export function warmThread(task: WarmTask): number {
+  const arrived = new Int32Array(task.arrived);
+  Atomics.add(arrived, 0, 1);
+  Atomics.notify(arrived, 0);
+  const deadline = Date.now() + WARM_TIMEOUT_MS;
+  for (let n = Atomics.load(arrived, 0); n < task.threads && Date.now() < deadline; n = Atomics.load(arrived, 0)) Atomics.wait(arrived, 0, n, deadline - Date.now());
+  return threadId;
 }
 
 function post(task: ClientTask, message: BatchMessage): void {

@@ -6,6 +6,7 @@ import { Piscina } from 'piscina';
 import { JukeboxError } from '../errors.js';
 import type { MetricsAggregator } from '../metrics/aggregate.js';
 import { workerUrl } from '../util/paths.js';
+import type { WarmTask } from './client-batch.js';
 import type { BatchMessage, ClientTask, ClientTaskResult, CoordinatorMessage } from './messages.js';
 
 /** How long a pool thread may sit idle before piscina ends it (the run ends it anyway). */
@@ -28,6 +29,20 @@ export class ClientPool {
       concurrentTasksPerWorker: 1,
       idleTimeout: POOL_IDLE_TIMEOUT_MS,
     });
+  }
+
+  /**
+   * Starts every thread and loads the client code in it, and resolves once all are ready: the run's
+   * schedule is fixed after this, so a thread's start-up is never counted as the harness's lag.
+   */
+  async warm(): Promise<void> {
+    const task: WarmTask = { arrived: new SharedArrayBuffer(4), threads: this.threads };
+    // The pool is typed for its batches; `name: 'warm'` sends this one to the worker's other export.
+    try {
+      await Promise.all(Array.from({ length: this.threads }, () => this.pool.run(task as unknown as ClientTask, { name: 'warm' })));
+    } catch (err) {
+      throw new JukeboxError('E_WORKER', `a client pool thread failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 // The coordinator's side: merges the pool threads' snapshots. Histograms are added, never
 // percentiles averaged.
 import { createHistogram, decodeHistogram, PHASES, summarize, type Histogram, type Phase } from './histogram.js';
-import { addCounters, emptyCounters, type Counters, type MetricsSnapshot } from './types.js';
+import { addCounters, emptyCounters, type Counters, type MetricsSnapshot, type StallSlice, type TrafficWindow } from './types.js';
 
 export interface MergedSecond {
   second: number;
@@ -10,12 +10,27 @@ export interface MergedSecond {
   errors: number;
   active: number;
   histogram: Histogram;
+  /** Requests outstanding at once (the threads' peaks added: an upper bound). */
+  inFlight: number;
+  /** The oldest outstanding request's age, ms (the largest of the threads'). */
+  oldestAgeMs: number;
+  /** The latest start behind schedule, ms. */
+  lagMs: number;
+}
+
+function emptySecond(second: number): MergedSecond {
+  return { second, requests: 0, bytes: 0, errors: 0, active: 0, histogram: createHistogram('sparse'), inFlight: 0, oldestAgeMs: 0, lagMs: 0 };
 }
 
 export class MetricsAggregator {
   readonly counters: Counters = emptyCounters();
   readonly phases: Record<Phase, Histogram>;
   readonly scheduleLag: Histogram = createHistogram();
+  /** Request latency corrected for coordinated omission (closed model; the open model's is the measured one). */
+  readonly correctedRequest: Histogram = createHistogram();
+  /** The traffic window over every thread: the earliest first send, the latest last byte. */
+  readonly window: TrafficWindow = {};
+  private readonly stallSlices: StallSlice[] = [];
   private readonly seconds = new Map<number, MergedSecond>();
 
   constructor() {
@@ -26,12 +41,20 @@ export class MetricsAggregator {
     addCounters(this.counters, snapshot.counters);
     for (const phase of PHASES) this.phases[phase].add(decodeHistogram(snapshot.phases[phase]));
     this.scheduleLag.add(decodeHistogram(snapshot.scheduleLag));
+    this.correctedRequest.add(decodeHistogram(snapshot.correctedRequest));
+    this.stallSlices.push(...snapshot.stalls);
+    const w = snapshot.window;
+    if (w.firstSendMs !== undefined) this.window.firstSendMs = Math.min(this.window.firstSendMs ?? Infinity, w.firstSendMs);
+    if (w.lastByteMs !== undefined) this.window.lastByteMs = Math.max(this.window.lastByteMs ?? -Infinity, w.lastByteMs);
     for (const slice of snapshot.timeline) {
       let merged = this.seconds.get(slice.second);
       if (!merged) {
-        merged = { second: slice.second, requests: 0, bytes: 0, errors: 0, active: 0, histogram: createHistogram('sparse') };
+        merged = emptySecond(slice.second);
         this.seconds.set(slice.second, merged);
       }
+      merged.inFlight += slice.inFlight;
+      merged.oldestAgeMs = Math.max(merged.oldestAgeMs, slice.oldestAgeMs);
+      merged.lagMs = Math.max(merged.lagMs, slice.lagMs);
       merged.requests += slice.requests;
       merged.bytes += slice.bytes;
       merged.errors += slice.errors;
@@ -44,7 +67,28 @@ export class MetricsAggregator {
   /** Every second from 0 to the last one seen, gaps filled with zeros. */
   timeline(): MergedSecond[] {
     const last = Math.max(-1, ...this.seconds.keys());
-    return Array.from({ length: last + 1 }, (_, second) => this.seconds.get(second) ?? { second, requests: 0, bytes: 0, errors: 0, active: 0, histogram: createHistogram('sparse') });
+    return Array.from({ length: last + 1 }, (_, second) => this.seconds.get(second) ?? emptySecond(second));
+  }
+
+  /**
+   * The threads' stalls in time order, overlapping ones made one: a server that stops answering
+   * stalls the clients of every thread at once, and that is one stall (its requests in flight
+   * and missed requests added up).
+   */
+  stalls(): StallSlice[] {
+    const sorted = [...this.stallSlices].sort((a, b) => a.startMs - b.startMs);
+    const merged: StallSlice[] = [];
+    for (const s of sorted) {
+      const last = merged[merged.length - 1];
+      if (last && s.startMs < last.startMs + last.durationMs) {
+        const end = Math.max(last.startMs + last.durationMs, s.startMs + s.durationMs);
+        last.durationMs = end - last.startMs;
+        last.inFlight += s.inFlight;
+        last.missed += s.missed;
+        last.ongoing ||= s.ongoing;
+      } else merged.push({ ...s });
+    }
+    return merged;
   }
 
   /** Latest progress, for the live display. */

@@ -34,6 +34,18 @@ export function recordMs(histogram: Histogram, ms: number): void {
   histogram.recordValue(Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, us)));
 }
 
+/**
+ * Records a latency in ms, and with it the values the requests a client did not send while it
+ * waited would have seen (HdrHistogram's expected-interval correction for coordinated omission):
+ * `ms − interval`, `ms − 2·interval` … while above the interval. `intervalMs` ≤ 0: no correction.
+ */
+export function recordMsCorrected(histogram: Histogram, ms: number, intervalMs: number): void {
+  const us = Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, Math.round(ms * 1000)));
+  const intervalUs = Math.round(intervalMs * 1000);
+  if (intervalUs <= 0) histogram.recordValue(us);
+  else histogram.recordValueWithExpectedInterval(us, intervalUs);
+}
+
 export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }

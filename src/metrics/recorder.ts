@@ -1,8 +1,8 @@
 // Records one pool thread's measurements: histograms per phase, counters, a per-second
 // timeline. `drain()` hands over everything since the last drain, so memory stays bounded
 // however many requests a run makes.
-import { createHistogram, encodeHistogram, PHASES, recordMs, type Histogram, type Phase } from './histogram.js';
-import { emptyCounters, type Counters, type ErrorKind, type MetricsSnapshot, type ServerCounters, type TimelineSlice } from './types.js';
+import { createHistogram, encodeHistogram, PHASES, recordMs, recordMsCorrected, type Histogram, type Phase } from './histogram.js';
+import { emptyCounters, type Counters, type ErrorKind, type MetricsSnapshot, type ServerCounters, type StallSlice, type TimelineSlice, type TrafficWindow } from './types.js';
 
 interface OpenSlice {
   requests: number;
@@ -10,16 +10,54 @@ interface OpenSlice {
   errors: number;
   active: number;
   histogram: Histogram;
+  inFlight: number;
+  oldestAgeMs: number;
+  lagMs: number;
 }
 
 export type RequestOutcome = 'verified' | 'cancelled' | 'failed';
+
+/**
+ * Requests outstanding and nothing back for longer than this is a stall. 1 s: a request of the
+ * project's catalog on loopback takes milliseconds, and a transfer in progress is not stalled
+ * (each chunk received is progress), so a second of silence is the servers, not the songs; a
+ * person also notices a second of silence. Longer than the stall-less worst seen (a few hundred ms
+ * of GC or a busy 2-core machine), so that a healthy run reports none.
+ */
+export const STALL_LIMIT_MS = 1000;
+
+export interface RecorderOptions {
+  /** The clients' mean think time, ms: with the typical service time, their pace. */
+  thinkMeanMs?: number;
+  /**
+   * Also record each request corrected for coordinated omission against the pace (closed model).
+   * The open model needs none: its latencies count from the schedule, which did not wait.
+   */
+  correct?: boolean;
+  /** See STALL_LIMIT_MS (tests may shorten it). */
+  stallLimitMs?: number;
+}
 
 export class MetricsRecorder {
   private counters: Counters = emptyCounters();
   private readonly phases: Record<Phase, Histogram>;
   private readonly scheduleLag = createHistogram();
+  private readonly corrected = createHistogram();
+  /** Every request latency of the run (never drained): the typical service time comes from it. */
+  private readonly serviceSample = createHistogram();
+  private typicalServiceMs = 0;
   private readonly slices = new Map<number, OpenSlice>();
   private active = 0;
+  /** Requests outstanding: token → the time their latency counts from. */
+  private readonly outstanding = new Map<number, number>();
+  private nextToken = 0;
+  /** The last answer, byte or request end while requests were outstanding (or when the first became outstanding). */
+  private lastProgress: number | undefined;
+  private stalls: StallSlice[] = [];
+  private readonly window: TrafficWindow = {};
+  private readonly thinkMeanMs: number;
+  private readonly correct: boolean;
+  private readonly stallLimitMs: number;
 
   /**
    * @param runStart the run's start on the shared clock (every thread's `now` must agree)
@@ -28,17 +66,55 @@ export class MetricsRecorder {
   constructor(
     private readonly runStart: number,
     private readonly now: () => number,
+    options: RecorderOptions = {},
   ) {
     this.phases = Object.fromEntries(PHASES.map((p) => [p, createHistogram()])) as Record<Phase, Histogram>;
+    this.thinkMeanMs = options.thinkMeanMs ?? 0;
+    this.correct = options.correct ?? false;
+    this.stallLimitMs = options.stallLimitMs ?? STALL_LIMIT_MS;
+  }
+
+  /**
+   * The expected interval between a client's requests: its think time plus the typical (median)
+   * request latency seen so far. 0 before anything is known and with no think time.
+   */
+  paceMs(): number {
+    return this.thinkMeanMs + this.typicalServiceMs;
   }
 
   recordPhase(phase: Phase, ms: number): void {
+    this.progress();
     recordMs(this.phases[phase], ms);
   }
 
   /** How late a client started against its schedule (the harness falling behind). */
   recordScheduleLag(ms: number): void {
-    recordMs(this.scheduleLag, Math.max(0, ms));
+    const late = Math.max(0, ms);
+    recordMs(this.scheduleLag, late);
+    const slice = this.slice();
+    slice.lagMs = Math.max(slice.lagMs, late);
+  }
+
+  /**
+   * A song request is being sent now; its latency counts from `countFrom` (its intended start).
+   * Returns the token `requestEnded` takes.
+   */
+  requestStarted(countFrom: number): number {
+    const now = this.now();
+    const token = this.nextToken++;
+    if (this.outstanding.size === 0) this.lastProgress = now;
+    this.outstanding.set(token, countFrom);
+    this.window.firstSendMs ??= now - this.runStart;
+    const slice = this.slice();
+    slice.inFlight = Math.max(slice.inFlight, this.outstanding.size);
+    return token;
+  }
+
+  /** Takes the in-flight count and the oldest request's age into the current second (the batch calls it a few times a second). */
+  sample(): void {
+    const slice = this.slice();
+    slice.inFlight = Math.max(slice.inFlight, this.outstanding.size);
+    slice.oldestAgeMs = Math.max(slice.oldestAgeMs, this.oldestAge());
   }
 
   clientStarted(): void {
@@ -51,12 +127,20 @@ export class MetricsRecorder {
     this.counters.clients++;
   }
 
-  /** A song request has ended: its outcome and its latency from its intended start. */
-  requestEnded(outcome: RequestOutcome, latencyMs: number): void {
+  /** A song request has ended: its outcome, its latency from its intended start, and its `requestStarted` token. */
+  requestEnded(outcome: RequestOutcome, latencyMs: number, token?: number): void {
+    this.progress();
+    this.window.lastByteMs = this.now() - this.runStart;
+    const slice = this.slice();
+    if (token !== undefined) {
+      slice.oldestAgeMs = Math.max(slice.oldestAgeMs, this.oldestAge());
+      this.outstanding.delete(token);
+    }
     this.counters.requests++;
     this.counters[outcome]++;
     recordMs(this.phases.request, latencyMs);
-    const slice = this.slice();
+    recordMsCorrected(this.corrected, latencyMs, this.correct ? this.paceMs() : 0);
+    this.learnServiceTime(latencyMs);
     slice.requests++;
     recordMs(slice.histogram, latencyMs);
     if (outcome === 'failed') slice.errors++;
@@ -73,6 +157,8 @@ export class MetricsRecorder {
   }
 
   bytesReceived(serverId: string, n: number): void {
+    this.progress();
+    this.window.lastByteMs = this.now() - this.runStart;
     this.counters.bytes += n;
     this.server(serverId).bytes += n;
     this.slice().bytes += n;
@@ -97,14 +183,57 @@ export class MetricsRecorder {
     const counters = this.counters;
     this.counters = emptyCounters();
     const phases = Object.fromEntries(PHASES.map((p) => [p, this.takeEncoded(this.phases[p])])) as Record<Phase, string>;
+    if (final) this.stallStillGoing();
     const current = this.currentSecond();
     const timeline: TimelineSlice[] = [];
     for (const [second, slice] of this.slices) {
       if (!final && second >= current) continue;
-      timeline.push({ second, requests: slice.requests, bytes: slice.bytes, errors: slice.errors, active: slice.active, histogram: encodeHistogram(slice.histogram) });
+      const { histogram, ...counts } = slice;
+      timeline.push({ second, ...counts, histogram: encodeHistogram(histogram) });
       this.slices.delete(second);
     }
-    return { counters, phases, timeline, scheduleLag: this.takeEncoded(this.scheduleLag) };
+    const stalls = this.stalls;
+    this.stalls = [];
+    return { counters, phases, timeline, scheduleLag: this.takeEncoded(this.scheduleLag), correctedRequest: this.takeEncoded(this.corrected), stalls, window: { ...this.window } };
+  }
+
+  /** Something came back: a stall, if the silence before it was long enough while requests were outstanding. */
+  private progress(): void {
+    const now = this.now();
+    if (this.outstanding.size > 0 && this.lastProgress !== undefined && now - this.lastProgress > this.stallLimitMs) this.stalls.push(this.stallUntil(now, false));
+    this.lastProgress = now;
+  }
+
+  /** At the end, a silence still going with requests outstanding (clients cut by the grace) is a stall too. */
+  private stallStillGoing(): void {
+    const now = this.now();
+    if (this.outstanding.size > 0 && this.lastProgress !== undefined && now - this.lastProgress > this.stallLimitMs) {
+      this.stalls.push(this.stallUntil(now, true));
+      this.lastProgress = now;
+    }
+  }
+
+  private stallUntil(now: number, ongoing: boolean): StallSlice {
+    const from = this.lastProgress ?? now;
+    const durationMs = now - from;
+    const pace = this.paceMs();
+    // Each outstanding client would have sent one request per pace interval after the one stuck.
+    const missed = pace > 0 ? this.outstanding.size * Math.floor(durationMs / pace) : 0;
+    return { startMs: Math.round(from - this.runStart), durationMs: Math.round(durationMs), inFlight: this.outstanding.size, missed, ongoing };
+  }
+
+  private oldestAge(): number {
+    const now = this.now();
+    let oldest = 0;
+    for (const from of this.outstanding.values()) oldest = Math.max(oldest, now - from);
+    return Math.round(oldest);
+  }
+
+  /** The median latency so far, re-read after 1, 2, 4 … requests and at least every 1024 (reading it walks the histogram). */
+  private learnServiceTime(latencyMs: number): void {
+    recordMs(this.serviceSample, latencyMs);
+    const n = this.serviceSample.totalCount;
+    if ((n & (n - 1)) === 0 || n % 1024 === 0) this.typicalServiceMs = this.serviceSample.getValueAtPercentile(50) / 1000;
   }
 
   private takeEncoded(histogram: Histogram): string {
@@ -125,7 +254,7 @@ export class MetricsRecorder {
     const second = this.currentSecond();
     let slice = this.slices.get(second);
     if (!slice) {
-      slice = { requests: 0, bytes: 0, errors: 0, active: this.active, histogram: createHistogram('sparse') };
+      slice = { requests: 0, bytes: 0, errors: 0, active: this.active, histogram: createHistogram('sparse'), inFlight: this.outstanding.size, oldestAgeMs: 0, lagMs: 0 };
       this.slices.set(second, slice);
     }
     return slice;

@@ -41,6 +41,36 @@ export interface TimelineSlice {
   active: number;
   /** Request latency histogram of the second, encoded. */
   histogram: string;
+  /** Most song requests outstanding at once during the second (sampled, and at each start). */
+  inFlight: number;
+  /** Age (ms, from its intended start) of the oldest request outstanding during the second; 0 when none was. */
+  oldestAgeMs: number;
+  /** Latest a client started behind its schedule in this second (open model), ms; 0 when none was late. */
+  lagMs: number;
+}
+
+/**
+ * A time when requests were outstanding and nothing came back (no answer, no byte, no request
+ * ending) for longer than the stall limit, as one pool thread saw it.
+ */
+export interface StallSlice {
+  /** When the last progress before it was made, ms since the run's start. */
+  startMs: number;
+  durationMs: number;
+  /** Requests outstanding through it. */
+  inFlight: number;
+  /** Requests the outstanding clients would have sent meanwhile at their pace (think time + typical service time). */
+  missed: number;
+  /** Still going when the thread's clients ended (cut by the grace): its length is a lower bound. */
+  ongoing: boolean;
+}
+
+/** The traffic window as one thread saw it, ms since the run's start; undefined before any request. */
+export interface TrafficWindow {
+  /** The first request sent. */
+  firstSendMs?: number;
+  /** The last byte received or request ended. */
+  lastByteMs?: number;
 }
 
 export interface MetricsSnapshot {
@@ -50,6 +80,16 @@ export interface MetricsSnapshot {
   timeline: TimelineSlice[];
   /** How late clients started against their schedule (open model), encoded histogram. */
   scheduleLag: string;
+  /**
+   * Request latency corrected for coordinated omission against the clients' pace (closed model),
+   * encoded; in the open model the same values as `phases.request` (latency already counts from
+   * the schedule).
+   */
+  correctedRequest: string;
+  /** Stalls that ended since the previous snapshot (and, in the final one, one still going). */
+  stalls: StallSlice[];
+  /** The thread's whole traffic window so far (not a delta). */
+  window: TrafficWindow;
 }
 
 export function emptyCounters(): Counters {

@@ -4,7 +4,7 @@ import { PHASES } from '../metrics/histogram.js';
 import { formatBytes, formatDuration } from '../util/duration.js';
 import { formatValue } from './format.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
-import { color, ERROR_COLOR, faultMarkers, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec } from './html-charts.js';
+import { color, ERROR_COLOR, faultMarkers, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec, type SeriesSpec } from './html-charts.js';
 import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
 import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
@@ -24,7 +24,10 @@ export function renderHtml(report: Report, assets: ChartAssets = loadChartAssets
 /** The charts of a report page, as data for the page script. */
 export function reportCharts(report: Report): ChartSpec[] {
   const x = report.timeline.map((e) => e.t);
-  const markers = faultMarkers(report.faults);
+  const markers = [...faultMarkers(report.faults), ...stallMarkers(report.stalls ?? [])];
+  // Reports written before in-flight counts and start lag were kept per second have none to draw.
+  const hasInFlight = report.timeline.some((e) => e.inFlight !== undefined);
+  const hasLag = report.schedule.model === 'open' && report.timeline.some((e) => e.lagMs !== undefined);
   const phases = PHASES.filter((p) => histogramCount(report.histograms[p]) > 0);
   const grid = percentileGrid(Math.max(0, ...phases.map((p) => report.latency[p].count)));
   return [
@@ -51,7 +54,7 @@ export function reportCharts(report: Report): ChartSpec[] {
       x,
       markers,
       yLog: false,
-      series: (['p50', 'p90', 'p99'] as const).map((p, i) => ({
+      series: (['p50', 'p90', 'p99'] as const).map((p, i): SeriesSpec => ({
         label: `${p} of requests ending that second`,
         // Reports written before p50/p90 were kept per second have only p99.
         values: report.timeline.map((e) => (e.requestsPerSec > 0 ? (e[p] ?? null) : null)),
@@ -59,7 +62,11 @@ export function reportCharts(report: Report): ChartSpec[] {
         axis: 'left' as const,
         color: color(2 + i),
         style: 'line' as const,
-      })),
+      })).concat(
+        // A stall has no percentile (nothing ended): the oldest outstanding request's age shows it growing.
+        hasInFlight ? [{ label: 'oldest request outstanding', values: report.timeline.map((e) => e.oldestAgeMs ?? null), unit: 'ms' as const, axis: 'left' as const, color: ERROR_COLOR, style: 'dashed' as const }] : [],
+        hasLag ? [{ label: 'latest start behind schedule', values: report.timeline.map((e) => e.lagMs ?? null), unit: 'ms' as const, axis: 'left' as const, color: color(6), style: 'dashed' as const }] : [],
+      ),
     },
     {
       id: 'chart-errors',
@@ -73,6 +80,7 @@ export function reportCharts(report: Report): ChartSpec[] {
       series: [
         { label: 'failed requests', values: report.timeline.map((e) => e.errors), unit: 'count', axis: 'left', color: ERROR_COLOR, style: 'bars' },
         { label: 'clients in progress', values: report.timeline.map((e) => e.active), unit: 'count', axis: 'right', color: color(4), style: 'line' },
+        ...(hasInFlight ? [{ label: 'requests in flight', values: report.timeline.map((e) => e.inFlight ?? null), unit: 'count' as const, axis: 'right' as const, color: color(5), style: 'dashed' as const }] : []),
       ],
     },
     {
@@ -95,13 +103,15 @@ function body(r: Report): string {
   return `<main>
 ${header(r)}
 ${r.interrupted ? `<p class="callout interrupted"><strong>${escapeHtml(describeInterruption(r))}.</strong> The numbers below cover what ran until then.</p>` : ''}
-${r.schedule.behind ? `<p class="callout">The harness fell behind its schedule (clients started up to ${escapeHtml(formatDuration(r.schedule.lagMs.max))} late). Latencies count from the schedule, so the wait is in them.</p>` : ''}
+${r.schedule.behind ? `<p class="callout">The harness fell behind its schedule (clients started up to ${escapeHtml(formatDuration(r.schedule.lagMs.max))} late${behindWhen(r)}). Latencies count from the schedule, so the wait is in them.</p>` : ''}
+${stallsCallout(r)}
 ${cards(r)}
 <h2>Throughput</h2>
+${windowNote(r)}
 ${panel('Requests and bytes per second', 'Song requests ending in each second (left axis) and body bytes received (right axis). Dashed lines mark the faults applied.', 'chart-throughput')}
 <div class="grid2">
-${panel('Latency over time', 'The 50th, 90th and 99th percentiles of the requests that ended in each second (from their intended start).', 'chart-latency-time')}
-${panel('Errors over time', 'Failed song requests per second (bars) and the clients in progress (line), with the faults applied.', 'chart-errors')}
+${panel('Latency over time', 'The 50th, 90th and 99th percentiles of the requests that ended in each second (from their intended start); a second in which none ended is a gap. Dashed: the age of the oldest request outstanding (and, open model, the latest start behind schedule). Stalls are marked.', 'chart-latency-time')}
+${panel('Errors over time', 'Failed song requests per second (bars), the clients in progress (line) and the song requests in flight (dashed), with the faults applied.', 'chart-errors')}
 </div>
 <h2>Latency</h2>
 ${panel('Latency distribution per phase', 'Each phase\'s latency at every percentile, from the HDR histograms in the report. Both axes are logarithmic: the tail is on the right.', 'chart-distribution', latencyTable(r))}
@@ -163,7 +173,34 @@ function latencyTable(r: Report): string {
     const s = r.latency[p];
     return [p, num(s.count), num(ms(s.count, s.min)), num(ms(s.count, s.mean)), num(ms(s.count, s.p50)), num(ms(s.count, s.p90)), num(ms(s.count, s.p99)), num(ms(s.count, s.p999)), num(ms(s.count, s.max))];
   });
+  const c = r.latencyCorrected?.request;
+  if (c && r.pace?.corrected) rows.push(['request, corrected for coordinated omission', num(c.count), num(ms(c.count, c.min)), num(ms(c.count, c.mean)), num(ms(c.count, c.p50)), num(ms(c.count, c.p90)), num(ms(c.count, c.p99)), num(ms(c.count, c.p999)), num(ms(c.count, c.max))]);
   return htmlTable(head, rows);
+}
+
+function stallMarkers(stalls: NonNullable<Report['stalls']>): { x: number; label: string }[] {
+  return stalls.map((s) => ({ x: s.t, label: `stall ${formatDuration(s.durationMs)}` }));
+}
+
+function behindWhen(r: Report): string {
+  const seconds = r.schedule.behindSeconds ?? [];
+  return seconds.length === 0 ? '' : `, by over 100 ms in second${seconds.length === 1 ? '' : 's'} ${seconds.join(', ')}`;
+}
+
+function stallsCallout(r: Report): string {
+  const stalls = r.stalls ?? [];
+  if (stalls.length === 0) return '';
+  const items = stalls.map((s) => `<li>at ${s.t.toFixed(2)} s: ${escapeHtml(formatDuration(s.durationMs))} with ${s.inFlight} request${s.inFlight === 1 ? '' : 's'} in flight and nothing back${s.ongoing ? ' (still going at the end)' : ''}; the waiting clients would have sent ${s.missed} more</li>`);
+  const corrected = r.latencyCorrected?.request;
+  const tail = corrected && r.pace?.corrected ? ` Corrected for the requests not sent meanwhile, the request p99 is ${escapeHtml(formatDuration(corrected.p99))} (measured: ${escapeHtml(formatDuration(r.latency.request.p99))}).` : '';
+  return `<div class="callout"><strong>Stalls: requests outstanding and nothing coming back.</strong><ul>${items.join('')}</ul>${tail}</div>`;
+}
+
+function windowNote(r: Report): string {
+  const w = r.window;
+  if (!w || w.firstSendS === null || w.lastByteS === null) return '';
+  const steady = w.steady ? ` Steady state (seconds ${w.steady.fromS}–${w.steady.toS}, without ramp-up and tail): ${escapeHtml(formatValue('req/s', w.steady.requestsPerSec))}, ${escapeHtml(formatValue('B/s', w.steady.bytesPerSec))}.` : ' No whole second without ramp-up or tail: too short for a steady rate.';
+  return `<p class="caption">Rates are over the traffic window, ${escapeHtml(formatDuration(w.trafficMs))} from the first request sent (${w.firstSendS.toFixed(2)} s) to the last byte received (${w.lastByteS.toFixed(2)} s).${steady}</p>`;
 }
 
 /** Stacked bars: each server's share of requests, bytes and transfers chosen. */

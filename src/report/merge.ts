@@ -156,19 +156,25 @@ export function mergeTimelines(reports: Report[], offsetsMs: number[]): Timeline
     const offset = Math.round((offsetsMs[i] ?? 0) / 1000);
     for (const e of r.timeline) {
       const t = e.t + offset;
-      const entry = byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 };
+      const entry = byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: null, p90: null, p99: null, errors: 0, active: 0 };
       entry.requestsPerSec += e.requestsPerSec;
       entry.bytesPerSec += e.bytesPerSec;
       entry.errors += e.errors;
       entry.active += e.active;
-      entry.p50 = Math.max(entry.p50, e.p50 ?? 0);
-      entry.p90 = Math.max(entry.p90, e.p90 ?? 0);
-      entry.p99 = Math.max(entry.p99, e.p99);
+      entry.p50 = largest(entry.p50, e.p50);
+      entry.p90 = largest(entry.p90, e.p90);
+      entry.p99 = largest(entry.p99, e.p99);
       byT.set(t, entry);
     }
   });
   const last = Math.max(-1, ...byT.keys());
-  return Array.from({ length: last + 1 }, (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 });
+  return Array.from({ length: last + 1 }, (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: null, p90: null, p99: null, errors: 0, active: 0 });
+}
+
+/** The larger of two percentiles; null (no request ended that second) only when both are. */
+function largest(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined) return b ?? null;
+  return b === null || b === undefined ? a : Math.max(a, b);
 }
 
 /** Faults on the merged clock; the same fault seen by several parts (same time, server, action) is kept once. */

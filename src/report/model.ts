@@ -35,12 +35,61 @@ export interface TimelineEntry {
   t: number;
   requestsPerSec: number;
   bytesPerSec: number;
-  /** Percentiles (ms) of the requests that ended in this second. */
-  p50: number;
-  p90: number;
-  p99: number;
+  /**
+   * Percentiles (ms) of the requests that ended in this second; null when none ended (a stall
+   * shows as a gap, not as 0). Reports written before that have 0.
+   */
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
   errors: number;
   active: number;
+  /** Most song requests outstanding at once in the second (absent from older reports). */
+  inFlight?: number;
+  /** Age of the oldest outstanding request in the second, ms from its intended start. */
+  oldestAgeMs?: number;
+  /** Latest a client started behind the open model's schedule in the second, ms. */
+  lagMs?: number;
+}
+
+/** Requests outstanding and nothing coming back (no answer, byte or request end) for longer than the stall limit. */
+export interface StallReport {
+  /** When it began (the last progress before it), seconds since the run's start. */
+  t: number;
+  durationMs: number;
+  /** Requests outstanding through it. */
+  inFlight: number;
+  /** Requests the waiting clients would have sent meanwhile at their pace (`pace.intervalMs`). */
+  missed: number;
+  /** Still going when the run ended: its length is a lower bound. */
+  ongoing?: boolean;
+}
+
+/** The clients' pace, against which closed-model latencies are corrected for coordinated omission. */
+export interface PaceReport {
+  /** The scenario's mean think time. */
+  thinkMs: number;
+  /** The typical (median) request latency as measured. */
+  serviceMs: number;
+  /** The expected interval between a client's requests: think + service. */
+  intervalMs: number;
+  /** Whether `latencyCorrected` is corrected (closed model) or the measured values (open model: latencies count from the schedule already). */
+  corrected: boolean;
+}
+
+/** The time the traffic took, and its steady part. */
+export interface WindowReport {
+  /** The first request sent, seconds since the run's start (null: none was). */
+  firstSendS: number | null;
+  /** The last byte received or request ended, seconds since the run's start. */
+  lastByteS: number | null;
+  /** lastByte − firstSend, ms: what `throughput` divides by. */
+  trafficMs: number;
+  /**
+   * The whole seconds of the timeline without ramp-up and tail (see docs/reports.md), and the rates
+   * over them; null when the run had none (too short).
+   */
+  steady: { fromS: number; toS: number; requestsPerSec: number; bytesPerSec: number } | null;
 }
 
 export interface ThresholdResult {
@@ -56,6 +105,8 @@ export interface ScheduleReport {
   lagMs: { p50: number; p99: number; max: number };
   /** True when the harness fell behind its schedule by more than SCHEDULE_LAG_WARN_MS. */
   behind: boolean;
+  /** The timeline seconds in which some client started more than SCHEDULE_LAG_WARN_MS late (absent from older reports). */
+  behindSeconds?: number[];
 }
 
 export interface FaultMarker {
@@ -78,14 +129,27 @@ export interface Report {
   environment: Environment;
   plan: PlanTotals;
   totals: ReportTotals;
+  /** Rates over the traffic window (`window.trafficMs`; reports before it existed: over `durationMs`). */
   throughput: { requestsPerSec: number; bytesPerSec: number; sessionsPerSec: number };
   latency: Record<Phase, LatencySummary>;
+  /**
+   * Request latency corrected for coordinated omission against the clients' pace (`pace`): what
+   * the requests a stalled closed-model client did not send would have seen. Open model: the
+   * measured values. Absent from older reports.
+   */
+  latencyCorrected?: Partial<Record<Phase, LatencySummary>>;
+  pace?: PaceReport;
+  /** Times when requests were outstanding and nothing came back for over a second; [] when none. */
+  stalls?: StallReport[];
+  window?: WindowReport;
   servers: Record<string, ReportServer>;
   errors: Record<ErrorKind, number>;
   schedule: ScheduleReport;
   timeline: TimelineEntry[];
   faults: FaultMarker[];
   histograms: Record<Phase, string>;
+  /** The encoded histograms of `latencyCorrected`. */
+  histogramsCorrected?: Partial<Record<Phase, string>>;
   thresholds: ThresholdResult[];
   passed: boolean;
   /**

@@ -207,7 +207,7 @@ describe('client batch', () => {
 describe('client actor at a stop', () => {
   const ctxWith = (stop: AbortSignal): ActorContext => {
     const scenario = scenarioOf({ clients: 1 });
-    return { recorder: new MetricsRecorder(sharedNow(), sharedNow), servers: [], songs: new Map(), behaviour: scenario.client, runStart: sharedNow(), now: sharedNow, stop };
+    return { recorder: new MetricsRecorder(sharedNow(), sharedNow), servers: [], songs: new Map(), behaviour: scenario.client, runStart: sharedNow(), now: sharedNow, stop, scheduled: false };
   };
   const script = (thinkMs: number): ClientScript => ({ client: 0, startMs: 0, seed: 'x/client/0', requests: [0, 1, 2].map(() => ({ song: 'lost1', absent: true, action: 'download' as const, thinkMs })) });
 
