@@ -54,7 +54,10 @@ export const reportSchema = z.looseObject({
   servers: z.record(z.string(), z.looseObject({ requests: count, bytes: count, chosen: count, stats: serverStats.optional() })),
   errors: z.looseObject(shapeOf(ERROR_KINDS, laterCount)),
   schedule: z.looseObject({ model: z.enum(['closed', 'open']), lagMs: z.looseObject({ p50: z.number(), p99: z.number(), max: z.number() }), behind: z.boolean() }),
-  timeline: z.array(z.looseObject({ t: z.number(), requestsPerSec: count, bytesPerSec: count, p50: laterCount, p90: laterCount, p99: z.number(), errors: count, active: count })),
+  // A second in which no request ended has null percentiles (a gap, not 0); older reports lack p50/p90.
+  timeline: z.array(
+    z.looseObject({ t: z.number(), requestsPerSec: count, bytesPerSec: count, p50: count.nullable().default(0), p90: count.nullable().default(0), p99: count.nullable(), errors: count, active: count }),
+  ),
   faults: z.array(z.looseObject({ t: z.number(), server: z.string(), action: z.string(), detail: z.string() })),
   histograms: z.looseObject(shapeOf(PHASES, z.string())),
   thresholds: z.array(z.looseObject({ metric: z.string(), condition: z.string(), actual: z.number().nullable(), passed: z.boolean() })),

@@ -34,6 +34,19 @@ describe('report files', () => {
     expect(readReport(json)).toEqual(report);
   });
 
+  it('reads back a report with a silent second (null percentiles) and an interruption, unchanged', () => {
+    const report = makeReport();
+    const first = report.timeline[0];
+    if (first === undefined) throw new Error('the fixture has a timeline');
+    // A second in which no request ended: null percentiles, not 0.
+    report.timeline[0] = { ...first, p50: null, p90: null, p99: null };
+    report.interrupted = true;
+    report.interruption = { atMs: 1500, graceMs: 5000, clientsPlanned: 10, clientsStarted: 4, clientsDone: 3, clientsCut: 0, requestsPlanned: 50, requestsDone: 17 };
+    const json = join(tmp.dir, 'stalled.json');
+    saveReport(report, json, renderHtml(report));
+    expect(readReport(json)).toEqual(report);
+  });
+
   it('reads back a report with every field, and an old one without the fields added since', () => {
     const old = JSON.parse(renderJson(report)) as Record<string, unknown> & { timeline: Record<string, unknown>[]; totals: Record<string, unknown> };
     for (const e of old.timeline) {
