@@ -9,7 +9,27 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        fetch: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // A variable a closure reads before its one assignment (a callback made before the object it names) stays `let`.
@@ -23,7 +43,10 @@ export default tseslint.config(
     // bench/ is a program of its own whose watchdogs must end it even when a peer hangs.
     files: ['src/**/*.ts', 'test/**/*.ts', 'bin/**/*.js'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'set process.exitCode and let the program finish (docs: command-line contract)' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'set process.exitCode and let the program finish (docs: command-line contract)' },
+      ],
     },
   },
   {

@@ -48,5 +48,14 @@ function writeSong(dir: string, song: Mp3Song): CatalogSong {
   const data = generateMp3(song);
   const file = `${song.id}.mp3`;
   writeFileSync(join(dir, file), data, { mode: 0o644 });
-  return { id: song.id, title: song.title, artist: song.artist, durationSec: song.durationSec, bitrateKbps: song.bitrateKbps, ...factsOf(data), servers: [SERVER_ID], file };
+  return {
+    id: song.id,
+    title: song.title,
+    artist: song.artist,
+    durationSec: song.durationSec,
+    bitrateKbps: song.bitrateKbps,
+    ...factsOf(data),
+    servers: [SERVER_ID],
+    file,
+  };
 }

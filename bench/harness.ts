@@ -50,17 +50,38 @@ const MINIMAL = 'minimal bulk client';
 const MINIMAL_VERIFYING = 'minimal client + sha256';
 const SIMULATE = 'simulate download-only';
 
-export async function runHarnessOverhead(input: HarnessBenchInput, timing: LoadTiming & { rounds: number }, log: Log): Promise<{ rows: BenchRow[]; raw: Record<string, unknown> }> {
+export async function runHarnessOverhead(
+  input: HarnessBenchInput,
+  timing: LoadTiming & { rounds: number },
+  log: Log,
+): Promise<{ rows: BenchRow[]; raw: Record<string, unknown> }> {
   log(`harness: download-only load at ${HARNESS_CONNECTIONS} connections: minimal client, minimal client + sha256, simulate`);
   const minimal = (name: string, verifySha256: string | undefined): Side<Throughput> => ({
     name,
     run: () =>
-      runBulkLoad({ ...timing, host: LOOPBACK, port: input.jukeboxPort, connections: HARNESS_CONNECTIONS, request: `GET ${BIG_SONG.id}\n`, framing: jukeboxFraming, expectBodyBytes: input.bigBytes, verifySha256 }),
+      runBulkLoad({
+        ...timing,
+        host: LOOPBACK,
+        port: input.jukeboxPort,
+        connections: HARNESS_CONNECTIONS,
+        request: `GET ${BIG_SONG.id}\n`,
+        framing: jukeboxFraming,
+        expectBodyBytes: input.bigBytes,
+        verifySha256,
+      }),
   });
   const simulate: Side<Throughput> = { name: SIMULATE, run: () => runSimulate(input) };
   const describe = (r: Throughput) =>
-    r.wholeRunMbPerSecond === undefined ? `${r.mbPerSecond.toFixed(0)} MB/s` : `${r.mbPerSecond.toFixed(0)} MB/s steady, ${r.wholeRunMbPerSecond.toFixed(0)} MB/s over the whole run, ${r.verified} verified, ${r.failed} failed`;
-  const measured = await compare([minimal(MINIMAL, undefined), minimal(MINIMAL_VERIFYING, input.bigSha256), simulate], timing.rounds, (r) => r.mbPerSecond, describe, log);
+    r.wholeRunMbPerSecond === undefined
+      ? `${r.mbPerSecond.toFixed(0)} MB/s`
+      : `${r.mbPerSecond.toFixed(0)} MB/s steady, ${r.wholeRunMbPerSecond.toFixed(0)} MB/s over the whole run, ${r.verified} verified, ${r.failed} failed`;
+  const measured = await compare(
+    [minimal(MINIMAL, undefined), minimal(MINIMAL_VERIFYING, input.bigSha256), simulate],
+    timing.rounds,
+    (r) => r.mbPerSecond,
+    describe,
+    log,
+  );
 
   const best = (name: string) => measured.get(name)?.best;
   const harness = best(SIMULATE);
@@ -103,7 +124,12 @@ async function runSimulate(input: HarnessBenchInput): Promise<Throughput> {
     undefined,
   );
   const report = buildReport(await runScenario(scenario, catalog), collectEnvironment());
-  return { mbPerSecond: steadyBytesPerSecond(report) / 1e6, wholeRunMbPerSecond: report.throughput.bytesPerSec / 1e6, verified: report.totals.verified, failed: report.totals.failed };
+  return {
+    mbPerSecond: steadyBytesPerSecond(report) / 1e6,
+    wholeRunMbPerSecond: report.throughput.bytesPerSec / 1e6,
+    verified: report.totals.verified,
+    failed: report.totals.failed,
+  };
 }
 
 /**

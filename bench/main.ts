@@ -47,7 +47,9 @@ const SERVER_MODES: readonly ServerMode[] = ['process', 'thread', 'in-process'];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, server: { type: 'string', default: 'process' } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, server: { type: 'string', default: 'process' } },
+  });
   const only = parseOnly(values.only);
   const serverMode = values.server as ServerMode;
   if (!SERVER_MODES.includes(serverMode)) throw new Error(`--server takes ${SERVER_MODES.join(', ')}, got ${JSON.stringify(values.server)}`);
@@ -105,14 +107,21 @@ async function main(): Promise<number> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     loadAverage1mBefore: loadBefore[0],
     loadAverage1mAfter: loadavg()[0],
-    jukeboxServer: { process: 'a process of its own (startServer), like every peer', thread: 'worker thread (startServerThread); load clients on the main thread', 'in-process': 'in-process (startServer), same thread as the load clients' }[serverMode],
+    jukeboxServer: {
+      process: 'a process of its own (startServer), like every peer',
+      thread: 'worker thread (startServerThread); load clients on the main thread',
+      'in-process': 'in-process (startServer), same thread as the load clients',
+    }[serverMode],
     timing: { system: systemTiming, micro: microTiming },
     peers: peerVersions,
   };
   const file = writeResults({ environment, rows, raw, sink: microSink() }, startedAt);
   process.stdout.write(`figures written to ${file}\n`);
   const before = environment.loadAverage1mBefore ?? 0;
-  if (before > BUSY_LOAD_AVERAGE) process.stdout.write(`note: the machine was already busy when the bench started (1-minute load average ${before.toFixed(2)}): figures are noisier than usual\n`);
+  if (before > BUSY_LOAD_AVERAGE)
+    process.stdout.write(
+      `note: the machine was already busy when the bench started (1-minute load average ${before.toFixed(2)}): figures are noisier than usual\n`,
+    );
   const unmet = rows.filter((r) => r.met === false).map((r) => r.name.trim());
   if (unmet.length > 0) process.stdout.write(`targets not met: ${unmet.join('; ')}\n`);
   return 0;
@@ -130,7 +139,12 @@ function parseOnly(text: string | undefined): { micro: boolean; parts: Set<Syste
 }
 
 /** Starts the jukebox server and every peer that is installed; registers each with `cleanup`. */
-async function startPeers(library: BenchLibrary, work: string, mode: ServerMode, cleanup: Cleanup): Promise<{ peers: SystemPeers; versions: Record<string, string> }> {
+async function startPeers(
+  library: BenchLibrary,
+  work: string,
+  mode: ServerMode,
+  cleanup: Cleanup,
+): Promise<{ peers: SystemPeers; versions: Record<string, string> }> {
   const missing: Record<string, string> = {};
   const versions: Record<string, string> = { node: process.version };
 
@@ -179,7 +193,9 @@ async function startPeers(library: BenchLibrary, work: string, mode: ServerMode,
   if (!python) missing.python = 'python3 not installed (apt-get install -y python3)';
   else {
     const port = await freePort();
-    const peer = await tryStart('python', missing, () => spawnPeer({ name: 'Python threaded server', command: python, args: [PYTHON_SERVER, String(port)], port }));
+    const peer = await tryStart('python', missing, () =>
+      spawnPeer({ name: 'Python threaded server', command: python, args: [PYTHON_SERVER, String(port)], port }),
+    );
     if (peer) {
       cleanup.add('Python server', peer.stop);
       pythonPort = port;
@@ -188,10 +204,29 @@ async function startPeers(library: BenchLibrary, work: string, mode: ServerMode,
   }
 
   const [nodeLinePort, nodePersistentPort] = [await freePort(), await freePort()];
-  const nodeLine = await spawnPeer({ name: 'bare Node server', command: process.execPath, args: [NODE_LINE_SERVER, String(nodeLinePort), String(nodePersistentPort)], port: nodeLinePort });
+  const nodeLine = await spawnPeer({
+    name: 'bare Node server',
+    command: process.execPath,
+    args: [NODE_LINE_SERVER, String(nodeLinePort), String(nodePersistentPort)],
+    port: nodeLinePort,
+  });
   cleanup.add('bare Node server', nodeLine.stop);
 
-  return { peers: { catalogPath: library.catalogPath, jukeboxPort, bigBytes: library.bigBytes, bigSha256: library.bigSha256, nginx, redis, pythonPort, nodeLinePort, nodePersistentPort, missing }, versions };
+  return {
+    peers: {
+      catalogPath: library.catalogPath,
+      jukeboxPort,
+      bigBytes: library.bigBytes,
+      bigSha256: library.bigSha256,
+      nginx,
+      redis,
+      pythonPort,
+      nodeLinePort,
+      nodePersistentPort,
+      missing,
+    },
+    versions,
+  };
 }
 
 /** A peer that fails to start is reported and skipped: the rest of the bench still runs. */

@@ -17,7 +17,13 @@ export interface Measured<R> {
 export type Log = (line: string) => void;
 
 /** Runs every side `rounds` times, reversing the order each round, and keeps each side's best. */
-export async function compare<R>(sides: Side<R>[], rounds: number, score: (r: R) => number, describe: (r: R) => string, log: Log): Promise<Map<string, Measured<R>>> {
+export async function compare<R>(
+  sides: Side<R>[],
+  rounds: number,
+  score: (r: R) => number,
+  describe: (r: R) => string,
+  log: Log,
+): Promise<Map<string, Measured<R>>> {
   const measured = new Map<string, Measured<R>>(sides.map((s) => [s.name, { best: undefined, rounds: [], errors: [] }]));
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? sides : [...sides].reverse();
@@ -38,4 +44,3 @@ export async function compare<R>(sides: Side<R>[], rounds: number, score: (r: R)
   }
   return measured;
 }
-

@@ -113,12 +113,29 @@ async function alone<R>(side: Side<R>, score: (r: R) => number, describe: (r: R)
 async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: Log): Promise<PartRows> {
   const get = (connections: number): Side<BulkLoadResult> => ({
     name: `jukebox GET x${connections}`,
-    run: () => runBulkLoad({ ...timing, host: LOOPBACK, port: peers.jukeboxPort, connections, request: `GET ${BIG_SONG.id}\n`, framing: jukeboxFraming, expectBodyBytes: peers.bigBytes }),
+    run: () =>
+      runBulkLoad({
+        ...timing,
+        host: LOOPBACK,
+        port: peers.jukeboxPort,
+        connections,
+        request: `GET ${BIG_SONG.id}\n`,
+        framing: jukeboxFraming,
+        expectBodyBytes: peers.bigBytes,
+      }),
   });
   const httpGet = (name: string, port: number): Side<BulkLoadResult> => ({
     name,
     run: () =>
-      runBulkLoad({ ...timing, host: LOOPBACK, port, connections: BULK_COMPARE_CONNECTIONS, request: `GET /${BIG_SONG.id}.mp3 HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`, framing: httpFraming, expectBodyBytes: peers.bigBytes }),
+      runBulkLoad({
+        ...timing,
+        host: LOOPBACK,
+        port,
+        connections: BULK_COMPARE_CONNECTIONS,
+        request: `GET /${BIG_SONG.id}.mp3 HTTP/1.1\r\nHost: ${LOOPBACK}\r\n\r\n`,
+        framing: httpFraming,
+        expectBodyBytes: peers.bigBytes,
+      }),
   });
   const score = (r: BulkLoadResult) => r.mbPerSecond;
 
@@ -136,7 +153,13 @@ async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: 
     log(`bulk: jukebox GET at ${connections} connection(s)`);
     figures.set(connections, await alone(get(connections), score, mbps, raw, log));
   }
-  const issue2 = GET_CONNECTIONS.map((connections): BenchRow => ({ group: 'issue 2', name: `GET 4 MB song, ${connections} connection(s)`, figure: figures.get(connections)?.mbPerSecond ?? 0, unit: 'MB/s', better: 'higher' }));
+  const issue2 = GET_CONNECTIONS.map((connections): BenchRow => ({
+    group: 'issue 2',
+    name: `GET 4 MB song, ${connections} connection(s)`,
+    figure: figures.get(connections)?.mbPerSecond ?? 0,
+    unit: 'MB/s',
+    better: 'higher',
+  }));
 
   const on = bulk.get('nginx sendfile on')?.best;
   const off = bulk.get('nginx sendfile off')?.best;
@@ -148,10 +171,22 @@ async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: 
     const peer = only && { name: `nginx (sendfile ${only === on ? 'on' : 'off'} only)`, figure: only.mbPerSecond };
     return { issue2, issue7: [comparedRow('issue 7', name, figure, 'MB/s', 'higher', peer, BULK_TARGET_RATIO, missing)] };
   }
-  const [best, other] = on.mbPerSecond >= off.mbPerSecond ? [{ name: 'nginx (sendfile on)', figure: on.mbPerSecond }, { name: 'nginx (sendfile off)', figure: off.mbPerSecond }] : [{ name: 'nginx (sendfile off)', figure: off.mbPerSecond }, { name: 'nginx (sendfile on)', figure: on.mbPerSecond }];
+  const [best, other] =
+    on.mbPerSecond >= off.mbPerSecond
+      ? [
+          { name: 'nginx (sendfile on)', figure: on.mbPerSecond },
+          { name: 'nginx (sendfile off)', figure: off.mbPerSecond },
+        ]
+      : [
+          { name: 'nginx (sendfile off)', figure: off.mbPerSecond },
+          { name: 'nginx (sendfile on)', figure: on.mbPerSecond },
+        ];
   return {
     issue2,
-    issue7: [comparedRow('issue 7', name, figure, 'MB/s', 'higher', best, BULK_TARGET_RATIO, undefined), comparedRow('issue 7', "  same, vs nginx's other setting", figure, 'MB/s', 'higher', other, undefined, undefined)],
+    issue7: [
+      comparedRow('issue 7', name, figure, 'MB/s', 'higher', best, BULK_TARGET_RATIO, undefined),
+      comparedRow('issue 7', "  same, vs nginx's other setting", figure, 'MB/s', 'higher', other, undefined, undefined),
+    ],
   };
 }
 
@@ -165,13 +200,30 @@ async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log:
     lineSide(`jukebox CHECK x${connections}${intervalMs ? ' paced' : ''}`, peers.jukeboxPort, `CHECK ${SMALL_SONG.id}\n`, 'EXIST ', connections, intervalMs);
   const redisPort = peers.redis?.port;
   const exists = (intervalMs?: number) =>
-    redisPort === undefined ? [] : [lineSide(`redis EXISTS x${SMALL_COMPARE_CONNECTIONS}${intervalMs ? ' paced' : ''}`, redisPort, `EXISTS ${REDIS_KEY}\r\n`, ':1', SMALL_COMPARE_CONNECTIONS, intervalMs)];
+    redisPort === undefined
+      ? []
+      : [
+          lineSide(
+            `redis EXISTS x${SMALL_COMPARE_CONNECTIONS}${intervalMs ? ' paced' : ''}`,
+            redisPort,
+            `EXISTS ${REDIS_KEY}\r\n`,
+            ':1',
+            SMALL_COMPARE_CONNECTIONS,
+            intervalMs,
+          ),
+        ];
   const score = (r: LineLoadResult) => r.perSecond;
 
   log(`small: CHECK vs redis EXISTS at ${SMALL_COMPARE_CONNECTIONS} persistent connections`);
   const jukeboxSide = check(SMALL_COMPARE_CONNECTIONS);
   const [redisSide] = exists();
-  const bareSide = lineSide(`bare Node x${SMALL_COMPARE_CONNECTIONS}`, peers.nodePersistentPort, `CHECK ${SMALL_SONG.id}\n`, 'EXIST', SMALL_COMPARE_CONNECTIONS);
+  const bareSide = lineSide(
+    `bare Node x${SMALL_COMPARE_CONNECTIONS}`,
+    peers.nodePersistentPort,
+    `CHECK ${SMALL_SONG.id}\n`,
+    'EXIST',
+    SMALL_COMPARE_CONNECTIONS,
+  );
   const small = await compare([jukeboxSide, ...exists(), bareSide], timing.rounds, score, rtps, log);
   for (const [name, m] of small) raw[name] = m;
   const jukebox = small.get(jukeboxSide.name)?.best;
@@ -192,7 +244,13 @@ async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log:
     log(`small: jukebox CHECK at ${connections} connection(s)`);
     figures.set(connections, await alone(check(connections), score, rtps, raw, log));
   }
-  const issue2 = CHECK_CONNECTIONS.map((connections): BenchRow => ({ group: 'issue 2', name: `CHECK, ${connections} persistent connection(s)`, figure: figures.get(connections)?.perSecond ?? 0, unit: 'round trips/s', better: 'higher' }));
+  const issue2 = CHECK_CONNECTIONS.map((connections): BenchRow => ({
+    group: 'issue 2',
+    name: `CHECK, ${connections} persistent connection(s)`,
+    figure: figures.get(connections)?.perSecond ?? 0,
+    unit: 'round trips/s',
+    better: 'higher',
+  }));
 
   const missing = whyMissing(peers, 'redis', redisSide && small.get(redisSide.name));
   const p99Row = (name: string, result: LineLoadResult | undefined, peer: LineLoadResult | undefined): BenchRow => ({
@@ -204,10 +262,28 @@ async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log:
   return {
     issue2,
     issue7: [
-      comparedRow('issue 7', `CHECK, ${SMALL_COMPARE_CONNECTIONS} persistent connections`, jukebox?.perSecond ?? 0, 'round trips/s', 'higher', redis && { name: 'redis EXISTS', figure: redis.perSecond }, SMALL_TARGET_RATIO, missing),
+      comparedRow(
+        'issue 7',
+        `CHECK, ${SMALL_COMPARE_CONNECTIONS} persistent connections`,
+        jukebox?.perSecond ?? 0,
+        'round trips/s',
+        'higher',
+        redis && { name: 'redis EXISTS', figure: redis.perSecond },
+        SMALL_TARGET_RATIO,
+        missing,
+      ),
       p99Row(`CHECK p99 latency, ${SMALL_COMPARE_CONNECTIONS} connections, saturating`, jukebox, redis),
       p99Row(`CHECK p99 latency, ${SMALL_COMPARE_CONNECTIONS} connections, paced (≤ ${offered.toLocaleString('en-US')}/s)`, jukeboxPaced, redisPaced),
-      comparedRow('issue 7', '  same CHECK rate, vs a bare Node net server', jukebox?.perSecond ?? 0, 'round trips/s', 'higher', bareNode && { name: 'bare Node', figure: bareNode.perSecond }, undefined, whyMissing(peers, 'node', small.get(bareSide.name))),
+      comparedRow(
+        'issue 7',
+        '  same CHECK rate, vs a bare Node net server',
+        jukebox?.perSecond ?? 0,
+        'round trips/s',
+        'higher',
+        bareNode && { name: 'bare Node', figure: bareNode.perSecond },
+        undefined,
+        whyMissing(peers, 'node', small.get(bareSide.name)),
+      ),
     ],
   };
 }
@@ -230,13 +306,40 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
   return {
     issue2: [],
     issue7: [
-      comparedRow('issue 7', `connection per request, concurrency ${CONNECT_CONCURRENCY}`, figure, 'requests/s', 'higher', python && { name: 'Python threaded', figure: python.perSecond }, CONNECT_TARGET_RATIO, whyMissing(peers, 'python', connect.get('Python threaded'))),
-      comparedRow('issue 7', '  same, vs a bare Node net server', figure, 'requests/s', 'higher', bareNode && { name: 'bare Node', figure: bareNode.perSecond }, undefined, whyMissing(peers, 'node', connect.get('bare Node net'))),
+      comparedRow(
+        'issue 7',
+        `connection per request, concurrency ${CONNECT_CONCURRENCY}`,
+        figure,
+        'requests/s',
+        'higher',
+        python && { name: 'Python threaded', figure: python.perSecond },
+        CONNECT_TARGET_RATIO,
+        whyMissing(peers, 'python', connect.get('Python threaded')),
+      ),
+      comparedRow(
+        'issue 7',
+        '  same, vs a bare Node net server',
+        figure,
+        'requests/s',
+        'higher',
+        bareNode && { name: 'bare Node', figure: bareNode.perSecond },
+        undefined,
+        whyMissing(peers, 'node', connect.get('bare Node net')),
+      ),
     ],
   };
 }
 
-function comparedRow(group: string, name: string, figure: number, unit: string, better: 'higher' | 'lower', peer: { name: string; figure: number } | undefined, targetRatio: number | undefined, missing: string | undefined): BenchRow {
+function comparedRow(
+  group: string,
+  name: string,
+  figure: number,
+  unit: string,
+  better: 'higher' | 'lower',
+  peer: { name: string; figure: number } | undefined,
+  targetRatio: number | undefined,
+  missing: string | undefined,
+): BenchRow {
   const ratio = peer ? ratioOf(figure, peer.figure, better) : undefined;
   return {
     group,
@@ -251,4 +354,3 @@ function comparedRow(group: string, name: string, figure: number, unit: string, 
     note: peer ? undefined : missing,
   };
 }
-

@@ -114,12 +114,14 @@ export function slowloris(port: number, options: { connections: number; trickleE
   const maxTrickles = 900;
   let trickles = 0;
   let timer: NodeJS.Timeout | undefined;
-  const ready = sockets.connectMany(port, options.connections, (s) => sockets.write(s, 'GET tin')).then(() => {
-    timer = setInterval(() => {
-      if (++trickles > maxTrickles) return;
-      for (const s of sockets.open) sockets.write(s, 'y');
-    }, options.trickleEveryMs);
-  });
+  const ready = sockets
+    .connectMany(port, options.connections, (s) => sockets.write(s, 'GET tin'))
+    .then(() => {
+      timer = setInterval(() => {
+        if (++trickles > maxTrickles) return;
+        for (const s of sockets.open) sockets.write(s, 'y');
+      }, options.trickleEveryMs);
+    });
   return {
     name: 'slowloris',
     description: `${options.connections} connections, each sending one byte of a request line every ${options.trickleEveryMs} ms and never ending it`,

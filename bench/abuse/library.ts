@@ -27,7 +27,17 @@ export function createAbuseLibrary(): AbuseLibrary {
     writeFileSync(join(dir, `${id}.bin`), data);
     const digest = createHash('sha256').update(data).digest('hex');
     sha256.set(id, digest);
-    return { id, title: `Abuse ${id}`, artist: 'Abuse', durationSec: Math.max(1, Math.round(bytes / 16_000)), bitrateKbps: 128, bytes, sha256: digest, servers: [ABUSE_SERVER_ID], file: `${id}.bin` };
+    return {
+      id,
+      title: `Abuse ${id}`,
+      artist: 'Abuse',
+      durationSec: Math.max(1, Math.round(bytes / 16_000)),
+      bitrateKbps: 128,
+      bytes,
+      sha256: digest,
+      servers: [ABUSE_SERVER_ID],
+      file: `${id}.bin`,
+    };
   });
   const catalog: Catalog = { servers: [{ id: ABUSE_SERVER_ID, host: '127.0.0.1', port: 0 }], songs };
   const catalogPath = join(dir, 'catalog.json');

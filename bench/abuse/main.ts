@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   try {
     for (const { abuse, probe } of cases) {
       process.stderr.write(`${abuse.name} ...\n`);
-      const server = await AbuseServer.start({ catalogPath: library.catalogPath, serverId: ABUSE_SERVER_ID, ...(abuse.limits ? { limits: abuse.limits } : {}) });
+      const server = await AbuseServer.start({
+        catalogPath: library.catalogPath,
+        serverId: ABUSE_SERVER_ID,
+        ...(abuse.limits ? { limits: abuse.limits } : {}),
+      });
       try {
         results.push(await measureAbuse(server, library, abuse, probe));
       } finally {
@@ -40,7 +44,9 @@ async function main(): Promise<void> {
   } finally {
     library.cleanup();
   }
-  const header = `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  const header = `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
   process.stdout.write(`${header}\n\n${table(results)}\n`);
   const dir = join(packageRoot, '.cache', 'bench');
   mkdirSync(dir, { recursive: true });
@@ -49,7 +55,22 @@ async function main(): Promise<void> {
 
 function table(results: AbuseMeasurement[]): string {
   const rows = [
-    ['abuse', 'server RSS before', 'peak', 'growth', 'CHECK p50', 'p99', 'max', 'GET 1 KiB p50', 'p99', 'max', 'connect+HELLO p99', 'probe errors', 'server errors (500)', 'probe rounds under attack'],
+    [
+      'abuse',
+      'server RSS before',
+      'peak',
+      'growth',
+      'CHECK p50',
+      'p99',
+      'max',
+      'GET 1 KiB p50',
+      'p99',
+      'max',
+      'connect+HELLO p99',
+      'probe errors',
+      'server errors (500)',
+      'probe rounds under attack',
+    ],
     ...results.map((r) => [
       `${r.name}: ${r.description}`,
       mib(r.baseline.rss),

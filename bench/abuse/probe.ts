@@ -121,5 +121,10 @@ export async function probeInThread(options: ProbeOptions, underAttack: () => bo
 }
 
 function open(options: ProbeOptions): Promise<JukeboxConnection> {
-  return JukeboxConnection.connect({ host: LOOPBACK, port: options.port, connectTimeoutMs: options.requestTimeoutMs, requestTimeoutMs: options.requestTimeoutMs });
+  return JukeboxConnection.connect({
+    host: LOOPBACK,
+    port: options.port,
+    connectTimeoutMs: options.requestTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
 }

@@ -23,7 +23,15 @@ function memory(): MemoryReport {
   if (!server) throw new Error('not started');
   const m = process.memoryUsage();
   peakRss = Math.max(peakRss, m.rss);
-  return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, peakRss, maxRss: process.resourceUsage().maxRSS * 1024, stats: server.stats(), internalErrors };
+  return {
+    rss: m.rss,
+    heapUsed: m.heapUsed,
+    arrayBuffers: m.arrayBuffers,
+    peakRss,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    stats: server.stats(),
+    internalErrors,
+  };
 }
 
 async function handle(command: ChildCommand): Promise<void> {

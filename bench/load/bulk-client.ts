@@ -77,7 +77,8 @@ function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadRes
         count(end - start);
       };
       const onResponse = (bodyLength: number) => {
-        if (bodyLength !== options.expectBodyBytes) return finish(new Error(`expected a body of ${options.expectBodyBytes} bytes, the server announced ${bodyLength}`));
+        if (bodyLength !== options.expectBodyBytes)
+          return finish(new Error(`expected a body of ${options.expectBodyBytes} bytes, the server announced ${bodyLength}`));
         if (hash !== undefined) {
           const sha256 = hash.digest('hex');
           if (sha256 !== options.verifySha256) return finish(new Error(`a body's sha256 is ${sha256}, expected ${options.verifySha256}`));

@@ -10,7 +10,10 @@ import { CONNECT_TIMEOUT_MS } from './window.js';
  */
 export async function openSockets(host: string, port: number, count: number, readBufferBytes?: number): Promise<Socket[]> {
   const sockets: Socket[] = [];
-  const timer = setTimeout(() => sockets.forEach((s) => s.destroy(new Error(`connecting ${count} sockets to ${host}:${port} took over ${CONNECT_TIMEOUT_MS} ms`))), CONNECT_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => sockets.forEach((s) => s.destroy(new Error(`connecting ${count} sockets to ${host}:${port} took over ${CONNECT_TIMEOUT_MS} ms`))),
+    CONNECT_TIMEOUT_MS,
+  );
   try {
     await Promise.all(
       Array.from({ length: count }, () => {
@@ -53,7 +56,10 @@ export async function closeSockets(sockets: Socket[]): Promise<void> {
 }
 
 /** Opens `count` connections, runs `drive` over them, and closes them whatever happens. */
-export async function withSockets<R>(target: { host: string; port: number; connections: number; readBufferBytes?: number }, drive: (sockets: Socket[]) => Promise<R>): Promise<R> {
+export async function withSockets<R>(
+  target: { host: string; port: number; connections: number; readBufferBytes?: number },
+  drive: (sockets: Socket[]) => Promise<R>,
+): Promise<R> {
   const sockets = await openSockets(target.host, target.port, target.connections, target.readBufferBytes);
   try {
     return await drive(sockets);

@@ -8,7 +8,8 @@ import type { JukeboxProcessCommand, JukeboxProcessNotice } from './jukebox-proc
 import { LOOPBACK } from './process.js';
 
 const [serverId, catalogPath, maxConnections] = process.argv.slice(2);
-if (!serverId || !catalogPath || !maxConnections || !process.send) throw new Error('usage: fork jukebox-process-main.js <server-id> <catalog.json> <max-connections> (with an IPC channel)');
+if (!serverId || !catalogPath || !maxConnections || !process.send)
+  throw new Error('usage: fork jukebox-process-main.js <server-id> <catalog.json> <max-connections> (with an IPC channel)');
 const send = (notice: JukeboxProcessNotice) => process.send?.(notice);
 
 const catalog = loadCatalog(catalogPath);

@@ -53,7 +53,12 @@ export async function startJukeboxProcess(serverId: string, catalogPath: string,
 }
 
 /** The child's next notice of this type; rejects if it exits first or takes longer than `ms`. */
-function nextNotice<T extends JukeboxProcessNotice['type']>(child: ChildProcess, type: T, ms: number, what: string): Promise<Extract<JukeboxProcessNotice, { type: T }>> {
+function nextNotice<T extends JukeboxProcessNotice['type']>(
+  child: ChildProcess,
+  type: T,
+  ms: number,
+  what: string,
+): Promise<Extract<JukeboxProcessNotice, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (notice: JukeboxProcessNotice) => {
       if (notice.type !== type) return;

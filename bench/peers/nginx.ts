@@ -30,7 +30,12 @@ export async function startNginx(binary: string, root: string, workDir: string):
   const [sendfilePort, copyPort] = [await freePort(), await freePort()];
   const config = join(workDir, 'nginx.conf');
   writeFileSync(config, nginxConfig({ root, workDir, sendfilePort, copyPort }));
-  const peer: PeerProcess = await spawnPeer({ name: 'nginx', command: binary, args: ['-c', config, '-p', workDir, '-e', join(workDir, 'error.log')], port: sendfilePort });
+  const peer: PeerProcess = await spawnPeer({
+    name: 'nginx',
+    command: binary,
+    args: ['-c', config, '-p', workDir, '-e', join(workDir, 'error.log')],
+    port: sendfilePort,
+  });
   return { sendfilePort, copyPort, version: (await versionOf(binary, ['-v'])).replace(/^nginx version: /, ''), stop: () => peer.stop() };
 }
 

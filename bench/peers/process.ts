@@ -98,7 +98,11 @@ export async function spawnPeer(options: SpawnPeerOptions): Promise<PeerProcess>
     const gone = spawnError !== undefined || child.exitCode !== null || child.signalCode !== null;
     if (gone || Date.now() > deadline) {
       await stop();
-      const why = spawnError ? spawnError.message : gone ? `exited (code ${child.exitCode ?? child.signalCode})` : `did not listen on port ${options.port} within ${READY_TIMEOUT_MS} ms`;
+      const why = spawnError
+        ? spawnError.message
+        : gone
+          ? `exited (code ${child.exitCode ?? child.signalCode})`
+          : `did not listen on port ${options.port} within ${READY_TIMEOUT_MS} ms`;
       throw new Error(`${options.name} ${why}; its output:\n${output.trim() || '(none)'}`);
     }
     await sleep(READY_POLL_MS);

@@ -38,7 +38,10 @@ function inlineCommand(port: number, command: string, expectPrefix: string): Pro
   return new Promise((resolve, reject) => {
     const socket = connect({ host: LOOPBACK, port });
     let answer = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server did not answer ${JSON.stringify(command.trim())} within ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server did not answer ${JSON.stringify(command.trim())} within ${SETUP_TIMEOUT_MS} ms`)),
+      SETUP_TIMEOUT_MS,
+    );
     const fail = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();

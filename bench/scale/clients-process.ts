@@ -9,7 +9,8 @@ import { parseScenario } from '../../src/scenario/load.js';
 import type { ClientsDone } from './messages.js';
 
 const [scenarioPath, seed, ...portArgs] = process.argv.slice(2);
-if (!scenarioPath || !seed || portArgs.length === 0 || !process.send) throw new Error('usage: fork clients-process.js <scenario.yaml> <seed> <serverId=port>… (with an IPC channel)');
+if (!scenarioPath || !seed || portArgs.length === 0 || !process.send)
+  throw new Error('usage: fork clients-process.js <scenario.yaml> <seed> <serverId=port>… (with an IPC channel)');
 const ports = new Map(portArgs.map((arg) => arg.split('=') as [string, string]));
 
 const data = parse(readFileSync(scenarioPath, 'utf8')) as { servers: Array<{ id: string; port: number }> };

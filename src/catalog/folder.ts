@@ -5,7 +5,17 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { parseFile } from 'music-metadata';
 import { JukeboxError } from '../errors.js';
 import { SONG_ID_PATTERN } from '../protocol/constants.js';
-import { MAX_BITRATE_KBPS, MAX_DURATION_SEC, MAX_PORT, MAX_SERVERS, MAX_SONG_BYTES, MAX_TEXT_CHARS, MAX_YEAR, MIN_BITRATE_KBPS, parseCatalog } from './schema.js';
+import {
+  MAX_BITRATE_KBPS,
+  MAX_DURATION_SEC,
+  MAX_PORT,
+  MAX_SERVERS,
+  MAX_SONG_BYTES,
+  MAX_TEXT_CHARS,
+  MAX_YEAR,
+  MIN_BITRATE_KBPS,
+  parseCatalog,
+} from './schema.js';
 import type { Catalog, CatalogServer, CatalogSong } from './types.js';
 import { sha256File } from './verify.js';
 
@@ -77,7 +87,10 @@ export async function buildCatalogFromFolder(folder: string, options: FolderCata
     relativeToFolder.push(toPosix(relative(root, file)));
   }
   if (songs.length === 0) {
-    throw new JukeboxError('E_MP3_INVALID', `none of the ${files.length} .mp3 files under ${root} could be read:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}`);
+    throw new JukeboxError(
+      'E_MP3_INVALID',
+      `none of the ${files.length} .mp3 files under ${root} could be read:\n${skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}`,
+    );
   }
   songs.forEach((song, i) => {
     song.servers = assignServers(i, [song.id, relativeToFolder[i] ?? ''], options.servers, options.assign);
@@ -96,7 +109,10 @@ export async function findMp3Files(root: string, skipped: SkippedFile[] = []): P
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch (cause) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `cannot read folder ${root}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { hint: 'pass a folder you can read', cause });
+    throw new JukeboxError('E_BAD_ARGUMENT', `cannot read folder ${root}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, {
+      hint: 'pass a folder you can read',
+      cause,
+    });
   }
   return walk(root, entries, skipped);
 }
@@ -161,7 +177,8 @@ async function readSong(file: string, catalogFolder: string): Promise<{ song: So
   const durationSec = Math.max(MIN_DURATION_SEC, Math.round(format.duration));
   if (durationSec > MAX_DURATION_SEC) return { file, reason: `${durationSec} s is longer than a catalog song may last (${MAX_DURATION_SEC} s, 3 hours)` };
   const bitrateKbps = Math.round(format.bitrate / 1000);
-  if (bitrateKbps < MIN_BITRATE_KBPS || bitrateKbps > MAX_BITRATE_KBPS) return { file, reason: `bitrate ${bitrateKbps} kbps is outside ${MIN_BITRATE_KBPS}–${MAX_BITRATE_KBPS} kbps` };
+  if (bitrateKbps < MIN_BITRATE_KBPS || bitrateKbps > MAX_BITRATE_KBPS)
+    return { file, reason: `bitrate ${bitrateKbps} kbps is outside ${MIN_BITRATE_KBPS}–${MAX_BITRATE_KBPS} kbps` };
   const info = await stat(file);
   const song: SongFacts = {
     // Tags are kept as written (control characters included): whatever prints them escapes them.
@@ -231,7 +248,9 @@ export function localServers(count: number, firstPort = DEFAULT_FIRST_PORT): Cat
   // Checked before the list is made: --servers 1e9 must not build a billion entries first.
   const maxCount = Math.min(MAX_SERVERS, MAX_PORT - firstPort + 1);
   if (!Number.isInteger(count) || count < 1 || count > maxCount) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `--servers: expected a whole number from 1 to ${maxCount}, got ${count}`, { hint: `a catalog has at most ${MAX_SERVERS} servers` });
+    throw new JukeboxError('E_BAD_ARGUMENT', `--servers: expected a whole number from 1 to ${maxCount}, got ${count}`, {
+      hint: `a catalog has at most ${MAX_SERVERS} servers`,
+    });
   }
   return Array.from({ length: count }, (_, i) => ({ id: `s${i + 1}`, host: 'localhost', port: firstPort + i }));
 }

@@ -113,7 +113,11 @@ export function libraryPaths(loaded: LoadedCatalog, options: Pick<ResolveLibrary
 }
 
 /** Writes the cache file of each named generated song anew (whatever is there); returns the files written. */
-export async function regenerateSongs(loaded: LoadedCatalog, songIds: string[], cacheDirectory: string = defaultCacheDir()): Promise<Array<{ songId: string; file: string }>> {
+export async function regenerateSongs(
+  loaded: LoadedCatalog,
+  songIds: string[],
+  cacheDirectory: string = defaultCacheDir(),
+): Promise<Array<{ songId: string; file: string }>> {
   const written: Array<{ songId: string; file: string }> = [];
   for (const song of selectSongs(loaded, songIds)) {
     if (!isGeneratedSong(song)) continue;
@@ -138,9 +142,13 @@ async function missingUserFiles(loaded: LoadedCatalog, songs: CatalogSong[]): Pr
 
 function missingFilesError(loaded: LoadedCatalog, missing: Array<{ song: CatalogSong; file: string; why: string }>): JukeboxError {
   const lines = missing.map(({ song, file, why }) => `  song ${song.id}: ${file} (catalog file ${escapeForTerminal(JSON.stringify(song.file))}): ${why}`);
-  return new JukeboxError('E_LIBRARY_MISSING', `${missing.length} song file(s) named by ${loaded.path} are missing or not regular files:\n${lines.join('\n')}`, {
-    hint: "a song's file is relative to the catalog's folder; restore the files or rebuild the catalog with 'jukebox catalog build'",
-  });
+  return new JukeboxError(
+    'E_LIBRARY_MISSING',
+    `${missing.length} song file(s) named by ${loaded.path} are missing or not regular files:\n${lines.join('\n')}`,
+    {
+      hint: "a song's file is relative to the catalog's folder; restore the files or rebuild the catalog with 'jukebox catalog build'",
+    },
+  );
 }
 
 /** Generates the song's file unless one of the catalog's size is there; true when it wrote one. */

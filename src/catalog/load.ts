@@ -35,7 +35,11 @@ export function loadCatalog(file: string): LoadedCatalog {
     data = JSON.parse(text.startsWith(BYTE_ORDER_MARK) ? text.slice(BYTE_ORDER_MARK.length) : text);
   } catch (cause) {
     // The parser's message quotes the file, which may hold anything.
-    throw new CatalogError(path, [`(top level): expected JSON, got a syntax error: ${escapeForTerminal(cause instanceof Error ? cause.message : String(cause))}`], 'the catalog is JSON: check the brackets, commas and quotes near the place named');
+    throw new CatalogError(
+      path,
+      [`(top level): expected JSON, got a syntax error: ${escapeForTerminal(cause instanceof Error ? cause.message : String(cause))}`],
+      'the catalog is JSON: check the brackets, commas and quotes near the place named',
+    );
   }
   return fromParsedCatalog(data, path);
 }
@@ -56,7 +60,11 @@ function readCatalogText(path: string): string {
     const info = fstatSync(fd);
     if (!info.isFile()) throw notFound(path, info.isDirectory() ? 'a folder, not a file' : 'not a regular file');
     if (info.size > MAX_CATALOG_FILE_BYTES) {
-      throw new CatalogError(path, [`(top level): expected a file of at most ${MAX_CATALOG_FILE_BYTES} bytes, got ${info.size} bytes`], 'is this the catalog? a catalog of 100,000 songs is about 45 MB');
+      throw new CatalogError(
+        path,
+        [`(top level): expected a file of at most ${MAX_CATALOG_FILE_BYTES} bytes, got ${info.size} bytes`],
+        'is this the catalog? a catalog of 100,000 songs is about 45 MB',
+      );
     }
     return readFileSync(fd, 'utf8');
   } catch (cause) {

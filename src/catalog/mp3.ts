@@ -86,9 +86,13 @@ export const MAX_IN_MEMORY_MP3_BYTES = 64 * 1024 * 1024;
 export function generateMp3(song: Mp3Song): Buffer {
   const layout = mp3Layout(song);
   if (layout.totalBytes > MAX_IN_MEMORY_MP3_BYTES) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: a generated file of ${layout.totalBytes} bytes is too large to build in memory (at most ${MAX_IN_MEMORY_MP3_BYTES})`, {
-      hint: 'write it with mp3Chunks, a chunk at a time',
-    });
+    throw new JukeboxError(
+      'E_BAD_ARGUMENT',
+      `song ${song.id}: a generated file of ${layout.totalBytes} bytes is too large to build in memory (at most ${MAX_IN_MEMORY_MP3_BYTES})`,
+      {
+        hint: 'write it with mp3Chunks, a chunk at a time',
+      },
+    );
   }
   return Buffer.concat([...mp3Chunks(song)], layout.totalBytes);
 }
@@ -102,7 +106,7 @@ export function* mp3Chunks(song: Mp3Song, chunkBytes = MP3_CHUNK_BYTES): Generat
   yield id3v2Tag(song);
   const lengths = frameLengths(song.bitrateKbps, frameCountFor(song.durationSec));
   const writer = frameWriter(song, lengths);
-  for (let first = 0; first < lengths.length; ) {
+  for (let first = 0; first < lengths.length;) {
     let end = first;
     let size = 0;
     // At least one frame per chunk, then as many whole frames as fit.

@@ -69,7 +69,9 @@ function text(maxChars: number, what = 'text') {
 
 const serverSchema = z.strictObject(
   {
-    id: z.string({ error: 'expected a server id like s1' }).regex(SERVER_ID_PATTERN, { error: 'expected a server id like s1 (^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$)' }),
+    id: z
+      .string({ error: 'expected a server id like s1' })
+      .regex(SERVER_ID_PATTERN, { error: 'expected a server id like s1 (^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$)' }),
     host: text(MAX_HOST_CHARS, 'a host name'),
     port: boundedNumber(0, MAX_PORT, { integer: true }),
   },
@@ -85,9 +87,14 @@ const songSchema = z.strictObject(
     bitrateKbps: boundedNumber(MIN_BITRATE_KBPS, MAX_BITRATE_KBPS, { integer: true }),
     bytes: boundedNumber(0, MAX_SONG_BYTES, { integer: true }),
     sha256: z.string({ error: 'expected 64 lower-case hex digits' }).regex(/^[0-9a-f]{64}$/, { error: 'expected 64 lower-case hex digits' }),
-    servers: z.array(z.string({ error: 'expected a server id' }), { error: 'expected a list of server ids' }).max(MAX_SERVERS, { error: `expected at most ${MAX_SERVERS} server ids` }),
+    servers: z
+      .array(z.string({ error: 'expected a server id' }), { error: 'expected a list of server ids' })
+      .max(MAX_SERVERS, { error: `expected at most ${MAX_SERVERS} server ids` }),
     file: text(MAX_FILE_CHARS, 'a file path').optional(),
-    album: z.string({ error: 'expected text' }).max(MAX_TEXT_CHARS, { error: `expected text of at most ${MAX_TEXT_CHARS} characters` }).optional(),
+    album: z
+      .string({ error: 'expected text' })
+      .max(MAX_TEXT_CHARS, { error: `expected text of at most ${MAX_TEXT_CHARS} characters` })
+      .optional(),
     year: boundedNumber(0, MAX_YEAR, { integer: true }).optional(),
   },
   { error: 'expected a song: an object with id, title, artist, durationSec, bitrateKbps, bytes, sha256 and servers' },
@@ -96,7 +103,10 @@ const songSchema = z.strictObject(
 export const catalogSchema = z
   .strictObject(
     {
-      servers: z.array(serverSchema, { error: 'expected a list of servers' }).min(1, { error: 'expected at least one server' }).max(MAX_SERVERS, { error: `expected at most ${MAX_SERVERS} servers` }),
+      servers: z
+        .array(serverSchema, { error: 'expected a list of servers' })
+        .min(1, { error: 'expected at least one server' })
+        .max(MAX_SERVERS, { error: `expected at most ${MAX_SERVERS} servers` }),
       songs: z.array(songSchema, { error: 'expected a list of songs' }).max(MAX_SONGS, { error: `expected at most ${MAX_SONGS} songs` }),
     },
     { error: 'expected a catalog: an object with servers and songs' },
@@ -104,7 +114,8 @@ export const catalogSchema = z
   .superRefine((catalog, ctx) => {
     const serverIds = new Set<string>();
     catalog.servers.forEach((server, i) => {
-      if (serverIds.has(server.id)) ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: 'expected a server id not used before (ids are unique)' });
+      if (serverIds.has(server.id))
+        ctx.addIssue({ code: 'custom', path: ['servers', i, 'id'], message: 'expected a server id not used before (ids are unique)' });
       serverIds.add(server.id);
     });
     const songIds = new Set<string>();
@@ -114,12 +125,20 @@ export const catalogSchema = z
       // Only a bitrate within the bounds (out of them it has its own problem already).
       const inBounds = Number.isInteger(song.bitrateKbps) && song.bitrateKbps >= MIN_BITRATE_KBPS && song.bitrateKbps <= MAX_BITRATE_KBPS;
       if (song.file === undefined && inBounds && !(MPEG1_L3_BITRATES_KBPS as readonly number[]).includes(song.bitrateKbps)) {
-        ctx.addIssue({ code: 'custom', path: ['songs', i, 'bitrateKbps'], message: `expected an MPEG-1 Layer III bitrate for a generated song (no file): ${MPEG1_L3_BITRATES_KBPS.join(', ')}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['songs', i, 'bitrateKbps'],
+          message: `expected an MPEG-1 Layer III bitrate for a generated song (no file): ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+        });
       }
       const seen = new Set<string>();
       song.servers.forEach((id, j) => {
         if (!serverIds.has(id)) {
-          ctx.addIssue({ code: 'custom', path: ['songs', i, 'servers', j], message: `expected one of the catalog's servers (${[...serverIds].map(escapeForTerminal).join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['songs', i, 'servers', j],
+            message: `expected one of the catalog's servers (${[...serverIds].map(escapeForTerminal).join(', ')})`,
+          });
         } else if (seen.has(id)) {
           ctx.addIssue({ code: 'custom', path: ['songs', i, 'servers', j], message: 'expected each server once' });
         }
@@ -141,7 +160,13 @@ export function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   let shown: string;
   if (Array.isArray(value)) shown = `a list of ${value.length} item(s)`;
-  else if (typeof value === 'object' && value !== null) shown = `an object with keys ${Object.keys(value).slice(0, 5).map((k) => JSON.stringify(k)).join(', ') || '(none)'}`;
+  else if (typeof value === 'object' && value !== null)
+    shown = `an object with keys ${
+      Object.keys(value)
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k))
+        .join(', ') || '(none)'
+    }`;
   else if (typeof value === 'number' && !Number.isFinite(value)) shown = String(value);
   else shown = JSON.stringify(value) ?? String(value);
   if (shown.length > SHOWN_VALUE_CHARS) shown = `${shown.slice(0, SHOWN_VALUE_CHARS)}…`;
@@ -181,7 +206,8 @@ function oversizedLists(data: unknown): string[] {
   const problems: string[] = [];
   const check = (key: string, max: number) => {
     const value = record[key];
-    if (Array.isArray(value) && value.length > max) problems.push(`${key}: expected at most ${max.toLocaleString('en-US')} ${key}, got a list of ${value.length.toLocaleString('en-US')}`);
+    if (Array.isArray(value) && value.length > max)
+      problems.push(`${key}: expected at most ${max.toLocaleString('en-US')} ${key}, got a list of ${value.length.toLocaleString('en-US')}`);
   };
   check('servers', MAX_SERVERS);
   check('songs', MAX_SONGS);

@@ -15,17 +15,41 @@ export interface NumberBound {
 }
 
 /** `jukebox serve --stream-speed`: 1/100 of real time (a 4-minute song in under 7 hours) to 1000× (a song's 128 kbps at 16 MB/s). */
-export const STREAM_SPEED_BOUND: NumberBound = { min: 0.01, max: 1000, integer: false, what: 'a multiple of real time', hint: '1 streams in real time, 10 ten times faster' };
+export const STREAM_SPEED_BOUND: NumberBound = {
+  min: 0.01,
+  max: 1000,
+  integer: false,
+  what: 'a multiple of real time',
+  hint: '1 streams in real time, 10 ten times faster',
+};
 /** `jukebox serve --max-connections`: beyond 100,000 open sockets one process runs out of descriptors on any usual system. */
-export const MAX_CONNECTIONS_BOUND: NumberBound = { min: 1, max: 100_000, integer: true, what: 'a whole number of connections', hint: 'the default is 1024 per server' };
+export const MAX_CONNECTIONS_BOUND: NumberBound = {
+  min: 1,
+  max: 100_000,
+  integer: true,
+  what: 'a whole number of connections',
+  hint: 'the default is 1024 per server',
+};
 /** `jukebox client --playback-speed`: the same range as the server's --stream-speed, which it is meant to match. */
 export const PLAYBACK_SPEED_BOUND: NumberBound = { ...STREAM_SPEED_BOUND, hint: "set it to the server's --stream-speed (1 = real time)" };
 /** `simulate compare --threshold/--fail-on-regression`: a percentage; a latency ten times worse is 900 %. */
-export const REGRESSION_PCT_BOUND: NumberBound = { min: 0, max: 10_000, integer: false, what: 'a percentage', hint: 'e.g. 10 flags a metric more than 10% worse' };
+export const REGRESSION_PCT_BOUND: NumberBound = {
+  min: 0,
+  max: 10_000,
+  integer: false,
+  what: 'a percentage',
+  hint: 'e.g. 10 flags a metric more than 10% worse',
+};
 /** `simulate --repeat`: each run is a whole load test; a hundred of them already take hours. */
 export const REPEAT_BOUND: NumberBound = { min: 1, max: 100, integer: true, what: 'a whole number of runs', hint: '5 runs give a usable 95% interval' };
 /** `jukebox catalog build --servers`: ids s1…sN on consecutive ports from 5000; more than 64 servers is no longer one machine's catalog. */
-export const CATALOG_SERVERS_BOUND: NumberBound = { min: 1, max: 64, integer: true, what: 'a whole number of servers', hint: '2 makes s1 and s2 on ports 5000 and 5001' };
+export const CATALOG_SERVERS_BOUND: NumberBound = {
+  min: 1,
+  max: 64,
+  integer: true,
+  what: 'a whole number of servers',
+  hint: '2 makes s1 and s2 on ports 5000 and 5001',
+};
 
 /** Every bounded option, by its name on the command line. */
 export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
@@ -55,7 +79,9 @@ export function checkNumberBounds(parsed: Readonly<Record<string, unknown>>, raw
     if (!Object.hasOwn(parsed, option)) continue;
     // Present but undefined: typed without a value (`--stream-speed` last on the line).
     const value = parsed[option];
-    const problem = Array.isArray(value) ? `--${option}: expected one value, got ${value.length}: ${value.map(String).join(', ')}` : boundProblem(option, value, bound, raw);
+    const problem = Array.isArray(value)
+      ? `--${option}: expected one value, got ${value.length}: ${value.map(String).join(', ')}`
+      : boundProblem(option, value, bound, raw);
     if (problem === undefined) continue;
     problems.push(problem);
     hints.push(Array.isArray(value) ? `give --${option} once` : bound.hint);

@@ -59,11 +59,16 @@ function buildCommand(setExitCode: SetExitCode): CommandModule<object, BuildArgs
         .option('assign', {
           choices: ASSIGN_CHOICES,
           default: 'split' as const,
-          describe: 'which servers hold which songs: all = every server holds every song; alternate = each song on one server in turn; split = some on one server, some on two',
+          describe:
+            'which servers hold which songs: all = every server holds every song; alternate = each song on one server in turn; split = some on one server, some on two',
         })
         .option('servers', { type: 'number', default: 2, describe: 'how many servers (s1, s2, … on localhost ports 5000, 5001, …)' })
         .option('force', { type: 'boolean', default: false, describe: 'overwrite the output file if it exists' })
-        .option('strict', { type: 'boolean', default: false, describe: 'fail (write nothing) if any .mp3 cannot be read, instead of skipping it with a warning' })
+        .option('strict', {
+          type: 'boolean',
+          default: false,
+          describe: 'fail (write nothing) if any .mp3 cannot be read, instead of skipping it with a warning',
+        })
         .example('$0 catalog build ~/Music --assign all', 'every MP3 under ~/Music, on both servers') as Argv<BuildArgs>,
     handler: (args) =>
       reporting(setExitCode, async () => {
@@ -82,7 +87,9 @@ function buildCommand(setExitCode: SetExitCode): CommandModule<object, BuildArgs
         }
         writeFileAtomic(out, `${JSON.stringify(catalog, null, 2)}\n`);
         const skippedNote = skipped.length > 0 ? `, ${skipped.length} file(s) skipped` : '';
-        print(`wrote ${escapeForTerminal(out)}: ${catalog.songs.length} songs on ${catalog.servers.length} server(s)${skippedNote}, catalog version ${catalogVersion(catalog)}`);
+        print(
+          `wrote ${escapeForTerminal(out)}: ${catalog.songs.length} songs on ${catalog.servers.length} server(s)${skippedNote}, catalog version ${catalogVersion(catalog)}`,
+        );
       }),
   };
 }
@@ -128,7 +135,10 @@ function verifyCommand(setExitCode: SetExitCode): CommandModule<object, VerifyAr
         const repairable = mismatches.filter((m) => m.generated);
         if (args.regenerate && repairable.length > 0) {
           for (const m of repairable) print(`regenerating: ${describeMismatch(m)}`);
-          const written = await regenerateSongs(loaded, repairable.map((m) => m.songId));
+          const written = await regenerateSongs(
+            loaded,
+            repairable.map((m) => m.songId),
+          );
           for (const w of written) print(`regenerated song ${w.songId}: ${w.file}`);
           mismatches = await verifyLibrary(loaded, files);
         }
@@ -155,7 +165,7 @@ function generateCommand(setExitCode: SetExitCode): CommandModule<object, Genera
       catalogOption(yargs).option('update', {
         type: 'boolean',
         default: false,
-        describe: "rewrite bytes and sha256 of every generated song in the catalog file to those of the generated MP3 (other fields and formatting kept)",
+        describe: 'rewrite bytes and sha256 of every generated song in the catalog file to those of the generated MP3 (other fields and formatting kept)',
       }) as Argv<GenerateArgs>,
     handler: (args) =>
       reporting(setExitCode, async () => {
@@ -186,4 +196,3 @@ async function reporting(setExitCode: SetExitCode, run: () => Promise<void>): Pr
     setExitCode(exitCodeFor(err));
   }
 }
-

@@ -19,9 +19,17 @@ interface GetArgs extends ClientArgs {
 /** The options both forms share. */
 function clientOptions<T>(yargs: Argv<T>): Argv<T & ClientArgs> {
   return yargs
-    .option('catalog', { type: 'string', default: defaultCatalogPath, defaultDescription: 'the project catalog.json', describe: 'Catalog file: the songs, and the servers’ addresses' })
+    .option('catalog', {
+      type: 'string',
+      default: defaultCatalogPath,
+      defaultDescription: 'the project catalog.json',
+      describe: 'Catalog file: the songs, and the servers’ addresses',
+    })
     .option('host', { type: 'string', describe: "Connect to every server on this host instead of the catalog's" })
-    .option('prefer', { type: 'string', describe: 'Default server when several hold the song: a server id (s1, s2) or fastest | least-loaded | random (default: fastest CHECK)' })
+    .option('prefer', {
+      type: 'string',
+      describe: 'Default server when several hold the song: a server id (s1, s2) or fastest | least-loaded | random (default: fastest CHECK)',
+    })
     .option('action', { choices: ACTIONS, describe: 'Download or stream without asking' })
     .option('out-dir', { type: 'string', default: DEFAULT_DOWNLOAD_DIR, describe: 'Folder for downloads, saved as "<artist> - <title>.mp3"' })
     .option('playback-speed', {
@@ -30,7 +38,11 @@ function clientOptions<T>(yargs: Argv<T>): Argv<T & ClientArgs> {
       default: 1,
       describe: `Streams: how fast the simulated listener plays, as a multiple of the song’s bitrate, ${describeBound(PLAYBACK_SPEED_BOUND)}. Set it to the server’s --stream-speed to watch real-time playback in compressed time`,
     })
-    .option('trace', { type: 'boolean', default: false, describe: 'Print every protocol line sent and received, labelled by server, with timings' }) as unknown as Argv<T & ClientArgs>;
+    .option('trace', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print every protocol line sent and received, labelled by server, with timings',
+    }) as unknown as Argv<T & ClientArgs>;
 }
 
 export function clientCommand(setExitCode: SetExitCode): CommandModule {
@@ -57,12 +69,17 @@ export function clientCommand(setExitCode: SetExitCode): CommandModule {
 function getCommand(setExitCode: SetExitCode): CommandModule<ClientArgs, GetArgs> {
   return {
     command: 'get <song>',
-    describe: 'Download (or --action stream) one song without questions; exit 0 done, 2 no server holds it (or a bad option), 3 no server reachable, 130 interrupted, 1 error',
+    describe:
+      'Download (or --action stream) one song without questions; exit 0 done, 2 no server holds it (or a bad option), 3 no server reachable, 130 interrupted, 1 error',
     builder: (yargs) =>
       yargs
         .positional('song', { type: 'string', demandOption: true, describe: 'a song id or title (case-insensitive)' })
         .option('out', { type: 'string', describe: 'Save the download to this file (instead of --out-dir/<artist> - <title>.mp3)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the outcome as JSON: song, answers with latencies, server chosen, bytes, verification, resumes, timings' }) as unknown as Argv<GetArgs>,
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print the outcome as JSON: song, answers with latencies, server chosen, bytes, verification, resumes, timings',
+        }) as unknown as Argv<GetArgs>,
     handler: async (args) => {
       setExitCode(await runGet(resolveClientOptions(args), { song: args.song, out: args.out, json: args.json }));
     },

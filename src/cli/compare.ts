@@ -26,15 +26,31 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
     describe: 'compare reports: key metrics side by side against the first (or a baseline group)',
     builder: (y: Argv<object>) =>
       y
-        .positional('reports', { type: 'string', array: true, describe: 'report files (JSON) or --repeat summaries (each a group of runs); the first is the baseline' })
+        .positional('reports', {
+          type: 'string',
+          array: true,
+          describe: 'report files (JSON) or --repeat summaries (each a group of runs); the first is the baseline',
+        })
         .option('baseline', { type: 'string', array: true, describe: 'repeated runs of the baseline (report files and/or --repeat summaries)' })
         .option('candidate', { type: 'string', array: true, describe: 'repeated runs of the candidate (report files and/or --repeat summaries)' })
-        .option('threshold', { type: 'number', requiresArg: true, default: DEFAULT_REGRESSION_PCT, describe: `flag changes beyond this many percent, ${describeBound(REGRESSION_PCT_BOUND)}` })
-        .option('fail-on-regression', { type: 'number', requiresArg: true, describe: `exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise), ${describeBound(REGRESSION_PCT_BOUND)}; also sets --threshold` })
+        .option('threshold', {
+          type: 'number',
+          requiresArg: true,
+          default: DEFAULT_REGRESSION_PCT,
+          describe: `flag changes beyond this many percent, ${describeBound(REGRESSION_PCT_BOUND)}`,
+        })
+        .option('fail-on-regression', {
+          type: 'number',
+          requiresArg: true,
+          describe: `exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise), ${describeBound(REGRESSION_PCT_BOUND)}; also sets --threshold`,
+        })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
         .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
-        .example('$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json', 'repeated runs: medians, spread, and whether a change is beyond the noise')
+        .example(
+          '$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json',
+          'repeated runs: medians, spread, and whether a change is beyond the noise',
+        )
         .example('$0 compare reports/a-repeat.json reports/b-repeat.json', 'two --repeat summaries: each is a group of runs')
         .example('$0 compare a.json b.json --fail-on-regression 10', 'exit 1 when something is more than 10% worse') as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
@@ -48,7 +64,8 @@ function runCompare(args: CompareArgs): number {
   const positional = args.reports ?? [];
   if (grouped && positional.length > 0) return usage('expected either report files, or --baseline and --candidate, got both');
   if (grouped && (!args.baseline?.length || !args.candidate?.length)) return usage('--baseline, --candidate: expected at least one report file each');
-  if (!grouped && positional.length < 2) return usage(`[reports..]: expected at least two report files (the first is the baseline), or --baseline … --candidate …, got ${positional.length}`);
+  if (!grouped && positional.length < 2)
+    return usage(`[reports..]: expected at least two report files (the first is the baseline), or --baseline … --candidate …, got ${positional.length}`);
   const failOn = args['fail-on-regression'];
   // Both percentages were bounded before this ran (bounds.ts, checked by program.ts).
   const regressionPct = failOn ?? args.threshold;
@@ -72,7 +89,12 @@ function runCompare(args: CompareArgs): number {
     const labelled = files.map((f, i) => ({ ...f, runs: f.runs.map((r) => (f.kind === 'report' ? { ...r, label: `#${i + 1}` } : r)) }));
     groups = labelled.map((f, i) => ({ label: f.kind === 'report' ? `#${i + 1}` : `#${i + 1} ${f.label}`, runs: f.runs }));
     // Single reports are compared run against run; a --repeat summary among them makes each file a group of runs.
-    comparison = files.every((f) => f.kind === 'report') ? compareRuns(groups.flatMap((g) => g.runs), { regressionPct }) : compareGroups(groups, { regressionPct });
+    comparison = files.every((f) => f.kind === 'report')
+      ? compareRuns(
+          groups.flatMap((g) => g.runs),
+          { regressionPct },
+        )
+      : compareGroups(groups, { regressionPct });
   }
 
   if (args.json) print(JSON.stringify(comparison, null, 2));

@@ -51,7 +51,21 @@ const EXIT_CODE_OF_ERROR: Readonly<Record<ErrorCode, ExitCode>> = {
  * Node's file-system errors that mean the machine, not the input or our code, stopped the work:
  * a folder that cannot be written, a full disk, no descriptors left.
  */
-const ENVIRONMENT_ERRNOS: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE', 'ENOTDIR', 'EISDIR', 'ENOENT', 'EEXIST', 'EBUSY', 'EIO']);
+const ENVIRONMENT_ERRNOS: ReadonlySet<string> = new Set([
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  'EDQUOT',
+  'EMFILE',
+  'ENFILE',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOENT',
+  'EEXIST',
+  'EBUSY',
+  'EIO',
+]);
 
 /** A Node system error (fs, net) with its errno code, like `EACCES`. */
 export function systemErrorCode(err: unknown): string | undefined {

@@ -25,7 +25,10 @@ export function mergeCommand(setExitCode: (code: number) => void): CommandModule
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the merged report (JSON; the HTML is written beside it)' })
         .option('force', { type: 'boolean', default: false, describe: 'merge reports of different scenario names' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no table' })
-        .example('$0 merge host1.json host2.json -o merged.json', 'histograms added, totals summed, timelines lined up by start time') as unknown as Argv<MergeArgs>, // yargs' builder types lose the option names through .example
+        .example(
+          '$0 merge host1.json host2.json -o merged.json',
+          'histograms added, totals summed, timelines lined up by start time',
+        ) as unknown as Argv<MergeArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
       setExitCode(runMerge(args));
     },
@@ -34,7 +37,11 @@ export function mergeCommand(setExitCode: (code: number) => void): CommandModule
 
 function runMerge(args: MergeArgs): number {
   if (args.reports.length < 2) {
-    reportError(new JukeboxError('E_BAD_ARGUMENT', `<reports..>: expected the report files of at least two parts, got ${args.reports.length}`, { hint: "'simulate merge --help' explains every argument" }));
+    reportError(
+      new JukeboxError('E_BAD_ARGUMENT', `<reports..>: expected the report files of at least two parts, got ${args.reports.length}`, {
+        hint: "'simulate merge --help' explains every argument",
+      }),
+    );
     return EXIT.USAGE;
   }
   const inputs = readReportFiles(args.reports.map(String));

@@ -39,7 +39,12 @@ export async function runProgram(spec: ProgramSpec, argv: string[]): Promise<num
   try {
     if (argv.length === 0) {
       // No argument at all: most likely someone trying the command; show them what it takes.
-      printError(await parse(buildProgram(spec, ['--help'], () => undefined), ['--help']));
+      printError(
+        await parse(
+          buildProgram(spec, ['--help'], () => undefined),
+          ['--help'],
+        ),
+      );
       return EXIT.USAGE;
     }
     refuseMistypedCommand(spec, argv);
@@ -127,7 +132,10 @@ function usageError(program: string, message: string, usage: UsageView, knownNam
   const help = `'${[program, commandLine, '--help'].filter((s) => s !== '').join(' ')}'`;
   // Suggestions come from the documented names only (no aliases, no camelCase twins).
   const known = Object.keys(usage.getDescriptions());
-  const commands = usage.getCommands().map((c) => c[0].split(' ')[0] ?? '').filter((c) => c !== '' && c !== '$0');
+  const commands = usage
+    .getCommands()
+    .map((c) => c[0].split(' ')[0] ?? '')
+    .filter((c) => c !== '' && c !== '$0');
   const unknown = /^Unknown arguments?: (.*)$/s.exec(message);
   if (unknown) {
     const problems = (unknown[1] ?? '').split(', ').map((name) => describeUnknown(name, argv, known, commands));
@@ -152,7 +160,10 @@ function describeUnknown(name: string, argv: readonly string[], known: readonly 
   const shown = escapeForTerminal(name);
   const dashes = typedAsOption(name, argv);
   if (dashes !== undefined) {
-    const near = closestWords(name, known.filter((k) => k.length > 1));
+    const near = closestWords(
+      name,
+      known.filter((k) => k.length > 1),
+    );
     return `${dashes}${shown}: unknown option${near.length > 0 ? `, did you mean ${near.map((k) => `--${k}`).join(' or ')}?` : ''}`;
   }
   if (commands.length === 0) return `${shown}: unexpected argument (this command takes no more)`;
@@ -188,13 +199,19 @@ function unknownOptions(argv: readonly string[], known: ReadonlySet<string>): st
 function translate(message: string, usage: UsageView): string {
   let m: RegExpExecArray | null;
   if ((m = /^Not enough arguments following: (.+)$/.exec(message))) return `--${m[1]}: expected a value after it, got none`;
-  if ((m = /^Missing required arguments?: (.+)$/.exec(message))) return (m[1] ?? '').split(', ').map((o) => `--${o}: required, got none`).join('\n  ');
-  if ((m = /^Invalid values:\s*Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message))) return `--${m[1]}: expected one of ${m[3]}, got ${escapeForTerminal(m[2] ?? '')}`;
+  if ((m = /^Missing required arguments?: (.+)$/.exec(message)))
+    return (m[1] ?? '')
+      .split(', ')
+      .map((o) => `--${o}: required, got none`)
+      .join('\n  ');
+  if ((m = /^Invalid values:\s*Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message)))
+    return `--${m[1]}: expected one of ${m[3]}, got ${escapeForTerminal(m[2] ?? '')}`;
   if ((m = /^Not enough non-option arguments: got (\d+), need at least (\d+)$/.exec(message))) {
     const wanted = (String(usage.getUsage()[0]?.[0] ?? '').split('\n', 1)[0] ?? '').split(' ').filter((w) => w.startsWith('<'));
     return `${wanted.join(' ') || 'arguments'}: expected ${m[2]} argument${m[2] === '1' ? '' : 's'}, got ${m[1]}`;
   }
-  if ((m = /^Too many non-option arguments: got (\d+), maximum of (\d+)$/.exec(message))) return `expected at most ${m[2]} argument${m[2] === '1' ? '' : 's'}, got ${m[1]}`;
+  if ((m = /^Too many non-option arguments: got (\d+), maximum of (\d+)$/.exec(message)))
+    return `expected at most ${m[2]} argument${m[2] === '1' ? '' : 's'}, got ${m[1]}`;
   return escapeForTerminal(message);
 }
 

@@ -48,7 +48,17 @@ function renderListing(listing: ReportListing[]): string {
     }
     const kind = r.kind === 'repeat' ? `repeat (${r.runs} run${r.runs === 1 ? '' : 's'})` : r.kind;
     const p99 = r.requestP99 === null ? '-' : formatDuration(r.requestP99);
-    t.push([l.date, kind, escapeForTerminal(r.name), escapeForTerminal(String(r.seed)), r.durationMs === null ? '-' : formatDuration(r.durationMs), r.requestsPerSec === null ? '-' : r.requestsPerSec.toFixed(1), p99, resultText(r), file]);
+    t.push([
+      l.date,
+      kind,
+      escapeForTerminal(r.name),
+      escapeForTerminal(String(r.seed)),
+      r.durationMs === null ? '-' : formatDuration(r.durationMs),
+      r.requestsPerSec === null ? '-' : r.requestsPerSec.toFixed(1),
+      p99,
+      resultText(r),
+      file,
+    ]);
   }
   return t.toString();
 }

@@ -27,12 +27,26 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
     describe: 'Run the music servers of the catalog (one per server entry) until Ctrl-C',
     builder: (yargs: Argv<object>) =>
       yargs
-        .option('catalog', { type: 'string', default: defaultCatalogPath, defaultDescription: 'the project catalog.json', describe: 'Catalog file: servers, ports and songs' })
+        .option('catalog', {
+          type: 'string',
+          default: defaultCatalogPath,
+          defaultDescription: 'the project catalog.json',
+          describe: 'Catalog file: servers, ports and songs',
+        })
         .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line, labelled by server and client' })
-        .option('stream-speed', { type: 'number', requiresArg: true, default: 1, describe: `STREAM pace as a multiple of each song’s bitrate (1 = real time), ${describeBound(STREAM_SPEED_BOUND)}` })
+        .option('stream-speed', {
+          type: 'number',
+          requiresArg: true,
+          default: 1,
+          describe: `STREAM pace as a multiple of each song’s bitrate (1 = real time), ${describeBound(STREAM_SPEED_BOUND)}`,
+        })
         .option('host', { type: 'string', describe: "Listen on this host instead of each server's catalog host" })
         .option('server', { type: 'string', array: true, describe: 'Run only this catalog server (repeatable), e.g. one server per process' })
-        .option('max-connections', { type: 'number', requiresArg: true, describe: `Open connections per server before new ones get ERR 503 (default ${DEFAULT_MAX_CONNECTIONS}), ${describeBound(MAX_CONNECTIONS_BOUND)}` })
+        .option('max-connections', {
+          type: 'number',
+          requiresArg: true,
+          describe: `Open connections per server before new ones get ERR 503 (default ${DEFAULT_MAX_CONNECTIONS}), ${describeBound(MAX_CONNECTIONS_BOUND)}`,
+        })
         .example('$0 serve', 'Serve the project catalog on its ports (5000 and 5001)')
         .example('$0 serve --trace --stream-speed 10', 'Log every protocol line; stream ten times faster than real time')
         .epilog(
@@ -54,7 +68,8 @@ async function serve(args: ServeArgs): Promise<void> {
   const catalog = loadCatalog(args.catalog);
   const known = catalog.catalog.servers.map((s) => s.id);
   const unknown = (args.server ?? []).filter((id) => !known.includes(id));
-  if (unknown.length > 0) throw new JukeboxError('E_BAD_ARGUMENT', `--server ${unknown.join(', ')}: not in the catalog`, { hint: `the catalog's servers are ${known.join(', ')}` });
+  if (unknown.length > 0)
+    throw new JukeboxError('E_BAD_ARGUMENT', `--server ${unknown.join(', ')}: not in the catalog`, { hint: `the catalog's servers are ${known.join(', ')}` });
   const files = await resolveLibrary(catalog, {
     songIds: servedSongIds(catalog),
     onSong: (e) => {

@@ -42,8 +42,15 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
         .option('workers', { type: 'number', describe: 'threads in the client pool (default: CPU cores)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress and no table' })
         .option('json', { type: 'boolean', default: false, describe: 'print the JSON report on stdout (the table goes to stderr)' })
-        .option('repeat', { type: 'number', default: 1, describe: 'run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics' })
-        .option('grace', { type: 'string', describe: `after Ctrl-C, how long requests in flight may take to finish, like 5s (0 to ${formatDuration(MAX_GRACE_MS)}; default ${formatDuration(DEFAULT_GRACE_MS)})` })
+        .option('repeat', {
+          type: 'number',
+          default: 1,
+          describe: 'run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics',
+        })
+        .option('grace', {
+          type: 'string',
+          describe: `after Ctrl-C, how long requests in flight may take to finish, like 5s (0 to ${formatDuration(MAX_GRACE_MS)}; default ${formatDuration(DEFAULT_GRACE_MS)})`,
+        })
         .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
         .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
@@ -66,7 +73,14 @@ async function simulate(args: RunArgs): Promise<number> {
   }
   const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
   // A numeric --seed is the same seed as the number in a scenario file.
-  const overrides: ScenarioOverrides = { clients, concurrency, arrivalRate, duration, workers, seed: seed !== undefined && /^\d+$/.test(String(seed)) ? Number(seed) : seed };
+  const overrides: ScenarioOverrides = {
+    clients,
+    concurrency,
+    arrivalRate,
+    duration,
+    workers,
+    seed: seed !== undefined && /^\d+$/.test(String(seed)) ? Number(seed) : seed,
+  };
   let loaded;
   try {
     loaded = loadScenarioFile(args.scenario, overrides);
@@ -119,13 +133,17 @@ async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, ar
     if (!args.quiet) printError(`run ${i} of ${args.repeat}`);
     const out = args.out ? args.out.replace(/(\.json)?$/i, `-run${i}.json`) : undefined;
     const { report, written } = await runOnce(scenario, catalog, args, out, run);
-    if (!args.quiet) printError(`run ${i}: ${report.interrupted ? 'INTERRUPTED, ' : ''}${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`);
+    if (!args.quiet)
+      printError(
+        `run ${i}: ${report.interrupted ? 'INTERRUPTED, ' : ''}${report.totals.verified} verified, ${report.totals.failed} failed, ${report.throughput.requestsPerSec} req/s; report: ${written.json}`,
+      );
     // An interrupted run is a part of a run: it stays out of the medians, and ends the series.
     if (report.interrupted) break;
     reports.push({ report, json: written.json });
   }
   if (run.signal.aborted) {
-    if (!args.quiet) printError(`interrupted: the series ended after ${reports.length} complete run${reports.length === 1 ? '' : 's'} of ${args.repeat}; no summary written`);
+    if (!args.quiet)
+      printError(`interrupted: the series ended after ${reports.length} complete run${reports.length === 1 ? '' : 's'} of ${args.repeat}; no summary written`);
     return EXIT_INTERRUPTED;
   }
   const first = (reports[0] as { report: Report }).report;
@@ -142,7 +160,13 @@ async function repeatRuns(scenario: ResolvedScenario, catalog: LoadedCatalog, ar
   return summary.passed === summary.runs ? EXIT.OK : EXIT.FAILED;
 }
 
-async function runOnce(scenario: ResolvedScenario, catalog: LoadedCatalog, args: RunArgs, out: string | undefined, control: RunControl): Promise<{ report: Report; written: { json: string; html?: string } }> {
+async function runOnce(
+  scenario: ResolvedScenario,
+  catalog: LoadedCatalog,
+  args: RunArgs,
+  out: string | undefined,
+  control: RunControl,
+): Promise<{ report: Report; written: { json: string; html?: string } }> {
   const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
   if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
   const run = await runScenario(scenario, catalog, {

@@ -12,7 +12,8 @@ export function main(argv: string[]): Promise<number> {
       usage: '$0 <scenario.yaml> [options]\n\nRuns a load-test scenario: starts its servers, runs its simulated clients, writes a report.',
       commands: [runCommand, compareCommand, mergeCommand, reportsCommand],
       defaultCommandTakesFile: true,
-      epilogue: 'Exit codes: 0 done, 1 a threshold failed or the run failed, 2 refused (a bad scenario, report file, option or value), 3 could not run (a port in use, a disk that cannot be written, a bug), 130 interrupted.',
+      epilogue:
+        'Exit codes: 0 done, 1 a threshold failed or the run failed, 2 refused (a bad scenario, report file, option or value), 3 could not run (a port in use, a disk that cannot be written, a bug), 130 interrupted.',
     },
     argv,
   );

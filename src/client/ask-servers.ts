@@ -37,7 +37,8 @@ export async function askServers<S extends { id: string }>(song: string, servers
 
   const asks = servers.map(async (server, i) => {
     const answer = await askOne(song, server, options.connect, (c) => {
-      if (timedOut) c.destroy(); // arrived too late: nobody will use it
+      if (timedOut)
+        c.destroy(); // arrived too late: nobody will use it
       else connections[i] = c;
     });
     if (!timedOut) answers[i] = answer;
@@ -59,11 +60,22 @@ export async function askServers<S extends { id: string }>(song: string, servers
     if (answer !== undefined) return answer;
     // Still waiting at the deadline: its connection's stream position is lost, so it goes.
     connections[i]?.destroy();
-    return { serverId: server.id, outcome: 'unavailable', error: 'E_TIMEOUT', message: `no answer to CHECK ${song} from ${server.id} within ${timeoutMs} ms`, latencyMs: clock.now() - startedAt };
+    return {
+      serverId: server.id,
+      outcome: 'unavailable',
+      error: 'E_TIMEOUT',
+      message: `no answer to CHECK ${song} from ${server.id} within ${timeoutMs} ms`,
+      latencyMs: clock.now() - startedAt,
+    };
   });
 }
 
-async function askOne<S extends { id: string }>(song: string, server: S, connect: (server: S) => Promise<JukeboxConnection>, onConnected: (c: JukeboxConnection) => void): Promise<CheckAnswer> {
+async function askOne<S extends { id: string }>(
+  song: string,
+  server: S,
+  connect: (server: S) => Promise<JukeboxConnection>,
+  onConnected: (c: JukeboxConnection) => void,
+): Promise<CheckAnswer> {
   let connection: JukeboxConnection | undefined;
   try {
     connection = await connect(server);

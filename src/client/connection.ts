@@ -10,7 +10,14 @@ import { encodeListEntry, encodeResponse } from '../protocol/response.js';
 import type { ExtraFields, ListEntry, Request, Response, ServerStats } from '../protocol/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { JukeboxServerError } from './errors.js';
-import { CLIENT_NAME_PATTERN, CLOSE_GRACE_MS, MAX_CLIENT_NAME_CHARS, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, requireInteger } from './limits.js';
+import {
+  CLIENT_NAME_PATTERN,
+  CLOSE_GRACE_MS,
+  MAX_CLIENT_NAME_CHARS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  requireInteger,
+} from './limits.js';
 
 /** One line on the wire, for `--trace`. Built only while an observer is set. */
 export interface ClientTraceEvent {
@@ -215,12 +222,22 @@ function sharedReads(socket: () => Socket): { buffer: () => Buffer; callback: (n
 }
 
 function resolveConnectOptions(options: ConnectOptions): ResolvedOptions {
-  if (typeof options.host !== 'string' || options.host.length === 0) throw new JukeboxError('E_BAD_ARGUMENT', `host must be a non-empty string, got ${JSON.stringify(options.host)}`);
+  if (typeof options.host !== 'string' || options.host.length === 0)
+    throw new JukeboxError('E_BAD_ARGUMENT', `host must be a non-empty string, got ${JSON.stringify(options.host)}`);
   requireInteger('port', options.port, 0, 65_535);
   const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1);
   const requestTimeoutMs = requireInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 1);
   if (options.clientName !== undefined) requireClientName(options.clientName);
-  return { host: options.host, port: options.port, connectTimeoutMs, requestTimeoutMs, clientName: options.clientName, clock: options.clock ?? systemClock, trace: options.trace, sharedReadBuffer: options.sharedReadBuffer ?? false };
+  return {
+    host: options.host,
+    port: options.port,
+    connectTimeoutMs,
+    requestTimeoutMs,
+    clientName: options.clientName,
+    clock: options.clock ?? systemClock,
+    trace: options.trace,
+    sharedReadBuffer: options.sharedReadBuffer ?? false,
+  };
 }
 
 function requireClientName(name: string): void {
@@ -228,7 +245,10 @@ function requireClientName(name: string): void {
 }
 
 function badClientName(name: string): JukeboxError {
-  return new JukeboxError('E_BAD_ARGUMENT', `client name must be 1 to ${MAX_CLIENT_NAME_CHARS} printable characters without spaces, got ${JSON.stringify(name)}`);
+  return new JukeboxError(
+    'E_BAD_ARGUMENT',
+    `client name must be 1 to ${MAX_CLIENT_NAME_CHARS} printable characters without spaces, got ${JSON.stringify(name)}`,
+  );
 }
 
 function badSong(song: string): JukeboxError {
@@ -296,10 +316,19 @@ export class JukeboxConnection {
     return new Promise((resolve, reject) => {
       const startedAt = resolved.clock.now();
       const where = `${resolved.host}:${resolved.port}`;
-      const socket: Socket = netConnect({ host: resolved.host, port: resolved.port, noDelay: true, ...(resolved.sharedReadBuffer ? { onread: sharedReads(() => socket) } : {}) });
+      const socket: Socket = netConnect({
+        host: resolved.host,
+        port: resolved.port,
+        noDelay: true,
+        ...(resolved.sharedReadBuffer ? { onread: sharedReads(() => socket) } : {}),
+      });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new JukeboxError('E_TIMEOUT', `connecting to ${where} took longer than ${resolved.connectTimeoutMs} ms`, { hint: 'is the server overloaded or the address wrong?' }));
+        reject(
+          new JukeboxError('E_TIMEOUT', `connecting to ${where} took longer than ${resolved.connectTimeoutMs} ms`, {
+            hint: 'is the server overloaded or the address wrong?',
+          }),
+        );
       }, resolved.connectTimeoutMs);
       const onError = (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -482,7 +511,12 @@ export class JukeboxConnection {
     if (response.kind === 'DATA') {
       if (head.expectBytes !== -1 && response.length !== head.expectBytes) {
         // The body is left unread, so the stream position is lost: the connection goes.
-        return this.fail(new JukeboxError('E_INTEGRITY', `${describe(head)}: ${this.host}:${this.port} announced ${response.length} bytes, the catalog says ${head.expectBytes}`));
+        return this.fail(
+          new JukeboxError(
+            'E_INTEGRITY',
+            `${describe(head)}: ${this.host}:${this.port} announced ${response.length} bytes, the catalog says ${head.expectBytes}`,
+          ),
+        );
       }
       return; // completed by bodyEnd
     }
@@ -569,7 +603,12 @@ export class JukeboxConnection {
     const head = this.queue.peek();
     const what = head ? `${describe(head)}: ` : '';
     const how = err.code !== undefined && RESET_ERRNOS.has(err.code) ? `was cut (${err.code})` : `failed: ${err.code ?? err.message}`;
-    this.fail(new JukeboxError('E_RESET', `${what}connection to ${this.host}:${this.port} ${how}`, { cause: err, hint: 'the server stopped or the network failed; resume on the other server' }));
+    this.fail(
+      new JukeboxError('E_RESET', `${what}connection to ${this.host}:${this.port} ${how}`, {
+        cause: err,
+        hint: 'the server stopped or the network failed; resume on the other server',
+      }),
+    );
   };
 
   private readonly onSocketClose = (): void => {
@@ -585,7 +624,9 @@ export class JukeboxConnection {
   private closedEarlyError(what: string): JukeboxError {
     if (this.finalError !== undefined) return this.finalError;
     const head = this.queue.peek() as Pending;
-    return new JukeboxError('E_RESET', `${describe(head)}: ${this.host}:${this.port} ${what} before the answer was complete`, { hint: 'the server stopped or restarted; resume on the other server' });
+    return new JukeboxError('E_RESET', `${describe(head)}: ${this.host}:${this.port} ${what} before the answer was complete`, {
+      hint: 'the server stopped or restarted; resume on the other server',
+    });
   }
 
   /** The connection is unusable: every request in flight fails with `error`, and the socket goes. */
@@ -604,7 +645,16 @@ function buildResult(head: Pending, response: Response, entries: ListEntry[] | u
   const sentAt = head.sentAt;
   switch (response.kind) {
     case 'OK':
-      return { protocol: response.protocol, server: response.server, catalog: response.catalog, songs: response.songs, extra: response.extra, sentAt, ttfbMs, totalMs };
+      return {
+        protocol: response.protocol,
+        server: response.server,
+        catalog: response.catalog,
+        songs: response.songs,
+        extra: response.extra,
+        sentAt,
+        ttfbMs,
+        totalMs,
+      };
     case 'EXIST':
       return response.active === undefined
         ? { kind: 'exist', bytes: response.bytes, sha256: response.sha256, extra: response.extra, sentAt, ttfbMs, totalMs }

@@ -96,7 +96,10 @@ export class ClientSession {
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(trace === undefined
         ? {}
-        : { trace: (e) => trace({ serverId: byAddress.get(`${e.host}:${e.port}`) ?? `${e.host}:${e.port}`, direction: e.direction, line: e.line, atMs: e.atMs }) }),
+        : {
+            trace: (e) =>
+              trace({ serverId: byAddress.get(`${e.host}:${e.port}`) ?? `${e.host}:${e.port}`, direction: e.direction, line: e.line, atMs: e.atMs }),
+          }),
       onConnected: (connection, server) => this.greet(connection, server),
     });
   }
@@ -111,7 +114,11 @@ export class ClientSession {
     return Promise.all(
       this.servers.map(async (server): Promise<ServerStatus> => {
         try {
-          await withTimeout(this.cache.get(server.id), timeoutMs, () => new JukeboxError('E_TIMEOUT', `no HELLO answer from ${server.id} (${server.host}:${server.port}) within ${timeoutMs} ms`));
+          await withTimeout(
+            this.cache.get(server.id),
+            timeoutMs,
+            () => new JukeboxError('E_TIMEOUT', `no HELLO answer from ${server.id} (${server.host}:${server.port}) within ${timeoutMs} ms`),
+          );
           return { server, status: 'up', hello: this.hellos.get(server.id) as HelloResult };
         } catch (err) {
           return { server, status: 'down', error: toJukeboxError(err) };
@@ -157,9 +164,15 @@ export class ClientSession {
     const hello = await connection.hello();
     this.hellos.set(server.id, hello);
     if (hello.catalog !== this.catalog.version) {
-      this.warnOnce(`catalog:${server.id}:${hello.catalog}`, { type: 'catalog-mismatch', serverId: server.id, serverVersion: hello.catalog, clientVersion: this.catalog.version });
+      this.warnOnce(`catalog:${server.id}:${hello.catalog}`, {
+        type: 'catalog-mismatch',
+        serverId: server.id,
+        serverVersion: hello.catalog,
+        clientVersion: this.catalog.version,
+      });
     }
-    if (hello.server !== server.id) this.warnOnce(`identity:${server.id}:${hello.server}`, { type: 'identity-mismatch', serverId: server.id, answeredAs: hello.server });
+    if (hello.server !== server.id)
+      this.warnOnce(`identity:${server.id}:${hello.server}`, { type: 'identity-mismatch', serverId: server.id, answeredAs: hello.server });
   }
 
   private warnOnce(key: string, event: SessionEvent): void {
@@ -180,4 +193,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number, error: () => JukeboxErr
 function toJukeboxError(err: unknown): JukeboxError {
   return isJukeboxError(err) ? err : new JukeboxError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
 }
-

@@ -173,7 +173,11 @@ export async function runJourney(session: ClientSession, request: JourneyRequest
     return { ...asked, status: 'cancelled', reason, unavailable };
   };
 
-  if (answers.every((a) => a.answer.outcome === 'unavailable')) return cancel('unreachable', answers.map((a) => a.server.id));
+  if (answers.every((a) => a.answer.outcome === 'unavailable'))
+    return cancel(
+      'unreachable',
+      answers.map((a) => a.server.id),
+    );
   const trusted = song === undefined ? answers : dropMismatches(song, answers, emit);
   const choice = chooseServer(
     trusted.map((a) => a.answer),
@@ -193,11 +197,17 @@ export async function runJourney(session: ClientSession, request: JourneyRequest
   let reason: JourneyChoice['reason'] = choice.reason;
   if (holders.length > 1 && hooks.chooseServer) {
     const picked = await hooks.chooseServer({ song, holders, defaultServerId: choice.serverId, defaultReason: choice.reason });
-    if (!choice.order.includes(picked)) throw new JukeboxError('E_BAD_ARGUMENT', `server ${JSON.stringify(picked)} does not hold ${song.id}; holders: ${choice.order.join(', ')}`);
+    if (!choice.order.includes(picked))
+      throw new JukeboxError('E_BAD_ARGUMENT', `server ${JSON.stringify(picked)} does not hold ${song.id}; holders: ${choice.order.join(', ')}`);
     serverId = picked;
     reason = 'user';
   }
-  const journeyChoice: JourneyChoice = { serverId, reason, defaultServerId: choice.serverId, order: [serverId, ...choice.order.filter((id) => id !== serverId)] };
+  const journeyChoice: JourneyChoice = {
+    serverId,
+    reason,
+    defaultServerId: choice.serverId,
+    order: [serverId, ...choice.order.filter((id) => id !== serverId)],
+  };
   emit({ type: 'choice', choice: journeyChoice });
   if (request.signal?.aborted) return cancel('interrupted');
 
@@ -232,13 +242,19 @@ async function transfer(session: ClientSession, planned: Planned, request: Journ
     try {
       output = await PartFile.open(file);
     } catch (err) {
-      const error = new JukeboxError('E_BAD_ARGUMENT', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'choose a folder you can write to with --out-dir', cause: err });
+      const error = new JukeboxError('E_BAD_ARGUMENT', `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+        hint: 'choose a folder you can write to with --out-dir',
+        cause: err,
+      });
       emit({ type: 'transfer-failed', error });
       return { ...planned, status: 'failed', error };
     }
   }
   const startedAt = clock.now();
-  const playback = action === 'stream' ? new PlaybackSimulation({ bitrateKbps: song.bitrateKbps, totalBytes: song.bytes, playbackSpeed: request.playbackSpeed ?? 1, startMs: startedAt }) : undefined;
+  const playback =
+    action === 'stream'
+      ? new PlaybackSimulation({ bitrateKbps: song.bitrateKbps, totalBytes: song.bytes, playbackSpeed: request.playbackSpeed ?? 1, startMs: startedAt })
+      : undefined;
   const showPlayback = (changes: PlaybackChange[], now: number) => {
     if (!playback) return;
     const snapshot = playback.snapshot(now);

@@ -36,7 +36,8 @@ export class ConnectionCache {
     const inProgress = this.connecting.get(serverId);
     if (inProgress) return inProgress;
     const server = this.servers.get(serverId);
-    if (!server) return Promise.reject(new JukeboxError('E_BAD_ARGUMENT', `unknown server ${JSON.stringify(serverId)}; known: ${[...this.servers.keys()].join(', ')}`));
+    if (!server)
+      return Promise.reject(new JukeboxError('E_BAD_ARGUMENT', `unknown server ${JSON.stringify(serverId)}; known: ${[...this.servers.keys()].join(', ')}`));
     const made = this.make(server).finally(() => this.connecting.delete(serverId));
     this.connecting.set(serverId, made);
     return made;

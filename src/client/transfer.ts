@@ -253,9 +253,13 @@ class TransferRun {
     const { song } = this.options;
     if (this.received !== song.bytes || sha256 !== song.sha256) {
       return this.failed(
-        new JukeboxError('E_INTEGRITY', `song ${song.id}: received ${this.received} bytes with sha256 ${sha256}, the catalog says ${song.bytes} bytes with sha256 ${song.sha256}`, {
-          hint: 'a server holds a different file than the catalog describes; run jukebox catalog verify on it',
-        }),
+        new JukeboxError(
+          'E_INTEGRITY',
+          `song ${song.id}: received ${this.received} bytes with sha256 ${sha256}, the catalog says ${song.bytes} bytes with sha256 ${song.sha256}`,
+          {
+            hint: 'a server holds a different file than the catalog describes; run jukebox catalog verify on it',
+          },
+        ),
       );
     }
     return { ...this.finish(), status: 'verified', sha256 };

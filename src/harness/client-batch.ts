@@ -71,7 +71,10 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
   let ended: boolean;
   try {
     // Closed model: no more lanes than the batch has clients (a default concurrency is every client).
-    const run = task.scenario.load.model === 'closed' ? runClosed(scripts, Math.min(task.concurrency, countSelected(task.scenario, task.clients)), clients, stopper.signal) : runOpen(scripts, clients, ctx);
+    const run =
+      task.scenario.load.model === 'closed'
+        ? runClosed(scripts, Math.min(task.concurrency, countSelected(task.scenario, task.clients)), clients, stopper.signal)
+        : runOpen(scripts, clients, ctx);
     ended = await finishWithin(run, stopper.signal, task.graceMs);
   } finally {
     clearInterval(flush);
@@ -100,7 +103,8 @@ export function warmThread(task: WarmTask): number {
   Atomics.add(arrived, 0, 1);
   Atomics.notify(arrived, 0);
   const deadline = Date.now() + WARM_TIMEOUT_MS;
-  for (let n = Atomics.load(arrived, 0); n < task.threads && Date.now() < deadline; n = Atomics.load(arrived, 0)) Atomics.wait(arrived, 0, n, deadline - Date.now());
+  for (let n = Atomics.load(arrived, 0); n < task.threads && Date.now() < deadline; n = Atomics.load(arrived, 0))
+    Atomics.wait(arrived, 0, n, deadline - Date.now());
   return threadId;
 }
 
@@ -207,4 +211,3 @@ async function runOpen(scripts: Iterator<ClientScript, void>, clients: BatchClie
   await clients.idle();
   clients.throwIfFailed();
 }
-

@@ -64,7 +64,10 @@ export class ClientPool {
     const stuck = new Promise<never>((_, reject) => {
       arm = () => {
         sendStop();
-        deadline = setTimeout(() => reject(new Error(`it did not stop within ${task.graceMs + STOP_ANSWER_MARGIN_MS} ms of being asked`)), task.graceMs + STOP_ANSWER_MARGIN_MS);
+        deadline = setTimeout(
+          () => reject(new Error(`it did not stop within ${task.graceMs + STOP_ANSWER_MARGIN_MS} ms of being asked`)),
+          task.graceMs + STOP_ANSWER_MARGIN_MS,
+        );
       };
       if (stop?.aborted) arm();
       else stop?.addEventListener('abort', arm, { once: true });

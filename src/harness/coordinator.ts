@@ -77,7 +77,9 @@ export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCat
 
 function checkGrace(graceMs: number): number {
   if (Number.isFinite(graceMs) && graceMs >= 0 && graceMs <= MAX_GRACE_MS) return graceMs;
-  throw new JukeboxError('E_BAD_ARGUMENT', `grace: expected a duration from 0 to ${MAX_GRACE_MS} ms, got ${String(graceMs)}`, { hint: 'give the grace after an interrupt in ms, e.g. 5000' });
+  throw new JukeboxError('E_BAD_ARGUMENT', `grace: expected a duration from 0 to ${MAX_GRACE_MS} ms, got ${String(graceMs)}`, {
+    hint: 'give the grace after an interrupt in ms, e.g. 5000',
+  });
 }
 
 /**
@@ -89,7 +91,13 @@ function threadCount(scenario: ResolvedScenario, clientsTotal: number): number {
   return Math.min(load.workers, clientsTotal, load.model === 'closed' ? load.concurrency : Infinity);
 }
 
-async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, plan: { clientsTotal: number; graceMs: number }, servers: ScenarioServers, options: RunOptions): Promise<RunResult> {
+async function runClients(
+  scenario: ResolvedScenario,
+  catalog: LoadedCatalog,
+  plan: { clientsTotal: number; graceMs: number },
+  servers: ScenarioServers,
+  options: RunOptions,
+): Promise<RunResult> {
   const metrics = new MetricsAggregator();
   const threads = threadCount(scenario, plan.clientsTotal);
   const pool = new ClientPool(Math.max(1, threads));
@@ -164,7 +172,13 @@ async function runClients(scenario: ResolvedScenario, catalog: LoadedCatalog, pl
   return interrupted ? { ...result, interrupted } : result;
 }
 
-function interruption(scenario: ResolvedScenario, plan: { clientsTotal: number; graceMs: number }, results: ClientTaskResult[], metrics: MetricsAggregator, atMs: number): RunInterruption {
+function interruption(
+  scenario: ResolvedScenario,
+  plan: { clientsTotal: number; graceMs: number },
+  results: ClientTaskResult[],
+  metrics: MetricsAggregator,
+  atMs: number,
+): RunInterruption {
   const sum = (key: 'started' | 'completed' | 'cut') => results.reduce((a, r) => a + r[key], 0);
   return {
     atMs: Math.max(0, Math.round(atMs)),

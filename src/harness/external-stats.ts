@@ -7,7 +7,12 @@ import type { ServerAddress } from './messages.js';
 const STATS_TIMEOUT_MS = 5_000;
 
 export async function fetchServerStats(server: ServerAddress): Promise<ServerStats> {
-  const connection = await JukeboxConnection.connect({ host: server.host, port: server.port, connectTimeoutMs: STATS_TIMEOUT_MS, requestTimeoutMs: STATS_TIMEOUT_MS });
+  const connection = await JukeboxConnection.connect({
+    host: server.host,
+    port: server.port,
+    connectTimeoutMs: STATS_TIMEOUT_MS,
+    requestTimeoutMs: STATS_TIMEOUT_MS,
+  });
   try {
     return (await connection.stats()).stats;
   } finally {

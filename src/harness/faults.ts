@@ -29,7 +29,13 @@ export function faultSteps(faults: readonly Fault[]): FaultStep[] {
 }
 
 function stepsOf(f: Fault): FaultStep[] {
-  const step = (atMs: number, action: string, command: FaultCommand, describe: (r: FaultResult) => string): FaultStep => ({ atMs, server: f.server, action, command, describe });
+  const step = (atMs: number, action: string, command: FaultCommand, describe: (r: FaultResult) => string): FaultStep => ({
+    atMs,
+    server: f.server,
+    action,
+    command,
+    describe,
+  });
   const lasting = f.forMs === undefined ? 'until the end of the run' : `for ${seconds(f.forMs)}`;
   /** The start, and, when the fault has a duration, its end. */
   const timed = (on: FaultCommand, off: FaultCommand, describeOn: (r: FaultResult) => string, describeOff: (r: FaultResult) => string): FaultStep[] => {
@@ -43,7 +49,12 @@ function stepsOf(f: Fault): FaultStep[] {
         return `listener closed (port ${r.port}) and ${plural(r.affected, 'connection')} cut; ${back}`;
       });
       if (f.restartAfterMs === undefined) return [crash];
-      return [crash, step(f.atMs + f.restartAfterMs, 'restart', { action: 'restart' }, (r) => (r.listening ? `listening again on port ${r.port}` : 'restarted, listener still closed (refusing)'))];
+      return [
+        crash,
+        step(f.atMs + f.restartAfterMs, 'restart', { action: 'restart' }, (r) =>
+          r.listening ? `listening again on port ${r.port}` : 'restarted, listener still closed (refusing)',
+        ),
+      ];
     }
     case 'reset':
       return [step(f.atMs, 'reset', { action: 'reset' }, (r) => `${plural(r.affected, 'transfer')} in flight cut with a TCP reset`)];

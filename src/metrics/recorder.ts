@@ -2,7 +2,16 @@
 // timeline. `drain()` hands over everything since the last drain, so memory stays bounded
 // however many requests a run makes.
 import { createHistogram, encodeHistogram, PHASES, recordMs, recordMsCorrected, type Histogram, type Phase } from './histogram.js';
-import { emptyCounters, type Counters, type ErrorKind, type MetricsSnapshot, type ServerCounters, type StallSlice, type TimelineSlice, type TrafficWindow } from './types.js';
+import {
+  emptyCounters,
+  type Counters,
+  type ErrorKind,
+  type MetricsSnapshot,
+  type ServerCounters,
+  type StallSlice,
+  type TimelineSlice,
+  type TrafficWindow,
+} from './types.js';
 
 interface OpenSlice {
   requests: number;
@@ -194,13 +203,22 @@ export class MetricsRecorder {
     }
     const stalls = this.stalls;
     this.stalls = [];
-    return { counters, phases, timeline, scheduleLag: this.takeEncoded(this.scheduleLag), correctedRequest: this.takeEncoded(this.corrected), stalls, window: { ...this.window } };
+    return {
+      counters,
+      phases,
+      timeline,
+      scheduleLag: this.takeEncoded(this.scheduleLag),
+      correctedRequest: this.takeEncoded(this.corrected),
+      stalls,
+      window: { ...this.window },
+    };
   }
 
   /** Something came back: a stall, if the silence before it was long enough while requests were outstanding. */
   private progress(): void {
     const now = this.now();
-    if (this.outstanding.size > 0 && this.lastProgress !== undefined && now - this.lastProgress > this.stallLimitMs) this.stalls.push(this.stallUntil(now, false));
+    if (this.outstanding.size > 0 && this.lastProgress !== undefined && now - this.lastProgress > this.stallLimitMs)
+      this.stalls.push(this.stallUntil(now, false));
     this.lastProgress = now;
   }
 
@@ -254,7 +272,16 @@ export class MetricsRecorder {
     const second = this.currentSecond();
     let slice = this.slices.get(second);
     if (!slice) {
-      slice = { requests: 0, bytes: 0, errors: 0, active: this.active, histogram: createHistogram('sparse'), inFlight: this.outstanding.size, oldestAgeMs: 0, lagMs: 0 };
+      slice = {
+        requests: 0,
+        bytes: 0,
+        errors: 0,
+        active: this.active,
+        histogram: createHistogram('sparse'),
+        inFlight: this.outstanding.size,
+        oldestAgeMs: 0,
+        lagMs: 0,
+      };
       this.slices.set(second, slice);
     }
     return slice;

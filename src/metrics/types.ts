@@ -113,7 +113,20 @@ export function emptyCounters(): Counters {
 
 /** Adds `delta` into `into`. */
 export function addCounters(into: Counters, delta: Counters): void {
-  const numeric = ['clients', 'requests', 'downloads', 'streams', 'cancelled', 'failed', 'verified', 'bytes', 'failovers', 'resumes', 'resumedBytes', 'integrityFailures'] as const;
+  const numeric = [
+    'clients',
+    'requests',
+    'downloads',
+    'streams',
+    'cancelled',
+    'failed',
+    'verified',
+    'bytes',
+    'failovers',
+    'resumes',
+    'resumedBytes',
+    'integrityFailures',
+  ] as const;
   for (const key of numeric) into[key] += delta[key];
   for (const [kind, n] of Object.entries(delta.errors) as [ErrorKind, number][]) into.errors[kind] = (into.errors[kind] ?? 0) + n;
   for (const [id, s] of Object.entries(delta.servers)) {

@@ -45,7 +45,13 @@ export function buildReport(run: RunResult, environment: Environment): Report {
     latency,
     latencyCorrected: { request: summarize(metrics.correctedRequest) },
     pace: paceOf(scenario, latency.request.p50),
-    stalls: metrics.stalls().map((st): StallReport => ({ t: round(st.startMs / 1000), durationMs: st.durationMs, inFlight: st.inFlight, missed: st.missed, ...(st.ongoing ? { ongoing: true } : {}) })),
+    stalls: metrics.stalls().map((st): StallReport => ({
+      t: round(st.startMs / 1000),
+      durationMs: st.durationMs,
+      inFlight: st.inFlight,
+      missed: st.missed,
+      ...(st.ongoing ? { ongoing: true } : {}),
+    })),
     window,
     servers,
     errors: Object.fromEntries(ERROR_KINDS.map((k) => [k, c.errors[k] ?? 0])) as Record<ErrorKind, number>,
@@ -121,7 +127,12 @@ function windowOf(run: RunResult, seconds: MergedSecond[]): WindowReport {
   if (from !== undefined && to !== undefined) {
     const span = seconds.filter((s) => s.second >= from && s.second <= to);
     const n = to - from + 1;
-    steady = { fromS: from, toS: to + 1, requestsPerSec: round(span.reduce((a, s) => a + s.requests, 0) / n), bytesPerSec: Math.round(span.reduce((a, s) => a + s.bytes, 0) / n) };
+    steady = {
+      fromS: from,
+      toS: to + 1,
+      requestsPerSec: round(span.reduce((a, s) => a + s.requests, 0) / n),
+      bytesPerSec: Math.round(span.reduce((a, s) => a + s.bytes, 0) / n),
+    };
   }
   return { firstSendS: round3(w.firstSendMs / 1000), lastByteS: round3(w.lastByteMs / 1000), trafficMs, steady };
 }

@@ -44,7 +44,11 @@ function legend(c: Comparison): string[] {
       return safe(`${g.label}${i === 0 ? ' (baseline)' : ''}: ${run?.file ?? run?.name ?? ''}  seed ${run?.seed ?? '?'}  ${run?.startedAt ?? ''}`);
     });
   }
-  return c.groups.map((g, i) => safe(`${g.label}${i === 0 && g.label !== 'baseline' ? ' (baseline)' : ''}: ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}: ${g.runs.map((r) => r.file ?? r.label).join(', ')}`));
+  return c.groups.map((g, i) =>
+    safe(
+      `${g.label}${i === 0 && g.label !== 'baseline' ? ' (baseline)' : ''}: ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}: ${g.runs.map((r) => r.file ?? r.label).join(', ')}`,
+    ),
+  );
 }
 
 function runsTable(c: Comparison): string {
@@ -70,7 +74,11 @@ function groupsTable(c: Comparison): string {
   for (const m of c.metrics) {
     const row: string[] = [m.label, spreadText(m.unit, m.groups[0]?.spread ?? null)];
     m.deltas.forEach((d, i) => {
-      row.push(spreadText(m.unit, m.groups[i + 1]?.spread ?? null), deltaText(m, d), d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a');
+      row.push(
+        spreadText(m.unit, m.groups[i + 1]?.spread ?? null),
+        deltaText(m, d),
+        d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a',
+      );
     });
     t.push(row);
   }
@@ -78,7 +86,10 @@ function groupsTable(c: Comparison): string {
 }
 
 export function renderRepeatSummary(s: RepeatSummary): string {
-  const t = new Table({ head: ['metric', 'median', 'min', 'max', 'IQR', '95% CI of median', ...s.metrics[0]?.values.map((_, i) => `run ${i + 1}`) ?? []], ...compact });
+  const t = new Table({
+    head: ['metric', 'median', 'min', 'max', 'IQR', '95% CI of median', ...(s.metrics[0]?.values.map((_, i) => `run ${i + 1}`) ?? [])],
+    ...compact,
+  });
   for (const m of s.metrics) {
     const sp = m.spread;
     t.push([
@@ -91,5 +102,9 @@ export function renderRepeatSummary(s: RepeatSummary): string {
       ...m.values.map((v) => formatValue(m.unit, v)),
     ]);
   }
-  return [`"${safe(String(s.name))}" repeated ${s.runs} times (seeds ${safe(s.seeds.join(', '))}); ${s.passed} of ${s.runs} passed their thresholds`, t.toString(), `method: ${s.method}`].join('\n');
+  return [
+    `"${safe(String(s.name))}" repeated ${s.runs} times (seeds ${safe(s.seeds.join(', '))}); ${s.passed} of ${s.runs} passed their thresholds`,
+    t.toString(),
+    `method: ${s.method}`,
+  ].join('\n');
 }

@@ -111,8 +111,15 @@ export interface Comparison {
 
 /** Single runs side by side: each one is its own group, the first is the baseline. */
 export function compareRuns(runs: CompareRun[], options: CompareOptions = {}): Comparison {
-  if (runs.length < 2) throw new JukeboxError('E_BAD_ARGUMENT', `compare needs at least two reports, got ${runs.length}`, { hint: 'give two or more report files; the first is the baseline' });
-  return compare('runs', runs.map((r) => ({ label: r.label, runs: [r] })), options);
+  if (runs.length < 2)
+    throw new JukeboxError('E_BAD_ARGUMENT', `compare needs at least two reports, got ${runs.length}`, {
+      hint: 'give two or more report files; the first is the baseline',
+    });
+  return compare(
+    'runs',
+    runs.map((r) => ({ label: r.label, runs: [r] })),
+    options,
+  );
 }
 
 /** Groups of repeated runs (baseline first): medians, spread, and the bootstrap on the difference. */
@@ -125,14 +132,16 @@ export function compareGroups(groups: CompareGroup[], options: CompareOptions = 
 
 function compare(mode: Comparison['mode'], groups: CompareGroup[], options: CompareOptions): Comparison {
   const regressionPct = options.regressionPct ?? DEFAULT_REGRESSION_PCT;
-  if (!Number.isFinite(regressionPct) || regressionPct < 0) throw new JukeboxError('E_BAD_ARGUMENT', `the regression threshold must be a percentage ≥ 0, got ${regressionPct}`);
+  if (!Number.isFinite(regressionPct) || regressionPct < 0)
+    throw new JukeboxError('E_BAD_ARGUMENT', `the regression threshold must be a percentage ≥ 0, got ${regressionPct}`);
   const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const noiseJudged = groups.every((g) => g.runs.length >= MIN_RUNS_FOR_NOISE);
   const metrics = KEY_METRICS.map((metric) => compareMetric(metric, groups, regressionPct, resamples));
   const regressions: Regression[] = [];
   for (const m of metrics) {
     for (const d of m.deltas) {
-      if (d.verdict === 'worse' && d.absolute !== null) regressions.push({ key: m.key, label: m.label, group: d.group, absolute: d.absolute, relative: d.relative });
+      if (d.verdict === 'worse' && d.absolute !== null)
+        regressions.push({ key: m.key, label: m.label, group: d.group, absolute: d.absolute, relative: d.relative });
     }
   }
   return {
@@ -184,7 +193,7 @@ function verdictOf(better: Better, base: number, absolute: number, significant: 
 export function beyondThreshold(base: number, absolute: number, pct: number): boolean {
   if (absolute === 0) return false;
   if (base === 0) return true;
-  return (Math.abs(absolute / base) * 100) > pct;
+  return Math.abs(absolute / base) * 100 > pct;
 }
 
 function runValue(run: CompareRun, metric: KeyMetric): number | null {
@@ -206,7 +215,13 @@ export function runsOfRepeat(summary: RepeatSummary, resolveFile: (file: string)
   return Array.from({ length: summary.runs }, (_, i): CompareRun => {
     const entry = summary.reports?.[i];
     const values = Object.fromEntries([...byKey].map(([key, v]) => [key, v[i] ?? null]));
-    const summarized: SummarizedRun = { name: summary.name, seed: entry?.seed ?? summary.seeds[i] ?? '?', startedAt: entry?.startedAt ?? summary.startedAt[i] ?? '', durationMs: entry?.durationMs ?? null, values };
+    const summarized: SummarizedRun = {
+      name: summary.name,
+      seed: entry?.seed ?? summary.seeds[i] ?? '?',
+      startedAt: entry?.startedAt ?? summary.startedAt[i] ?? '',
+      durationMs: entry?.durationMs ?? null,
+      values,
+    };
     const run: CompareRun = { label: `run ${i + 1}`, summarized };
     return entry?.file === undefined ? run : { ...run, file: resolveFile(entry.file) };
   });
@@ -219,7 +234,7 @@ function runInfo(run: CompareRun): RunInfo {
 }
 
 function describeMethod(mode: Comparison['mode'], noiseJudged: boolean, pct: number, resamples: number): string {
-  const against = mode === 'runs' ? 'each run against the first' : 'the median of each group against the baseline group\'s median';
+  const against = mode === 'runs' ? 'each run against the first' : "the median of each group against the baseline group's median";
   if (!noiseJudged) return `${against}; a difference is flagged when it is beyond ±${pct}% (no noise estimate: too few runs per side)`;
   return (
     `${against}; a difference is flagged when it is beyond ±${pct}% and the percentile-bootstrap ` +
@@ -239,6 +254,7 @@ function notesFor(groups: CompareGroup[], noiseJudged: boolean, pct: number): st
   const names = [...new Set(groups.flatMap((g) => g.runs.map((r) => runFacts(r).name)))];
   if (names.length > 1) notes.push(`The reports are of different scenarios (${names.join(', ')}): differences may come from the scenarios, not the code.`);
   const small = groups.filter((g) => g.runs.length >= MIN_RUNS_FOR_NOISE && g.runs.length < 5);
-  if (noiseJudged && small.length > 0) notes.push('With fewer than 5 runs in a group the bootstrap interval is coarse: a difference counts only when the groups barely overlap.');
+  if (noiseJudged && small.length > 0)
+    notes.push('With fewer than 5 runs in a group the bootstrap interval is coarse: a difference counts only when the groups barely overlap.');
   return notes;
 }

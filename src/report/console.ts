@@ -18,7 +18,9 @@ const pct = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 * par
 export function renderConsole(report: Report): string {
   const out: string[] = [];
   // Names, seeds and ids come from the scenario or a report file read back: shown escaped.
-  out.push(`jukebox run "${safe(String(report.name))}"  seed ${safe(String(report.seed))}  ${safe(String(report.startedAt))}  took ${formatDuration(report.durationMs)}${report.interrupted ? '  INTERRUPTED' : ''}`);
+  out.push(
+    `jukebox run "${safe(String(report.name))}"  seed ${safe(String(report.seed))}  ${safe(String(report.startedAt))}  took ${formatDuration(report.durationMs)}${report.interrupted ? '  INTERRUPTED' : ''}`,
+  );
   if (report.interrupted) out.push(describeInterruption(report));
   out.push(totalsTable(report));
   const window = describeWindow(report);
@@ -32,7 +34,9 @@ export function renderConsole(report: Report): string {
   }
   if (report.schedule.model === 'open') {
     const lag = report.schedule.lagMs;
-    out.push(`schedule: clients started late by p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}, max ${ms(lag.max)}${report.schedule.behind ? '  ← the harness fell behind its schedule; latencies count from the schedule' : ''}`);
+    out.push(
+      `schedule: clients started late by p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}, max ${ms(lag.max)}${report.schedule.behind ? '  ← the harness fell behind its schedule; latencies count from the schedule' : ''}`,
+    );
     const seconds = report.schedule.behindSeconds ?? [];
     if (seconds.length > 0) out.push(`schedule: behind by over 100 ms in second${seconds.length === 1 ? '' : 's'} ${listSeconds(seconds)}`);
   }
@@ -45,7 +49,18 @@ export function renderConsole(report: Report): string {
 function totalsTable(r: Report): string {
   const t = table(['clients', 'requests', 'downloads', 'streams', 'cancelled', 'failed', 'verified', 'bytes', 'req/s', 'throughput']);
   const x = r.totals;
-  t.push([x.clients, x.requests, x.downloads, x.streams, x.cancelled, x.failed, x.verified, formatBytes(x.bytes), r.throughput.requestsPerSec.toFixed(1), `${formatBytes(r.throughput.bytesPerSec)}/s`]);
+  t.push([
+    x.clients,
+    x.requests,
+    x.downloads,
+    x.streams,
+    x.cancelled,
+    x.failed,
+    x.verified,
+    formatBytes(x.bytes),
+    r.throughput.requestsPerSec.toFixed(1),
+    `${formatBytes(r.throughput.bytesPerSec)}/s`,
+  ]);
   return t.toString();
 }
 
@@ -58,7 +73,10 @@ function latencyTable(r: Report): string {
   // Closed model: the same requests corrected for coordinated omission (the open model's are the measured ones).
   const c = r.latencyCorrected?.request;
   if (c && r.pace?.corrected) t.push(['request, corrected*', c.count, ms(c.min), ms(c.mean), ms(c.p50), ms(c.p90), ms(c.p99), ms(c.p999), ms(c.max)]);
-  const note = c && r.pace?.corrected ? `\n* corrected for coordinated omission: with the requests the clients would have sent at their pace (${formatDuration(r.pace.intervalMs)} = think ${r.pace.thinkMs === 0 ? '0' : formatDuration(r.pace.thinkMs)} + typical ${formatDuration(r.pace.serviceMs)}) while one was stuck` : '';
+  const note =
+    c && r.pace?.corrected
+      ? `\n* corrected for coordinated omission: with the requests the clients would have sent at their pace (${formatDuration(r.pace.intervalMs)} = think ${r.pace.thinkMs === 0 ? '0' : formatDuration(r.pace.thinkMs)} + typical ${formatDuration(r.pace.serviceMs)}) while one was stuck`
+      : '';
   return t.toString() + note;
 }
 
@@ -66,7 +84,9 @@ function latencyTable(r: Report): string {
 function describeWindow(r: Report): string | undefined {
   const w = r.window;
   if (!w || w.firstSendS === null || w.lastByteS === null) return undefined;
-  const steady = w.steady ? `; steady ${w.steady.fromS}–${w.steady.toS} s: ${w.steady.requestsPerSec.toFixed(1)} req/s, ${formatBytes(w.steady.bytesPerSec)}/s` : '; no steady second (too short to tell)';
+  const steady = w.steady
+    ? `; steady ${w.steady.fromS}–${w.steady.toS} s: ${w.steady.requestsPerSec.toFixed(1)} req/s, ${formatBytes(w.steady.bytesPerSec)}/s`
+    : '; no steady second (too short to tell)';
   return `window: rates over the traffic, ${formatDuration(w.trafficMs)} (first request sent at ${w.firstSendS.toFixed(2)} s, last byte at ${w.lastByteS.toFixed(2)} s)${steady}`;
 }
 
@@ -82,7 +102,7 @@ function describeStalls(r: Report): string[] {
 /** 0, 3, 4, 5, 9 → "0, 3–5, 9". */
 function listSeconds(seconds: number[]): string {
   const ranges: string[] = [];
-  for (let i = 0; i < seconds.length; ) {
+  for (let i = 0; i < seconds.length;) {
     let j = i;
     while (j + 1 < seconds.length && seconds[j + 1] === (seconds[j] ?? 0) + 1) j++;
     ranges.push(i === j ? `${seconds[i]}` : `${seconds[i]}–${seconds[j]}`);
@@ -95,7 +115,15 @@ function serversTable(r: Report): string {
   const t = table(['server', 'requests', 'bytes', 'chosen', 'share', "server's own: requests", 'bytes sent']);
   const totalChosen = Object.values(r.servers).reduce((a, s) => a + s.chosen, 0);
   for (const [id, s] of Object.entries(r.servers)) {
-    t.push([safe(id), s.requests, formatBytes(s.bytes), s.chosen, pct(s.chosen, totalChosen), s.stats?.requests ?? '-', s.stats ? formatBytes(s.stats.bytesSent) : '-']);
+    t.push([
+      safe(id),
+      s.requests,
+      formatBytes(s.bytes),
+      s.chosen,
+      pct(s.chosen, totalChosen),
+      s.stats?.requests ?? '-',
+      s.stats ? formatBytes(s.stats.bytesSent) : '-',
+    ]);
   }
   return t.toString();
 }

@@ -49,7 +49,10 @@ export function saveReport(report: Report, jsonPath: string, html?: string): { j
  * as for reports). The runs' reports are already written: the summary names them relative to its
  * own folder, so a folder moved whole still holds together.
  */
-export function saveRepeatSummary(runs: { report: Report; json: string }[], summaryPath: string): { summary: RepeatSummary; written: { json: string; html?: string } } {
+export function saveRepeatSummary(
+  runs: { report: Report; json: string }[],
+  summaryPath: string,
+): { summary: RepeatSummary; written: { json: string; html?: string } } {
   const files = runs.map((r) => relative(dirname(resolve(summaryPath)), resolve(r.json)));
   const reports = runs.map((r) => r.report);
   const summary = summarizeRepeats(reports, { files });

@@ -20,7 +20,9 @@ interface LabelledRun {
  */
 function labelledRuns(groups: CompareGroup[]): LabelledRun[] {
   const single = groups.every((g) => g.runs.length === 1);
-  return groups.flatMap((g, gi) => g.runs.flatMap((r) => ('report' in r ? [{ label: single ? g.label : `${g.label} · ${r.label}`, color: color(gi), report: r.report }] : [])));
+  return groups.flatMap((g, gi) =>
+    g.runs.flatMap((r) => ('report' in r ? [{ label: single ? g.label : `${g.label} · ${r.label}`, color: color(gi), report: r.report }] : [])),
+  );
 }
 
 export function compareCharts(groups: CompareGroup[]): ChartSpec[] {
@@ -28,12 +30,44 @@ export function compareCharts(groups: CompareGroup[]): ChartSpec[] {
   const length = Math.max(0, ...runs.map((r) => r.report.timeline.length));
   const x = Array.from({ length }, (_, t) => t);
   const timeSeries = (unit: SeriesSpec['unit'], pick: (e: TimelineEntry) => number | null): SeriesSpec[] =>
-    runs.map((r) => ({ label: r.label, unit, axis: 'left', color: r.color, style: 'line', values: x.map((t) => { const e = r.report.timeline[t]; return e ? pick(e) : null; }) }));
-  const time = (id: string, leftLabel: string, series: SeriesSpec[]): ChartSpec => ({ id, kind: 'time', xLabel: 'seconds since each run\'s start', leftLabel, rightLabel: '', x, series, markers: [], yLog: false });
+    runs.map((r) => ({
+      label: r.label,
+      unit,
+      axis: 'left',
+      color: r.color,
+      style: 'line',
+      values: x.map((t) => {
+        const e = r.report.timeline[t];
+        return e ? pick(e) : null;
+      }),
+    }));
+  const time = (id: string, leftLabel: string, series: SeriesSpec[]): ChartSpec => ({
+    id,
+    kind: 'time',
+    xLabel: "seconds since each run's start",
+    leftLabel,
+    rightLabel: '',
+    x,
+    series,
+    markers: [],
+    yLog: false,
+  });
   const charts: ChartSpec[] = [
-    time('cmp-requests', 'requests per second', timeSeries('req/s', (e) => e.requestsPerSec)),
-    time('cmp-bytes', 'bytes per second', timeSeries('B/s', (e) => e.bytesPerSec)),
-    time('cmp-p99', 'p99 latency', timeSeries('ms', (e) => (e.requestsPerSec > 0 ? e.p99 : null))),
+    time(
+      'cmp-requests',
+      'requests per second',
+      timeSeries('req/s', (e) => e.requestsPerSec),
+    ),
+    time(
+      'cmp-bytes',
+      'bytes per second',
+      timeSeries('B/s', (e) => e.bytesPerSec),
+    ),
+    time(
+      'cmp-p99',
+      'p99 latency',
+      timeSeries('ms', (e) => (e.requestsPerSec > 0 ? e.p99 : null)),
+    ),
   ];
   for (const phase of distributionPhases(runs)) {
     const grid = percentileGrid(Math.max(0, ...runs.map((r) => r.report.latency[phase].count)));
@@ -46,7 +80,14 @@ export function compareCharts(groups: CompareGroup[]): ChartSpec[] {
       x: grid,
       markers: [],
       yLog: true,
-      series: runs.map((r) => ({ label: r.label, unit: 'ms', axis: 'left', color: r.color, style: 'line', values: percentileCurve(r.report.histograms[phase], grid) })),
+      series: runs.map((r) => ({
+        label: r.label,
+        unit: 'ms',
+        axis: 'left',
+        color: r.color,
+        style: 'line',
+        values: percentileCurve(r.report.histograms[phase], grid),
+      })),
     });
   }
   return charts;
@@ -60,18 +101,25 @@ export function renderCompareHtml(comparison: Comparison, groups: CompareGroup[]
   const charts = compareCharts(groups);
   const names = [...new Set(comparison.groups.flatMap((g) => g.runs.map((r) => r.name)))].join(', ');
   const summarized = groups.some((g) => g.runs.some((r) => !('report' in r)));
-  return renderPage({ title: `jukebox comparison: ${names}`, body: body(comparison, charts, names, summarized), data: { markerColor: MARKER_COLOR, charts } }, assets);
+  return renderPage(
+    { title: `jukebox comparison: ${names}`, body: body(comparison, charts, names, summarized), data: { markerColor: MARKER_COLOR, charts } },
+    assets,
+  );
 }
 
 function body(c: Comparison, charts: ChartSpec[], names: string, summarized: boolean): string {
-  const panel = (spec: ChartSpec, title: string, caption: string) => `<div class="panel"><h3>${escapeHtml(title)}</h3><p class="caption">${escapeHtml(caption)}</p><div class="chart" id="${escapeHtml(spec.id)}"></div></div>`;
+  const panel = (spec: ChartSpec, title: string, caption: string) =>
+    `<div class="panel"><h3>${escapeHtml(title)}</h3><p class="caption">${escapeHtml(caption)}</p><div class="chart" id="${escapeHtml(spec.id)}"></div></div>`;
   const byId = (id: string) => charts.find((s) => s.id === id);
   const timeline = [
     ['cmp-requests', 'Requests per second', 'Song requests ending in each second, every run from its own start.'],
     ['cmp-bytes', 'Bytes per second', 'Body bytes received in each second.'],
     ['cmp-p99', 'p99 latency over time', 'The 99th percentile of the requests that ended in each second.'],
   ] as const;
-  const status = c.regressions.length === 0 ? '<span class="badge pass">NO REGRESSION</span>' : `<span class="badge fail">${c.regressions.length} REGRESSION${c.regressions.length === 1 ? '' : 'S'}</span>`;
+  const status =
+    c.regressions.length === 0
+      ? '<span class="badge pass">NO REGRESSION</span>'
+      : `<span class="badge fail">${c.regressions.length} REGRESSION${c.regressions.length === 1 ? '' : 'S'}</span>`;
   return `<main>
 <header><h1>${escapeHtml(names)}</h1>${status}<span class="sub">${escapeHtml(c.mode === 'runs' ? `${c.groups.length} runs, each against the first` : `${c.groups.length} groups of repeated runs`)} · threshold ±${escapeHtml(String(c.regressionPct))}%</span></header>
 ${c.notes.map((n) => `<p class="callout">${escapeHtml(n)}</p>`).join('\n')}
@@ -82,22 +130,32 @@ ${summarized ? `<p class="callout">${escapeHtml(SUMMARIZED_NOTE)}</p>` : ''}
 <div class="panel">${runsTable(c)}</div>
 <h2>Timelines</h2>
 <div class="grid2">
-${timeline.map(([id, title, caption]) => { const spec = byId(id); return spec ? panel(spec, title, caption) : ''; }).join('\n')}
+${timeline
+  .map(([id, title, caption]) => {
+    const spec = byId(id);
+    return spec ? panel(spec, title, caption) : '';
+  })
+  .join('\n')}
 </div>
 <h2>Latency distributions</h2>
 <div class="grid2">
-${charts.filter((s) => s.kind === 'percentile').map((s) => panel(s, `${s.id.replace('cmp-dist-', '')} latency`, 'Latency at every percentile, from each run\'s HDR histogram; both axes logarithmic.')).join('\n')}
+${charts
+  .filter((s) => s.kind === 'percentile')
+  .map((s) => panel(s, `${s.id.replace('cmp-dist-', '')} latency`, "Latency at every percentile, from each run's HDR histogram; both axes logarithmic."))
+  .join('\n')}
 </div>
 <footer>${escapeHtml(c.schema)} · generated by jukebox · this page works offline: its data and charts are inside it.</footer>
 </main>`;
 }
 
-const SUMMARIZED_NOTE = 'Some runs come from --repeat summaries, which keep each run\'s key metrics but not its timeline or histograms: the charts draw only the runs given as reports (compare the run reports themselves to draw them all).';
+const SUMMARIZED_NOTE =
+  "Some runs come from --repeat summaries, which keep each run's key metrics but not its timeline or histograms: the charts draw only the runs given as reports (compare the run reports themselves to draw them all).";
 
 const num = (v: string | number): Cell => ({ text: v, className: 'num' });
 
 function verdictCell(m: MetricComparison, d: MetricDelta): Cell[] {
-  const verdict = d.verdict === 'worse' ? 'WORSE' : d.verdict === 'better' ? 'better' : d.verdict === 'noise' ? 'within noise' : d.verdict === 'n/a' ? 'n/a' : 'same';
+  const verdict =
+    d.verdict === 'worse' ? 'WORSE' : d.verdict === 'better' ? 'better' : d.verdict === 'noise' ? 'within noise' : d.verdict === 'n/a' ? 'n/a' : 'same';
   return [num(formatChange(m.unit, d.absolute)), num(formatRelative(d.relative, d.absolute)), { text: verdict, className: d.verdict }];
 }
 
@@ -105,7 +163,11 @@ function comparisonTable(c: Comparison): string {
   if (c.mode === 'runs') {
     const head: Cell[] = ['metric', num(`${c.groups[0]?.label ?? ''} (baseline)`)];
     for (const g of c.groups.slice(1)) head.push(num(g.label), num('Δ'), num('Δ %'), 'verdict');
-    const rows = c.metrics.map((m): Cell[] => [m.label, num(formatValue(m.unit, m.groups[0]?.spread?.median ?? null)), ...m.deltas.flatMap((d, i) => [num(formatValue(m.unit, m.groups[i + 1]?.spread?.median ?? null)), ...verdictCell(m, d)])]);
+    const rows = c.metrics.map((m): Cell[] => [
+      m.label,
+      num(formatValue(m.unit, m.groups[0]?.spread?.median ?? null)),
+      ...m.deltas.flatMap((d, i) => [num(formatValue(m.unit, m.groups[i + 1]?.spread?.median ?? null)), ...verdictCell(m, d)]),
+    ]);
     return htmlTable(head, rows);
   }
   const spreadText = (m: MetricComparison, i: number) => {
@@ -117,12 +179,26 @@ function comparisonTable(c: Comparison): string {
   const rows = c.metrics.map((m): Cell[] => [
     m.label,
     num(spreadText(m, 0)),
-    ...m.deltas.flatMap((d, i) => [num(spreadText(m, i + 1)), ...verdictCell(m, d), num(d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a')]),
+    ...m.deltas.flatMap((d, i) => [
+      num(spreadText(m, i + 1)),
+      ...verdictCell(m, d),
+      num(d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a'),
+    ]),
   ]);
   return htmlTable(head, rows);
 }
 
 function runsTable(c: Comparison): string {
-  const rows = c.groups.flatMap((g) => g.runs.map((r): Cell[] => [g.label, r.label, r.name, String(r.seed), r.startedAt, num(r.durationMs === null ? '?' : `${(r.durationMs / 1000).toFixed(1)}s`), r.file ?? '']));
+  const rows = c.groups.flatMap((g) =>
+    g.runs.map((r): Cell[] => [
+      g.label,
+      r.label,
+      r.name,
+      String(r.seed),
+      r.startedAt,
+      num(r.durationMs === null ? '?' : `${(r.durationMs / 1000).toFixed(1)}s`),
+      r.file ?? '',
+    ]),
+  );
   return htmlTable(['group', 'run', 'scenario', 'seed', 'started', num('duration'), 'file'], rows);
 }

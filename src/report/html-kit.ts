@@ -50,7 +50,11 @@ export function htmlTable(head: Cell[], rows: Cell[][], className = ''): string 
 
 /** A key/value table. */
 export function keyValueTable(rows: [string, string | number][]): string {
-  return htmlTable([], rows.map(([k, v]) => [{ text: k, className: 'key' }, String(v)]), 'kv');
+  return htmlTable(
+    [],
+    rows.map(([k, v]) => [{ text: k, className: 'key' }, String(v)]),
+    'kv',
+  );
 }
 
 /**

@@ -22,13 +22,21 @@ export function renderRepeatHtml(summary: RepeatSummary, reports: Report[] = [],
   // Each run its own group: its own colour and legend entry.
   const groups: CompareGroup[] = reports.map((report, i) => ({ label: repeatRunLabel(i), runs: [{ label: repeatRunLabel(i), report }] }));
   const charts = groups.length > 0 ? compareCharts(groups) : [];
-  return renderPage({ title: `jukebox repeat: ${summary.name} ×${summary.runs}`, body: body(summary, charts), data: { markerColor: MARKER_COLOR, charts } }, assets);
+  return renderPage(
+    { title: `jukebox repeat: ${summary.name} ×${summary.runs}`, body: body(summary, charts), data: { markerColor: MARKER_COLOR, charts } },
+    assets,
+  );
 }
 
 function body(s: RepeatSummary, charts: ChartSpec[]): string {
   const status =
-    s.thresholds === 0 ? '<span class="badge none">NO THRESHOLDS</span>' : s.passed === s.runs ? '<span class="badge pass">ALL PASSED</span>' : `<span class="badge fail">${escapeHtml(`${s.runs - s.passed} OF ${s.runs} FAILED`)}</span>`;
-  const panel = (spec: ChartSpec, title: string) => `<div class="panel"><h3>${escapeHtml(title)}</h3><div class="chart" id="${escapeHtml(spec.id)}"></div></div>`;
+    s.thresholds === 0
+      ? '<span class="badge none">NO THRESHOLDS</span>'
+      : s.passed === s.runs
+        ? '<span class="badge pass">ALL PASSED</span>'
+        : `<span class="badge fail">${escapeHtml(`${s.runs - s.passed} OF ${s.runs} FAILED`)}</span>`;
+  const panel = (spec: ChartSpec, title: string) =>
+    `<div class="panel"><h3>${escapeHtml(title)}</h3><div class="chart" id="${escapeHtml(spec.id)}"></div></div>`;
   const titles: Record<string, string> = { 'cmp-requests': 'Requests per second', 'cmp-bytes': 'Bytes per second', 'cmp-p99': 'p99 latency over time' };
   const chartsHtml =
     charts.length === 0
@@ -49,7 +57,15 @@ ${chartsHtml}
 const num = (v: string | number): Cell => ({ text: v, className: 'num' });
 
 function metricsTable(s: RepeatSummary): string {
-  const head: Cell[] = ['metric', num('median'), num('min'), num('max'), num('IQR'), num('95% CI of median'), ...Array.from({ length: s.runs }, (_, i) => num(repeatRunLabel(i)))];
+  const head: Cell[] = [
+    'metric',
+    num('median'),
+    num('min'),
+    num('max'),
+    num('IQR'),
+    num('95% CI of median'),
+    ...Array.from({ length: s.runs }, (_, i) => num(repeatRunLabel(i))),
+  ];
   const rows = s.metrics.map((m): Cell[] => {
     const sp = m.spread;
     return [
@@ -75,7 +91,12 @@ function runsTable(s: RepeatSummary): string {
     const file = run?.file;
     // "./" keeps the link a relative path whatever the file says (no javascript: or other scheme).
     const link = file === undefined ? '' : `<a href="./${escapeHtml(encodeURI(file.replace(/\.json$/i, '.html')))}">${escapeHtml(file)}</a>`;
-    const cells = [repeatRunLabel(i), String(run?.seed ?? s.seeds[i] ?? '?'), run?.startedAt ?? s.startedAt[i] ?? '', run ? formatDuration(run.durationMs) : '?'].map((t) => `<td>${escapeHtml(t)}</td>`);
+    const cells = [
+      repeatRunLabel(i),
+      String(run?.seed ?? s.seeds[i] ?? '?'),
+      run?.startedAt ?? s.startedAt[i] ?? '',
+      run ? formatDuration(run.durationMs) : '?',
+    ].map((t) => `<td>${escapeHtml(t)}</td>`);
     return `<tr>${cells.join('')}<td class="${cls}">${escapeHtml(result)}</td><td>${link}</td></tr>`;
   });
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;

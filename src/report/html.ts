@@ -4,7 +4,17 @@ import { PHASES } from '../metrics/histogram.js';
 import { formatBytes, formatDuration } from '../util/duration.js';
 import { formatValue } from './format.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
-import { color, ERROR_COLOR, faultMarkers, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec, type SeriesSpec } from './html-charts.js';
+import {
+  color,
+  ERROR_COLOR,
+  faultMarkers,
+  histogramCount,
+  MARKER_COLOR,
+  percentileCurve,
+  percentileGrid,
+  type ChartSpec,
+  type SeriesSpec,
+} from './html-charts.js';
 import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
 import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
@@ -54,19 +64,43 @@ export function reportCharts(report: Report): ChartSpec[] {
       x,
       markers,
       yLog: false,
-      series: (['p50', 'p90', 'p99'] as const).map((p, i): SeriesSpec => ({
-        label: `${p} of requests ending that second`,
-        // Reports written before p50/p90 were kept per second have only p99.
-        values: report.timeline.map((e) => (e.requestsPerSec > 0 ? (e[p] ?? null) : null)),
-        unit: 'ms',
-        axis: 'left' as const,
-        color: color(2 + i),
-        style: 'line' as const,
-      })).concat(
-        // A stall has no percentile (nothing ended): the oldest outstanding request's age shows it growing.
-        hasInFlight ? [{ label: 'oldest request outstanding', values: report.timeline.map((e) => e.oldestAgeMs ?? null), unit: 'ms' as const, axis: 'left' as const, color: ERROR_COLOR, style: 'dashed' as const }] : [],
-        hasLag ? [{ label: 'latest start behind schedule', values: report.timeline.map((e) => e.lagMs ?? null), unit: 'ms' as const, axis: 'left' as const, color: color(6), style: 'dashed' as const }] : [],
-      ),
+      series: (['p50', 'p90', 'p99'] as const)
+        .map((p, i): SeriesSpec => ({
+          label: `${p} of requests ending that second`,
+          // Reports written before p50/p90 were kept per second have only p99.
+          values: report.timeline.map((e) => (e.requestsPerSec > 0 ? (e[p] ?? null) : null)),
+          unit: 'ms',
+          axis: 'left' as const,
+          color: color(2 + i),
+          style: 'line' as const,
+        }))
+        .concat(
+          // A stall has no percentile (nothing ended): the oldest outstanding request's age shows it growing.
+          hasInFlight
+            ? [
+                {
+                  label: 'oldest request outstanding',
+                  values: report.timeline.map((e) => e.oldestAgeMs ?? null),
+                  unit: 'ms' as const,
+                  axis: 'left' as const,
+                  color: ERROR_COLOR,
+                  style: 'dashed' as const,
+                },
+              ]
+            : [],
+          hasLag
+            ? [
+                {
+                  label: 'latest start behind schedule',
+                  values: report.timeline.map((e) => e.lagMs ?? null),
+                  unit: 'ms' as const,
+                  axis: 'left' as const,
+                  color: color(6),
+                  style: 'dashed' as const,
+                },
+              ]
+            : [],
+        ),
     },
     {
       id: 'chart-errors',
@@ -80,7 +114,18 @@ export function reportCharts(report: Report): ChartSpec[] {
       series: [
         { label: 'failed requests', values: report.timeline.map((e) => e.errors), unit: 'count', axis: 'left', color: ERROR_COLOR, style: 'bars' },
         { label: 'clients in progress', values: report.timeline.map((e) => e.active), unit: 'count', axis: 'right', color: color(4), style: 'line' },
-        ...(hasInFlight ? [{ label: 'requests in flight', values: report.timeline.map((e) => e.inFlight ?? null), unit: 'count' as const, axis: 'right' as const, color: color(5), style: 'dashed' as const }] : []),
+        ...(hasInFlight
+          ? [
+              {
+                label: 'requests in flight',
+                values: report.timeline.map((e) => e.inFlight ?? null),
+                unit: 'count' as const,
+                axis: 'right' as const,
+                color: color(5),
+                style: 'dashed' as const,
+              },
+            ]
+          : []),
       ],
     },
     {
@@ -92,7 +137,14 @@ export function reportCharts(report: Report): ChartSpec[] {
       x: grid,
       markers: [],
       yLog: true,
-      series: phases.map((p) => ({ label: p, values: percentileCurve(report.histograms[p], grid), unit: 'ms', axis: 'left', color: color(PHASES.indexOf(p)), style: 'line' })),
+      series: phases.map((p) => ({
+        label: p,
+        values: percentileCurve(report.histograms[p], grid),
+        unit: 'ms',
+        axis: 'left',
+        color: color(PHASES.indexOf(p)),
+        style: 'line',
+      })),
     },
   ];
 }
@@ -114,7 +166,7 @@ ${panel('Latency over time', 'The 50th, 90th and 99th percentiles of the request
 ${panel('Errors over time', 'Failed song requests per second (bars), the clients in progress (line) and the song requests in flight (dashed), with the faults applied.', 'chart-errors')}
 </div>
 <h2>Latency</h2>
-${panel('Latency distribution per phase', 'Each phase\'s latency at every percentile, from the HDR histograms in the report. Both axes are logarithmic: the tail is on the right.', 'chart-distribution', latencyTable(r))}
+${panel('Latency distribution per phase', "Each phase's latency at every percentile, from the HDR histograms in the report. Both axes are logarithmic: the tail is on the right.", 'chart-distribution', latencyTable(r))}
 <h2>Servers</h2>
 <div class="panel">${serverShares(r)}${serversTable(r)}</div>
 <h2>Errors and faults</h2>
@@ -135,7 +187,12 @@ ${panel('Latency distribution per phase', 'Each phase\'s latency at every percen
 }
 
 function header(r: Report): string {
-  const verdict = r.thresholds.length === 0 ? '<span class="badge none">NO THRESHOLDS</span>' : r.passed ? '<span class="badge pass">PASSED</span>' : '<span class="badge fail">FAILED</span>';
+  const verdict =
+    r.thresholds.length === 0
+      ? '<span class="badge none">NO THRESHOLDS</span>'
+      : r.passed
+        ? '<span class="badge pass">PASSED</span>'
+        : '<span class="badge fail">FAILED</span>';
   const status = r.interrupted ? `<span class="badge fail">INTERRUPTED</span>${verdict}` : verdict;
   const description = r.scenario.description ? `<p class="sub">${escapeHtml(r.scenario.description)}</p>` : '';
   return `<header><h1>${escapeHtml(r.name)}</h1>${status}<span class="sub">started ${escapeHtml(r.startedAt)} · took ${escapeHtml(formatDuration(r.durationMs))} · seed ${escapeHtml(String(r.seed))} · ${escapeHtml(describeLoad(r))}</span></header>${description}`;
@@ -143,7 +200,9 @@ function header(r: Report): string {
 
 function describeLoad(r: Report): string {
   const load = r.scenario.load;
-  return load.model === 'closed' ? `closed model: ${load.clients} clients, ${load.concurrency} at once` : `open model: ${load.arrivalRate} clients/s for ${formatDuration(load.durationMs)}`;
+  return load.model === 'closed'
+    ? `closed model: ${load.clients} clients, ${load.concurrency} at once`
+    : `open model: ${load.arrivalRate} clients/s for ${formatDuration(load.durationMs)}`;
 }
 
 function cards(r: Report): string {
@@ -171,10 +230,31 @@ function latencyTable(r: Report): string {
   const head: Cell[] = ['phase', num('count'), num('min'), num('mean'), num('p50'), num('p90'), num('p99'), num('p99.9'), num('max')];
   const rows = PHASES.map((p): Cell[] => {
     const s = r.latency[p];
-    return [p, num(s.count), num(ms(s.count, s.min)), num(ms(s.count, s.mean)), num(ms(s.count, s.p50)), num(ms(s.count, s.p90)), num(ms(s.count, s.p99)), num(ms(s.count, s.p999)), num(ms(s.count, s.max))];
+    return [
+      p,
+      num(s.count),
+      num(ms(s.count, s.min)),
+      num(ms(s.count, s.mean)),
+      num(ms(s.count, s.p50)),
+      num(ms(s.count, s.p90)),
+      num(ms(s.count, s.p99)),
+      num(ms(s.count, s.p999)),
+      num(ms(s.count, s.max)),
+    ];
   });
   const c = r.latencyCorrected?.request;
-  if (c && r.pace?.corrected) rows.push(['request, corrected for coordinated omission', num(c.count), num(ms(c.count, c.min)), num(ms(c.count, c.mean)), num(ms(c.count, c.p50)), num(ms(c.count, c.p90)), num(ms(c.count, c.p99)), num(ms(c.count, c.p999)), num(ms(c.count, c.max))]);
+  if (c && r.pace?.corrected)
+    rows.push([
+      'request, corrected for coordinated omission',
+      num(c.count),
+      num(ms(c.count, c.min)),
+      num(ms(c.count, c.mean)),
+      num(ms(c.count, c.p50)),
+      num(ms(c.count, c.p90)),
+      num(ms(c.count, c.p99)),
+      num(ms(c.count, c.p999)),
+      num(ms(c.count, c.max)),
+    ]);
   return htmlTable(head, rows);
 }
 
@@ -190,16 +270,24 @@ function behindWhen(r: Report): string {
 function stallsCallout(r: Report): string {
   const stalls = r.stalls ?? [];
   if (stalls.length === 0) return '';
-  const items = stalls.map((s) => `<li>at ${s.t.toFixed(2)} s: ${escapeHtml(formatDuration(s.durationMs))} with ${s.inFlight} request${s.inFlight === 1 ? '' : 's'} in flight and nothing back${s.ongoing ? ' (still going at the end)' : ''}; the waiting clients would have sent ${s.missed} more</li>`);
+  const items = stalls.map(
+    (s) =>
+      `<li>at ${s.t.toFixed(2)} s: ${escapeHtml(formatDuration(s.durationMs))} with ${s.inFlight} request${s.inFlight === 1 ? '' : 's'} in flight and nothing back${s.ongoing ? ' (still going at the end)' : ''}; the waiting clients would have sent ${s.missed} more</li>`,
+  );
   const corrected = r.latencyCorrected?.request;
-  const tail = corrected && r.pace?.corrected ? ` Corrected for the requests not sent meanwhile, the request p99 is ${escapeHtml(formatDuration(corrected.p99))} (measured: ${escapeHtml(formatDuration(r.latency.request.p99))}).` : '';
+  const tail =
+    corrected && r.pace?.corrected
+      ? ` Corrected for the requests not sent meanwhile, the request p99 is ${escapeHtml(formatDuration(corrected.p99))} (measured: ${escapeHtml(formatDuration(r.latency.request.p99))}).`
+      : '';
   return `<div class="callout"><strong>Stalls: requests outstanding and nothing coming back.</strong><ul>${items.join('')}</ul>${tail}</div>`;
 }
 
 function windowNote(r: Report): string {
   const w = r.window;
   if (!w || w.firstSendS === null || w.lastByteS === null) return '';
-  const steady = w.steady ? ` Steady state (seconds ${w.steady.fromS}–${w.steady.toS}, without ramp-up and tail): ${escapeHtml(formatValue('req/s', w.steady.requestsPerSec))}, ${escapeHtml(formatValue('B/s', w.steady.bytesPerSec))}.` : ' No whole second without ramp-up or tail: too short for a steady rate.';
+  const steady = w.steady
+    ? ` Steady state (seconds ${w.steady.fromS}–${w.steady.toS}, without ramp-up and tail): ${escapeHtml(formatValue('req/s', w.steady.requestsPerSec))}, ${escapeHtml(formatValue('B/s', w.steady.bytesPerSec))}.`
+    : ' No whole second without ramp-up or tail: too short for a steady rate.';
   return `<p class="caption">Rates are over the traffic window, ${escapeHtml(formatDuration(w.trafficMs))} from the first request sent (${w.firstSendS.toFixed(2)} s) to the last byte received (${w.lastByteS.toFixed(2)} s).${steady}</p>`;
 }
 
@@ -224,7 +312,16 @@ function serverShares(r: Report): string {
 }
 
 function serversTable(r: Report): string {
-  const head: Cell[] = ['server', num('requests'), num('bytes'), num('chosen'), num("server's own: requests"), num('bytes sent'), num('connections'), num('errors')];
+  const head: Cell[] = [
+    'server',
+    num('requests'),
+    num('bytes'),
+    num('chosen'),
+    num("server's own: requests"),
+    num('bytes sent'),
+    num('connections'),
+    num('errors'),
+  ];
   const rows = Object.entries(r.servers).map(([id, s]): Cell[] => [
     id,
     num(s.requests),
@@ -247,14 +344,22 @@ function errorsTable(r: Report): string {
 
 function faultsTable(r: Report): string {
   if (r.faults.length === 0) return '<p class="empty">none</p>';
-  return htmlTable([num('at'), 'server', 'action', 'detail'], r.faults.map((f): Cell[] => [num(`${f.t}s`), f.server, f.action, f.detail]));
+  return htmlTable(
+    [num('at'), 'server', 'action', 'detail'],
+    r.faults.map((f): Cell[] => [num(`${f.t}s`), f.server, f.action, f.detail]),
+  );
 }
 
 function thresholdsTable(r: Report): string {
   if (r.thresholds.length === 0) return '<p class="empty">The scenario sets no thresholds.</p>';
   return htmlTable(
     ['metric', 'condition', num('actual'), 'result'],
-    r.thresholds.map((t): Cell[] => [t.metric, t.condition, num(t.actual === null ? 'n/a' : String(t.actual)), { text: t.passed ? 'pass' : 'FAIL', className: t.passed ? 'pass' : 'fail' }]),
+    r.thresholds.map((t): Cell[] => [
+      t.metric,
+      t.condition,
+      num(t.actual === null ? 'n/a' : String(t.actual)),
+      { text: t.passed ? 'pass' : 'FAIL', className: t.passed ? 'pass' : 'fail' },
+    ]),
   );
 }
 
@@ -275,10 +380,15 @@ function totalsTable(r: Report): string {
     ['integrity failures', t.integrityFailures],
     ['requests/s · bytes/s · sessions/s', `${r.throughput.requestsPerSec} · ${formatBytes(r.throughput.bytesPerSec)}/s · ${r.throughput.sessionsPerSec}`],
     [
-      r.interrupted ? 'planned: clients, requests; downloads, streams, absent of the clients started' : 'planned: clients, requests, downloads, streams, absent',
+      r.interrupted
+        ? 'planned: clients, requests; downloads, streams, absent of the clients started'
+        : 'planned: clients, requests, downloads, streams, absent',
       `${r.plan.clients}, ${r.plan.requests}, ${r.plan.downloads}, ${r.plan.streams}, ${r.plan.absent}`,
     ],
-    ['schedule', `${r.schedule.model} model; start lag p50 ${formatDuration(r.schedule.lagMs.p50)}, p99 ${formatDuration(r.schedule.lagMs.p99)}, max ${formatDuration(r.schedule.lagMs.max)}`],
+    [
+      'schedule',
+      `${r.schedule.model} model; start lag p50 ${formatDuration(r.schedule.lagMs.p50)}, p99 ${formatDuration(r.schedule.lagMs.p99)}, max ${formatDuration(r.schedule.lagMs.max)}`,
+    ],
   ]);
 }
 

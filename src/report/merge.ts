@@ -34,13 +34,18 @@ export interface MergeOptions {
 
 export function mergeReports(inputs: MergeInput[], options: MergeOptions = {}): MergedReport {
   const first = inputs[0];
-  if (!first || inputs.length < 2) throw new JukeboxError('E_BAD_ARGUMENT', `merge needs at least two reports, got ${inputs.length}`, { hint: 'give the reports of every part of the run' });
+  if (!first || inputs.length < 2)
+    throw new JukeboxError('E_BAD_ARGUMENT', `merge needs at least two reports, got ${inputs.length}`, { hint: 'give the reports of every part of the run' });
   const reports = inputs.map((i) => i.report);
   const names = [...new Set(reports.map((r) => r.name))];
   if (names.length > 1 && !options.force) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `the reports are of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merging them would mix unlike runs`, {
-      hint: 'merge only the parts of one scenario, or pass --force to merge them anyway',
-    });
+    throw new JukeboxError(
+      'E_BAD_ARGUMENT',
+      `the reports are of different scenarios (${names.map((n) => `"${n}"`).join(', ')}); merging them would mix unlike runs`,
+      {
+        hint: 'merge only the parts of one scenario, or pass --force to merge them anyway',
+      },
+    );
   }
   const starts = reports.map((r) => Date.parse(r.startedAt));
   const bad = starts.findIndex((s) => Number.isNaN(s));
@@ -79,7 +84,14 @@ export function mergeReports(inputs: MergeInput[], options: MergeOptions = {}): 
   const thresholds = evaluateThresholds(withoutThresholds, scenario.thresholds);
   const mergedFrom = inputs.map((input, i): MergeSource => {
     const r = input.report;
-    const source: MergeSource = { name: r.name, seed: r.seed, startedAt: r.startedAt, durationMs: r.durationMs, offsetSec: Math.round((offsetsMs[i] ?? 0) / 1000), environment: r.environment };
+    const source: MergeSource = {
+      name: r.name,
+      seed: r.seed,
+      startedAt: r.startedAt,
+      durationMs: r.durationMs,
+      offsetSec: Math.round((offsetsMs[i] ?? 0) / 1000),
+      environment: r.environment,
+    };
     if (input.file !== undefined) source.file = input.file;
     return source;
   });
@@ -97,7 +109,20 @@ function mergedSeed(reports: Report[]): string | number {
 }
 
 function sumTotals(all: ReportTotals[]): ReportTotals {
-  const out: ReportTotals = { clients: 0, requests: 0, downloads: 0, streams: 0, cancelled: 0, failed: 0, verified: 0, bytes: 0, failovers: 0, resumes: 0, resumedBytes: 0, integrityFailures: 0 };
+  const out: ReportTotals = {
+    clients: 0,
+    requests: 0,
+    downloads: 0,
+    streams: 0,
+    cancelled: 0,
+    failed: 0,
+    verified: 0,
+    bytes: 0,
+    failovers: 0,
+    resumes: 0,
+    resumedBytes: 0,
+    integrityFailures: 0,
+  };
   for (const t of all) for (const key of Object.keys(out) as (keyof ReportTotals)[]) out[key] += t[key] ?? 0;
   return out;
 }
@@ -168,7 +193,10 @@ export function mergeTimelines(reports: Report[], offsetsMs: number[]): Timeline
     }
   });
   const last = Math.max(-1, ...byT.keys());
-  return Array.from({ length: last + 1 }, (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: null, p90: null, p99: null, errors: 0, active: 0 });
+  return Array.from(
+    { length: last + 1 },
+    (_, t) => byT.get(t) ?? { t, requestsPerSec: 0, bytesPerSec: 0, p50: null, p90: null, p99: null, errors: 0, active: 0 },
+  );
 }
 
 /** The larger of two percentiles; null (no request ended that second) only when both are. */

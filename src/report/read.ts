@@ -25,7 +25,10 @@ export function readReportDocument(file: string): ReportDocument {
   const schema = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { schema?: unknown }).schema : undefined;
   if (schema === REPORT_SCHEMA) return { kind: 'report', file, report: asReport(validate(file, data, reportSchema)) };
   if (schema === REPEAT_SUMMARY_SCHEMA) return { kind: 'repeat', file, summary: validate(file, data, repeatSummarySchema) };
-  const what = typeof data !== 'object' || data === null || Array.isArray(data) ? `expected a JSON object with "schema": ${KNOWN_SCHEMAS}, got ${show(data)}` : `expected ${KNOWN_SCHEMAS}, got ${show(schema)}`;
+  const what =
+    typeof data !== 'object' || data === null || Array.isArray(data)
+      ? `expected a JSON object with "schema": ${KNOWN_SCHEMAS}, got ${show(data)}`
+      : `expected ${KNOWN_SCHEMAS}, got ${show(schema)}`;
   throw new JukeboxError('E_BAD_ARGUMENT', `${file}: schema: ${what}`, { hint: HINT });
 }
 
@@ -34,9 +37,13 @@ export function readReport(file: string): Report {
   const doc = readReportDocument(file);
   if (doc.kind === 'report') return doc.report;
   const runs = (doc.summary.reports ?? []).map((r) => r.file).filter((f): f is string => f !== undefined);
-  throw new JukeboxError('E_BAD_ARGUMENT', `${file}: schema: expected "${REPORT_SCHEMA}" (one run's report), got "${REPEAT_SUMMARY_SCHEMA}" (a summary of ${doc.summary.runs} runs)`, {
-    hint: runs.length > 0 ? `give the run reports it summarises (${runs.join(', ')}), beside it` : 'give the run reports the summary was made from',
-  });
+  throw new JukeboxError(
+    'E_BAD_ARGUMENT',
+    `${file}: schema: expected "${REPORT_SCHEMA}" (one run's report), got "${REPEAT_SUMMARY_SCHEMA}" (a summary of ${doc.summary.runs} runs)`,
+    {
+      hint: runs.length > 0 ? `give the run reports it summarises (${runs.join(', ')}), beside it` : 'give the run reports the summary was made from',
+    },
+  );
 }
 
 function parseJsonFile(file: string): unknown {
@@ -48,7 +55,10 @@ function parseJsonFile(file: string): unknown {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (cause as Error).message;
     throw new JukeboxError('E_BAD_ARGUMENT', `cannot read report ${file}: ${why}`, { hint: HINT, cause });
   }
-  if (text.trim() === '') throw new JukeboxError('E_BAD_ARGUMENT', `${file}: expected a JSON report, got an empty file`, { hint: 'the run that wrote it was cut short before it finished; delete the file and run the scenario again' });
+  if (text.trim() === '')
+    throw new JukeboxError('E_BAD_ARGUMENT', `${file}: expected a JSON report, got an empty file`, {
+      hint: 'the run that wrote it was cut short before it finished; delete the file and run the scenario again',
+    });
   try {
     // A byte-order mark is not JSON but some editors add one; it says nothing about the content.
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
@@ -60,9 +70,13 @@ function parseJsonFile(file: string): unknown {
 function validate<S extends z.ZodType>(file: string, data: unknown, schema: S): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${file}: ${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${describeIssue(issue, data)}`);
+  const problems = result.error.issues.map(
+    (issue) => `${file}: ${issue.path.length ? issue.path.map(String).join('.') : '(top level)'}: ${describeIssue(issue, data)}`,
+  );
   const more = problems.length > MAX_PROBLEMS_SHOWN ? [`… and ${problems.length - MAX_PROBLEMS_SHOWN} more`] : [];
-  throw new JukeboxError('E_BAD_ARGUMENT', [...problems.slice(0, MAX_PROBLEMS_SHOWN), ...more].join('\n'), { hint: `${HINT}; a file edited by hand or written by another tool may miss keys` });
+  throw new JukeboxError('E_BAD_ARGUMENT', [...problems.slice(0, MAX_PROBLEMS_SHOWN), ...more].join('\n'), {
+    hint: `${HINT}; a file edited by hand or written by another tool may miss keys`,
+  });
 }
 
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
@@ -72,7 +86,9 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
       return `expected ${issue.expected}, got ${got}`;
     case 'invalid_union': {
       // e.g. a seed: each branch says which type it wanted.
-      const wanted = [...new Set(issue.errors.flatMap((branch) => branch.flatMap((e) => (e.code === 'invalid_type' && e.path.length === 0 ? [e.expected] : []))))];
+      const wanted = [
+        ...new Set(issue.errors.flatMap((branch) => branch.flatMap((e) => (e.code === 'invalid_type' && e.path.length === 0 ? [e.expected] : [])))),
+      ];
       return wanted.length > 0 ? `expected ${wanted.join(' or ')}, got ${got}` : `${issue.message}, got ${got}`;
     }
     case 'invalid_value':

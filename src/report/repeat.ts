@@ -55,9 +55,19 @@ export const repeatSummarySchema = z
   })
   .superRefine((s, ctx) => {
     // Every per-run list must have one entry per run, or compare would pair the wrong values.
-    const perRun: [string, unknown[] | undefined][] = [['seeds', s.seeds], ['startedAt', s.startedAt], ['reports', s.reports], ...s.metrics.map((m, i): [string, unknown[]] => [`metrics.${i}.values`, m.values])];
+    const perRun: [string, unknown[] | undefined][] = [
+      ['seeds', s.seeds],
+      ['startedAt', s.startedAt],
+      ['reports', s.reports],
+      ...s.metrics.map((m, i): [string, unknown[]] => [`metrics.${i}.values`, m.values]),
+    ];
     for (const [path, list] of perRun) {
-      if (list !== undefined && list.length !== s.runs) ctx.addIssue({ code: 'custom', path: path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)), message: `expected ${s.runs} entries (one per run), got ${list.length}` });
+      if (list !== undefined && list.length !== s.runs)
+        ctx.addIssue({
+          code: 'custom',
+          path: path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+          message: `expected ${s.runs} entries (one per run), got ${list.length}`,
+        });
     }
     if (s.passed > s.runs) ctx.addIssue({ code: 'custom', path: ['passed'], message: `expected at most ${s.runs} (runs), got ${s.passed}` });
   });

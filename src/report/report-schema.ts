@@ -17,7 +17,16 @@ function shapeOf<const K extends readonly string[], S extends z.ZodType>(keys: K
   return Object.fromEntries(keys.map((k) => [k, value])) as { [P in K[number]]: S };
 }
 
-const latencySummary = z.looseObject({ count, min: z.number(), mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number() });
+const latencySummary = z.looseObject({
+  count,
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+});
 
 const threshold = z.looseObject({ metric: z.string(), condition: z.string(), op: z.enum(['<', '<=', '>', '>=', '==']), value: z.number() });
 
@@ -37,7 +46,17 @@ const scenario = z.looseObject({
   thresholds: z.array(threshold),
 });
 
-const serverStats = z.looseObject({ server: z.string(), uptimeMs: count, connections: count, connectionsTotal: count, requests: count, bytesSent: count, activeTransfers: count, errors: count, rejectedConnections: laterCount });
+const serverStats = z.looseObject({
+  server: z.string(),
+  uptimeMs: count,
+  connections: count,
+  connectionsTotal: count,
+  requests: count,
+  bytesSent: count,
+  activeTransfers: count,
+  errors: count,
+  rejectedConnections: laterCount,
+});
 
 export const reportSchema = z.looseObject({
   schema: z.literal(REPORT_SCHEMA),
@@ -46,17 +65,52 @@ export const reportSchema = z.looseObject({
   startedAt: z.string(),
   durationMs: count,
   scenario,
-  environment: z.looseObject({ node: z.string(), platform: z.string(), arch: z.string(), cpus: count, cpuModel: z.string(), totalMemoryBytes: count, jukebox: z.string(), gitCommit: z.string().optional() }),
+  environment: z.looseObject({
+    node: z.string(),
+    platform: z.string(),
+    arch: z.string(),
+    cpus: count,
+    cpuModel: z.string(),
+    totalMemoryBytes: count,
+    jukebox: z.string(),
+    gitCommit: z.string().optional(),
+  }),
   plan: z.looseObject({ clients: count, requests: count, downloads: count, streams: count, absent: count }),
-  totals: z.looseObject({ clients: count, requests: count, downloads: count, streams: count, cancelled: count, failed: count, verified: count, bytes: count, failovers: laterCount, resumes: laterCount, resumedBytes: laterCount, integrityFailures: laterCount }),
+  totals: z.looseObject({
+    clients: count,
+    requests: count,
+    downloads: count,
+    streams: count,
+    cancelled: count,
+    failed: count,
+    verified: count,
+    bytes: count,
+    failovers: laterCount,
+    resumes: laterCount,
+    resumedBytes: laterCount,
+    integrityFailures: laterCount,
+  }),
   throughput: z.looseObject({ requestsPerSec: count, bytesPerSec: count, sessionsPerSec: count }),
   latency: z.looseObject(shapeOf(PHASES, latencySummary)),
   servers: z.record(z.string(), z.looseObject({ requests: count, bytes: count, chosen: count, stats: serverStats.optional() })),
   errors: z.looseObject(shapeOf(ERROR_KINDS, laterCount)),
-  schedule: z.looseObject({ model: z.enum(['closed', 'open']), lagMs: z.looseObject({ p50: z.number(), p99: z.number(), max: z.number() }), behind: z.boolean() }),
+  schedule: z.looseObject({
+    model: z.enum(['closed', 'open']),
+    lagMs: z.looseObject({ p50: z.number(), p99: z.number(), max: z.number() }),
+    behind: z.boolean(),
+  }),
   // A second in which no request ended has null percentiles (a gap, not 0); older reports lack p50/p90.
   timeline: z.array(
-    z.looseObject({ t: z.number(), requestsPerSec: count, bytesPerSec: count, p50: count.nullable().default(0), p90: count.nullable().default(0), p99: count.nullable(), errors: count, active: count }),
+    z.looseObject({
+      t: z.number(),
+      requestsPerSec: count,
+      bytesPerSec: count,
+      p50: count.nullable().default(0),
+      p90: count.nullable().default(0),
+      p99: count.nullable(),
+      errors: count,
+      active: count,
+    }),
   ),
   faults: z.array(z.looseObject({ t: z.number(), server: z.string(), action: z.string(), detail: z.string() })),
   histograms: z.looseObject(shapeOf(PHASES, z.string())),
@@ -65,7 +119,16 @@ export const reportSchema = z.looseObject({
   resources: z.looseObject({ peakRssBytes: count, cpuUserMs: count, cpuSystemMs: count }).optional(),
   interrupted: z.boolean().optional(),
   interruption: z
-    .looseObject({ atMs: z.number(), graceMs: count, clientsPlanned: count, clientsStarted: count, clientsDone: count, clientsCut: count, requestsPlanned: count, requestsDone: count })
+    .looseObject({
+      atMs: z.number(),
+      graceMs: count,
+      clientsPlanned: count,
+      clientsStarted: count,
+      clientsDone: count,
+      clientsCut: count,
+      requestsPlanned: count,
+      requestsDone: count,
+    })
     .optional(),
 });
 

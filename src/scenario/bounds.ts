@@ -129,35 +129,163 @@ const TIMER_WHY = "Node's timers hold no longer: a longer wait would fire after 
 
 /** Every bound, by a short name the code uses. */
 export const BOUNDS = {
-  seedNumber: { key: 'seed (number)', kind: 'whole', min: -MAX_SEED_NUMBER, max: MAX_SEED_NUMBER, constant: 'MAX_SEED_NUMBER', why: 'past 2^53 − 1 numbers are not exact; write a longer seed as text' },
+  seedNumber: {
+    key: 'seed (number)',
+    kind: 'whole',
+    min: -MAX_SEED_NUMBER,
+    max: MAX_SEED_NUMBER,
+    constant: 'MAX_SEED_NUMBER',
+    why: 'past 2^53 − 1 numbers are not exact; write a longer seed as text',
+  },
   seedText: { key: 'seed (text)', kind: 'text', min: 1, max: MAX_SEED_CHARS, constant: 'MAX_SEED_CHARS', why: 'copied into every client’s seed' },
   servers: { key: 'servers', kind: 'list', min: 1, max: MAX_SERVERS, constant: 'MAX_SERVERS', why: 'each is a listener and a thread of this process' },
   port: { key: 'servers[].port', kind: 'whole', min: 0, max: 65_535, constant: 'TCP ports', why: 'a TCP port; 0 = any free port' },
   host: { key: 'servers[].host', kind: 'text', min: 1, max: MAX_HOST_CHARS, constant: 'MAX_HOST_CHARS', why: 'the longest DNS name' },
-  streamSpeed: { key: 'servers[].streamSpeed', kind: 'number', min: MIN_STREAM_SPEED, max: MAX_STREAM_SPEED, constant: 'MIN_STREAM_SPEED, MAX_STREAM_SPEED', why: 'slower waits hours per song; faster than loopback paces nothing' },
-  clients: { key: 'load.clients', kind: 'whole', min: 1, max: MAX_CLIENTS, constant: 'MAX_CLIENTS', why: 'clients are planned one at a time as the run goes; this bounds a run’s length and counters' },
-  concurrency: { key: 'load.concurrency', kind: 'whole', min: 1, max: MAX_CONCURRENCY, constant: 'MAX_CONCURRENCY', why: 'each holds a connection per server and its script; below the servers’ connection limit' },
-  arrivalRate: { key: 'load.arrivalRate', kind: 'number', min: 0, minExclusive: true, max: MAX_ARRIVAL_RATE, constant: 'MAX_ARRIVAL_RATE', why: 'past this one machine’s harness lags its own schedule' },
+  streamSpeed: {
+    key: 'servers[].streamSpeed',
+    kind: 'number',
+    min: MIN_STREAM_SPEED,
+    max: MAX_STREAM_SPEED,
+    constant: 'MIN_STREAM_SPEED, MAX_STREAM_SPEED',
+    why: 'slower waits hours per song; faster than loopback paces nothing',
+  },
+  clients: {
+    key: 'load.clients',
+    kind: 'whole',
+    min: 1,
+    max: MAX_CLIENTS,
+    constant: 'MAX_CLIENTS',
+    why: 'clients are planned one at a time as the run goes; this bounds a run’s length and counters',
+  },
+  concurrency: {
+    key: 'load.concurrency',
+    kind: 'whole',
+    min: 1,
+    max: MAX_CONCURRENCY,
+    constant: 'MAX_CONCURRENCY',
+    why: 'each holds a connection per server and its script; below the servers’ connection limit',
+  },
+  arrivalRate: {
+    key: 'load.arrivalRate',
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: MAX_ARRIVAL_RATE,
+    constant: 'MAX_ARRIVAL_RATE',
+    why: 'past this one machine’s harness lags its own schedule',
+  },
   duration: { key: 'load.duration', kind: 'duration', min: CLOCK_RESOLUTION_MS, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: TIMER_WHY },
-  openClients: { key: 'load.arrivalRate × load.duration', kind: 'product', min: 0, max: MAX_CLIENTS, constant: 'MAX_CLIENTS', why: 'the clients an open run plans in all, bounded like the closed model’s' },
+  openClients: {
+    key: 'load.arrivalRate × load.duration',
+    kind: 'product',
+    min: 0,
+    max: MAX_CLIENTS,
+    constant: 'MAX_CLIENTS',
+    why: 'the clients an open run plans in all, bounded like the closed model’s',
+  },
   rampUp: { key: 'load.rampUp', kind: 'duration', min: 0, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: `no longer than load.duration; ${TIMER_WHY}` },
-  workers: { key: 'load.workers', kind: 'whole', min: 1, max: MAX_WORKERS, constant: 'MAX_WORKERS', why: 'each thread is a V8 isolate; more threads than cores add memory, not load' },
-  requests: { key: 'client.requests', kind: 'whole', min: 1, max: MAX_REQUESTS, constant: 'MAX_REQUESTS', why: 'a client’s script is held whole while it runs' },
-  requestsAtOnce: { key: 'load.concurrency × client.requests', kind: 'product', min: 0, max: MAX_REQUESTS_AT_ONCE, constant: 'MAX_REQUESTS_AT_ONCE', why: 'closed model: the planned requests held in memory at once (concurrency defaults to clients)' },
+  workers: {
+    key: 'load.workers',
+    kind: 'whole',
+    min: 1,
+    max: MAX_WORKERS,
+    constant: 'MAX_WORKERS',
+    why: 'each thread is a V8 isolate; more threads than cores add memory, not load',
+  },
+  requests: {
+    key: 'client.requests',
+    kind: 'whole',
+    min: 1,
+    max: MAX_REQUESTS,
+    constant: 'MAX_REQUESTS',
+    why: 'a client’s script is held whole while it runs',
+  },
+  requestsAtOnce: {
+    key: 'load.concurrency × client.requests',
+    kind: 'product',
+    min: 0,
+    max: MAX_REQUESTS_AT_ONCE,
+    constant: 'MAX_REQUESTS_AT_ONCE',
+    why: 'closed model: the planned requests held in memory at once (concurrency defaults to clients)',
+  },
   thinkTime: { key: 'client.thinkTime.mean, .min, .max', kind: 'duration', min: 0, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: TIMER_WHY },
-  exponentialMean: { key: 'client.thinkTime.mean (exponential)', kind: 'duration', min: 0, max: MAX_EXPONENTIAL_MEAN_MS, constant: 'MAX_EXPONENTIAL_MEAN_MS', why: 'the longest draw is 22.2 × the mean, and it must fit a timer' },
-  timeout: { key: 'client.timeout', kind: 'duration', min: CLOCK_RESOLUTION_MS, max: MAX_TIMER_MS, constant: 'CLOCK_RESOLUTION_MS, MAX_TIMER_MS', why: `timers count whole milliseconds, a shorter timeout cannot be honoured; ${TIMER_WHY}` },
+  exponentialMean: {
+    key: 'client.thinkTime.mean (exponential)',
+    kind: 'duration',
+    min: 0,
+    max: MAX_EXPONENTIAL_MEAN_MS,
+    constant: 'MAX_EXPONENTIAL_MEAN_MS',
+    why: 'the longest draw is 22.2 × the mean, and it must fit a timer',
+  },
+  timeout: {
+    key: 'client.timeout',
+    kind: 'duration',
+    min: CLOCK_RESOLUTION_MS,
+    max: MAX_TIMER_MS,
+    constant: 'CLOCK_RESOLUTION_MS, MAX_TIMER_MS',
+    why: `timers count whole milliseconds, a shorter timeout cannot be honoured; ${TIMER_WHY}`,
+  },
   share: { key: 'client.action.download, .stream, client.songs.absent', kind: 'number', min: 0, max: 1, constant: 'a share', why: 'a share of requests' },
-  exponent: { key: 'client.songs.exponent', kind: 'number', min: 0, minExclusive: true, max: MAX_ZIPF_EXPONENT, constant: 'MAX_ZIPF_EXPONENT', why: 'at 10 the first song takes 99.9% of requests already' },
+  exponent: {
+    key: 'client.songs.exponent',
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: MAX_ZIPF_EXPONENT,
+    constant: 'MAX_ZIPF_EXPONENT',
+    why: 'at 10 the first song takes 99.9% of requests already',
+  },
   songIds: { key: 'client.songs.ids', kind: 'list', min: 1, max: MAX_SONG_IDS, constant: 'MAX_SONG_IDS', why: 'a hand-picked list, copied to every thread' },
   faults: { key: 'faults', kind: 'list', min: 0, max: MAX_FAULTS, constant: 'MAX_FAULTS', why: 'each is a timer or two and a line of the report' },
   faultAt: { key: 'faults[].at, .for, .restartAfter, .latency', kind: 'duration', min: 0, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: TIMER_WHY },
-  faultEnd: { key: 'faults[].at + .for, .at + .restartAfter', kind: 'product', min: 0, max: MAX_TIMER_MS, constant: 'MAX_TIMER_MS', why: `the end of a fault is a timer armed at the run’s start; ${TIMER_WHY}` },
-  bandwidth: { key: 'faults[].bandwidth', kind: 'bandwidth', min: MIN_BANDWIDTH, max: MAX_BANDWIDTH, constant: 'MIN_BANDWIDTH, MAX_BANDWIDTH', why: '0 would switch the throttle off; faster than loopback throttles nothing' },
-  threshold: { key: 'thresholds.* (the number)', kind: 'number', min: 0, max: MAX_THRESHOLD_VALUE, constant: 'MAX_THRESHOLD_VALUE', why: 'beyond any count or milliseconds a run produces' },
-  fileBytes: { key: '(file size)', kind: 'whole', min: 0, max: MAX_SCENARIO_BYTES, constant: 'MAX_SCENARIO_BYTES', why: 'bytes; a scenario is a page of YAML, and 128 KiB of the worst YAML takes seconds to parse' },
-  yamlDepth: { key: '(YAML nesting)', kind: 'whole', min: 0, max: MAX_YAML_DEPTH, constant: 'MAX_YAML_DEPTH', why: 'levels of collections; the YAML composer recurses, and thousands of levels exhaust the stack' },
-  yamlAliases: { key: '(YAML aliases)', kind: 'whole', min: 0, max: MAX_YAML_ALIASES, constant: 'MAX_YAML_ALIASES', why: 'alias expansions; an alias bomb needs many more' },
+  faultEnd: {
+    key: 'faults[].at + .for, .at + .restartAfter',
+    kind: 'product',
+    min: 0,
+    max: MAX_TIMER_MS,
+    constant: 'MAX_TIMER_MS',
+    why: `the end of a fault is a timer armed at the run’s start; ${TIMER_WHY}`,
+  },
+  bandwidth: {
+    key: 'faults[].bandwidth',
+    kind: 'bandwidth',
+    min: MIN_BANDWIDTH,
+    max: MAX_BANDWIDTH,
+    constant: 'MIN_BANDWIDTH, MAX_BANDWIDTH',
+    why: '0 would switch the throttle off; faster than loopback throttles nothing',
+  },
+  threshold: {
+    key: 'thresholds.* (the number)',
+    kind: 'number',
+    min: 0,
+    max: MAX_THRESHOLD_VALUE,
+    constant: 'MAX_THRESHOLD_VALUE',
+    why: 'beyond any count or milliseconds a run produces',
+  },
+  fileBytes: {
+    key: '(file size)',
+    kind: 'whole',
+    min: 0,
+    max: MAX_SCENARIO_BYTES,
+    constant: 'MAX_SCENARIO_BYTES',
+    why: 'bytes; a scenario is a page of YAML, and 128 KiB of the worst YAML takes seconds to parse',
+  },
+  yamlDepth: {
+    key: '(YAML nesting)',
+    kind: 'whole',
+    min: 0,
+    max: MAX_YAML_DEPTH,
+    constant: 'MAX_YAML_DEPTH',
+    why: 'levels of collections; the YAML composer recurses, and thousands of levels exhaust the stack',
+  },
+  yamlAliases: {
+    key: '(YAML aliases)',
+    kind: 'whole',
+    min: 0,
+    max: MAX_YAML_ALIASES,
+    constant: 'MAX_YAML_ALIASES',
+    why: 'alias expansions; an alias bomb needs many more',
+  },
 } as const satisfies Record<string, Bound>;
 
 export type BoundName = keyof typeof BOUNDS;
@@ -168,7 +296,12 @@ export function formatNumber(n: number): string {
 }
 
 function formatBytesPerSec(n: number): string {
-  for (const [unit, size] of [['GB', 1024 ** 3], ['MB', 1024 ** 2], ['KB', 1024]] as const) if (n >= size && n % size === 0) return `${formatNumber(n / size)}${unit}/s`;
+  for (const [unit, size] of [
+    ['GB', 1024 ** 3],
+    ['MB', 1024 ** 2],
+    ['KB', 1024],
+  ] as const)
+    if (n >= size && n % size === 0) return `${formatNumber(n / size)}${unit}/s`;
   return `${formatNumber(n)}B/s`;
 }
 
@@ -180,7 +313,15 @@ export function describeRange(bound: Bound): string {
 
 /** What a message says was expected: "a whole number from 1 to 64 (MAX_WORKERS)". */
 export function expected(bound: Bound): string {
-  const what = { whole: 'a whole number', number: 'a number', duration: 'a duration', list: 'a list of', text: 'a text of', bandwidth: 'a bandwidth', product: 'a product' }[bound.kind];
+  const what = {
+    whole: 'a whole number',
+    number: 'a number',
+    duration: 'a duration',
+    list: 'a list of',
+    text: 'a text of',
+    bandwidth: 'a bandwidth',
+    product: 'a product',
+  }[bound.kind];
   const count = `${formatNumber(bound.min)} to ${formatNumber(bound.max)}`;
   const range = bound.kind === 'list' ? `${what} ${count} items` : bound.kind === 'text' ? `${what} ${count} characters` : `${what} ${describeRange(bound)}`;
   return `expected ${range} (${bound.constant})`;
@@ -197,7 +338,11 @@ export function withinBound(value: number, bound: Bound): boolean {
 export function renderBoundsTable(): string {
   const show = (b: Bound) => (b.kind === 'product' ? `at most ${b.constant === 'MAX_TIMER_MS' ? describeMs(b.max) : formatNumber(b.max)}` : describeRange(b));
   const unit = (b: Bound) => (b.kind === 'list' ? ' items' : b.kind === 'text' ? ' characters' : '');
-  const constant = (b: Bound) => b.constant.split(', ').map((c) => (/^[A-Z_]+$/.test(c) ? `\`${c}\`` : c)).join(', ');
+  const constant = (b: Bound) =>
+    b.constant
+      .split(', ')
+      .map((c) => (/^[A-Z_]+$/.test(c) ? `\`${c}\`` : c))
+      .join(', ');
   const rows = Object.values(BOUNDS).map((b: Bound) => `| \`${b.key}\` | ${show(b)}${unit(b)} | ${constant(b)} | ${b.why} |`);
   return ['| key | bound | constant | why |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

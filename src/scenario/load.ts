@@ -45,7 +45,9 @@ export class ScenarioError extends JukeboxError {
     const listed = problems.slice(0, MAX_PROBLEMS_SHOWN).map((p) => `  ${p}`);
     if (problems.length > MAX_PROBLEMS_SHOWN) listed.push(`  … and ${problems.length - MAX_PROBLEMS_SHOWN} more problems`);
     super('E_SCENARIO_INVALID', `${options ? 'the command-line options are not valid' : 'the scenario is not valid'}:\n${listed.join('\n')}`, {
-      hint: options ? 'fix the options above; docs/scenarios.md gives the bound of each' : 'fix the keys above; docs/scenarios.md lists every key, its values and its bounds',
+      hint: options
+        ? 'fix the options above; docs/scenarios.md gives the bound of each'
+        : 'fix the keys above; docs/scenarios.md lists every key, its values and its bounds',
     });
   }
 }
@@ -67,7 +69,11 @@ export function parseScenario(data: unknown, file: string | undefined, overrides
 
 /** The file's text, or why it cannot be a scenario: not a regular file (a FIFO would block the read), or too large. */
 function readScenarioText(path: string, shown: string): { text: string } | { problems: string[] } {
-  const tooLarge = (bytes: number) => ({ problems: [`${shown}: the file holds ${formatNumber(bytes)} bytes, expected at most ${formatNumber(MAX_SCENARIO_BYTES)} (MAX_SCENARIO_BYTES; a scenario is a page of YAML)`] });
+  const tooLarge = (bytes: number) => ({
+    problems: [
+      `${shown}: the file holds ${formatNumber(bytes)} bytes, expected at most ${formatNumber(MAX_SCENARIO_BYTES)} (MAX_SCENARIO_BYTES; a scenario is a page of YAML)`,
+    ],
+  });
   let text: string;
   try {
     const stat = statSync(path);
@@ -95,7 +101,10 @@ function parseYaml(text: string, shown: string): { data: unknown } | { problems:
   const where = (offset: number) => describePosition(text, lines, offset);
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   const deep = firstTooDeep(tokens, MAX_YAML_DEPTH);
-  if (deep !== undefined) return { problems: [`${shown}: ${where(deep)}: expected collections nested at most ${MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH; a scenario nests 4 deep), got deeper`] };
+  if (deep !== undefined)
+    return {
+      problems: [`${shown}: ${where(deep)}: expected collections nested at most ${MAX_YAML_DEPTH} deep (MAX_YAML_DEPTH; a scenario nests 4 deep), got deeper`],
+    };
   // logLevel 'error': the library core writes nothing to stderr; warnings come back as problems below.
   // uniqueKeys off: the yaml package compares every pair of keys (seconds for a large map); keyProblems does it with a set.
   const docs = Array.from(new Composer({ uniqueKeys: false, logLevel: 'error' }).compose(tokens, true, text.length));
@@ -110,7 +119,12 @@ function parseYaml(text: string, shown: string): { data: unknown } | { problems:
   } catch (err) {
     // The yaml package throws a ReferenceError for an alias bomb and for an alias with no anchor.
     const message = err instanceof Error ? err.message : String(err);
-    if (/alias count/i.test(message)) return { problems: [`${shown}: expected at most ${MAX_YAML_ALIASES} alias expansions (MAX_YAML_ALIASES), got more: refused as a possible alias bomb ("billion laughs")`] };
+    if (/alias count/i.test(message))
+      return {
+        problems: [
+          `${shown}: expected at most ${MAX_YAML_ALIASES} alias expansions (MAX_YAML_ALIASES), got more: refused as a possible alias bomb ("billion laughs")`,
+        ],
+      };
     return { problems: [`${shown}: cannot read the YAML: ${clipMessage(message)}`] };
   }
 }
@@ -204,7 +218,12 @@ function checkOverrides(overrides: ScenarioOverrides): CheckedOverrides {
   for (const { key, option, path, bound } of OVERRIDES) {
     const value: unknown = overrides[key];
     if (value === undefined) continue;
-    const result = key === 'seed' ? checkSeed(value) : key === 'duration' ? checkDuration(value, BOUNDS.duration) : checkNumber(numberFromText(value), bound ?? BOUNDS.clients);
+    const result =
+      key === 'seed'
+        ? checkSeed(value)
+        : key === 'duration'
+          ? checkDuration(value, BOUNDS.duration)
+          : checkNumber(numberFromText(value), bound ?? BOUNDS.clients);
     if ('message' in result) {
       checked.problems.push(`${option}: ${result.message}, got ${result.got ?? shownValue(value)}`);
       continue;
@@ -238,7 +257,8 @@ function resolveData(data: unknown, file: string | undefined, checked: CheckedOv
   try {
     catalog = loadCatalogFile(catalogPath);
   } catch (err) {
-    if (isJukeboxError(err)) throw new ScenarioError([...format(schemaProblems), `${shown}: catalog: ${err.message.split('\n').map(escapeForTerminal).join('\n')}`]);
+    if (isJukeboxError(err))
+      throw new ScenarioError([...format(schemaProblems), `${shown}: catalog: ${err.message.split('\n').map(escapeForTerminal).join('\n')}`]);
     throw err;
   }
   const { scenario, problems } = resolveScenario(input, file, catalog.catalog, catalog.path);

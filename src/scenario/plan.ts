@@ -109,7 +109,11 @@ export function clientScript(spec: PlanSpec, client: number, startMs: number): C
  * The selected clients' scripts in start order, each drawn when asked for: memory is one script
  * at a time. Open model: walks the whole arrival sequence (cheap) and keeps the selected ones.
  */
-export function* selectedScripts(scenario: ResolvedScenario, spec: PlanSpec, selection: ClientSelection = ALL_CLIENTS): Generator<ClientScript, void, undefined> {
+export function* selectedScripts(
+  scenario: ResolvedScenario,
+  spec: PlanSpec,
+  selection: ClientSelection = ALL_CLIENTS,
+): Generator<ClientScript, void, undefined> {
   for (const [client, startMs] of selectedStarts(scenario, selection)) yield clientScript(spec, client, startMs);
 }
 

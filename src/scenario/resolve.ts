@@ -31,7 +31,9 @@ export interface Problem {
 
 /** The metrics a threshold may name (see docs/scenarios.md). */
 export const THRESHOLD_METRICS: readonly string[] = [
-  ...['connect', 'check', 'ttfb', 'transfer', 'request'].flatMap((phase) => ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'].map((stat) => `latency.${phase}.${stat}`)),
+  ...['connect', 'check', 'ttfb', 'transfer', 'request'].flatMap((phase) =>
+    ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'].map((stat) => `latency.${phase}.${stat}`),
+  ),
   'throughput.requestsPerSec',
   'throughput.bytesPerSec',
   'throughput.sessionsPerSec',
@@ -48,7 +50,12 @@ export const THRESHOLD_METRICS: readonly string[] = [
 
 const ms = (value: unknown): number => (typeof value === 'string' || typeof value === 'number' ? (parseDuration(value) ?? 0) : 0);
 
-export function resolveScenario(input: ScenarioInput, file: string | undefined, catalog: Catalog, catalogPath: string): { scenario?: ResolvedScenario; problems: Problem[] } {
+export function resolveScenario(
+  input: ScenarioInput,
+  file: string | undefined,
+  catalog: Catalog,
+  catalogPath: string,
+): { scenario?: ResolvedScenario; problems: Problem[] } {
   const problems: Problem[] = [];
   const servers = resolveServers(input, catalog, problems);
   const serverIds = servers.map((s) => s.id);
@@ -81,7 +88,11 @@ function checkLoadBounds(input: ScenarioInput, scenario: ResolvedScenario, probl
   }
   const given = input.load?.concurrency !== undefined;
   if (!given && !withinBound(load.concurrency, BOUNDS.concurrency)) {
-    problems.push({ path: 'load.concurrency', message: `not given, so it is clients (${formatNumber(load.clients)}), above ${formatNumber(BOUNDS.concurrency.max)} at once (${BOUNDS.concurrency.constant}); give load.concurrency`, keys: ['load.clients'] });
+    problems.push({
+      path: 'load.concurrency',
+      message: `not given, so it is clients (${formatNumber(load.clients)}), above ${formatNumber(BOUNDS.concurrency.max)} at once (${BOUNDS.concurrency.constant}); give load.concurrency`,
+      keys: ['load.clients'],
+    });
     return;
   }
   const atOnce = Math.min(load.concurrency, load.clients);
@@ -105,7 +116,10 @@ function resolveServers(input: ScenarioInput, catalog: Catalog, problems: Proble
   return entries.map((entry, i) => {
     const path = `servers.${i}`;
     if (!known.includes(entry.id)) {
-      problems.push({ path: `${path}.id`, message: `expected a server of the catalog (${known.join(', ')})${didYouMean(entry.id, known)}, got ${shownValue(entry.id)}` });
+      problems.push({
+        path: `${path}.id`,
+        message: `expected a server of the catalog (${known.join(', ')})${didYouMean(entry.id, known)}, got ${shownValue(entry.id)}`,
+      });
     }
     if (seen.has(entry.id)) problems.push({ path: `${path}.id`, message: `server ${shownText(entry.id)} is listed twice` });
     seen.add(entry.id);
@@ -126,11 +140,17 @@ function resolveLoad(input: ScenarioInput, problems: Problem[]): LoadModel {
     if (load.clients !== undefined || load.concurrency !== undefined) {
       problems.push({ path: 'load', message: 'expected either the closed model (clients, concurrency) or the open model (arrivalRate, duration), got both' });
     }
-    if (load.arrivalRate === undefined) problems.push({ path: 'load.arrivalRate', message: 'the open model needs arrivalRate (clients per second), got nothing' });
+    if (load.arrivalRate === undefined)
+      problems.push({ path: 'load.arrivalRate', message: 'the open model needs arrivalRate (clients per second), got nothing' });
     if (load.duration === undefined) problems.push({ path: 'load.duration', message: 'the open model needs duration (like 30s), got nothing' });
     const durationMs = ms(load.duration);
     const rampUpMs = load.rampUp === undefined ? DEFAULTS.rampUpMs : ms(load.rampUp);
-    if (rampUpMs > durationMs && load.duration !== undefined) problems.push({ path: 'load.rampUp', message: `expected a ramp-up no longer than duration (${shownValue(load.duration)}), got ${shownValue(load.rampUp)}`, keys: ['load.duration'] });
+    if (rampUpMs > durationMs && load.duration !== undefined)
+      problems.push({
+        path: 'load.rampUp',
+        message: `expected a ramp-up no longer than duration (${shownValue(load.duration)}), got ${shownValue(load.rampUp)}`,
+        keys: ['load.duration'],
+      });
     return { model: 'open', arrivalRate: load.arrivalRate ?? 1, durationMs, rampUpMs, workers };
   }
   if (load.rampUp !== undefined) problems.push({ path: 'load.rampUp', message: 'rampUp belongs to the open model (arrivalRate, duration)' });
@@ -175,9 +195,13 @@ function resolveThinkTime(think: NonNullable<ScenarioInput['client']>['thinkTime
     case 'constant':
     case 'exponential':
       if (think.mean === undefined) problems.push({ path: `${path}.mean`, message: `${think.distribution} think time needs mean (like 100ms), got nothing` });
-      if (think.min !== undefined || think.max !== undefined) problems.push({ path, message: `min and max belong to the uniform distribution, not ${think.distribution}` });
+      if (think.min !== undefined || think.max !== undefined)
+        problems.push({ path, message: `min and max belong to the uniform distribution, not ${think.distribution}` });
       if (think.distribution === 'exponential' && ms(think.mean) > BOUNDS.exponentialMean.max) {
-        problems.push({ path: `${path}.mean`, message: `expected an exponential mean of at most ${describeMs(BOUNDS.exponentialMean.max)} (${BOUNDS.exponentialMean.constant}: the longest draw is 22.2 × the mean and must fit a timer), got ${shownValue(think.mean)}` });
+        problems.push({
+          path: `${path}.mean`,
+          message: `expected an exponential mean of at most ${describeMs(BOUNDS.exponentialMean.max)} (${BOUNDS.exponentialMean.constant}: the longest draw is 22.2 × the mean and must fit a timer), got ${shownValue(think.mean)}`,
+        });
       }
       return { distribution: think.distribution, meanMs: ms(think.mean) };
     case 'uniform': {
@@ -185,7 +209,8 @@ function resolveThinkTime(think: NonNullable<ScenarioInput['client']>['thinkTime
       if (think.mean !== undefined) problems.push({ path: `${path}.mean`, message: 'uniform think time takes min and max, not mean' });
       const minMs = ms(think.min);
       const maxMs = ms(think.max);
-      if (minMs > maxMs) problems.push({ path: `${path}.min`, message: `expected min ≤ max, got min ${shownValue(think.min)} and max ${shownValue(think.max)}` });
+      if (minMs > maxMs)
+        problems.push({ path: `${path}.min`, message: `expected min ≤ max, got min ${shownValue(think.min)} and max ${shownValue(think.max)}` });
       return { distribution: 'uniform', minMs, maxMs };
     }
   }
@@ -195,11 +220,17 @@ function resolvePreference(prefer: string | undefined, serverIds: string[], prob
   if (prefer === undefined || prefer === 'fastest' || prefer === 'random' || prefer === 'least-loaded') return prefer ?? 'fastest';
   if (serverIds.includes(prefer)) return { server: prefer };
   const options = ['fastest', 'random', 'least-loaded', ...serverIds];
-  problems.push({ path: 'client.prefer', message: `expected fastest, random, least-loaded or a server id (${serverIds.join(', ')})${didYouMean(prefer, options)}, got ${shownValue(prefer)}` });
+  problems.push({
+    path: 'client.prefer',
+    message: `expected fastest, random, least-loaded or a server id (${serverIds.join(', ')})${didYouMean(prefer, options)}, got ${shownValue(prefer)}`,
+  });
   return 'fastest';
 }
 
-function resolveAction(action: { download?: number | undefined; stream?: number | undefined } | undefined, problems: Problem[]): { download: number; stream: number } {
+function resolveAction(
+  action: { download?: number | undefined; stream?: number | undefined } | undefined,
+  problems: Problem[],
+): { download: number; stream: number } {
   if (action === undefined) return { download: 1, stream: 0 };
   const download = action.download ?? 1 - (action.stream ?? 0);
   const stream = action.stream ?? 1 - download;
@@ -217,14 +248,24 @@ function resolveFaults(input: ScenarioInput, servers: ScenarioServer[], problems
       problems.push({ path: `${path}.server`, message: `${shownText(f.server)} is external; faults can only be injected into servers the harness starts` });
     }
     if (f.for !== undefined && (f.action === 'crash' || f.action === 'reset')) {
-      problems.push({ path: `${path}.for`, message: `a ${f.action} has no duration${f.action === 'crash' ? ' (use restartAfter to bring the server back)' : ''}` });
+      problems.push({
+        path: `${path}.for`,
+        message: `a ${f.action} has no duration${f.action === 'crash' ? ' (use restartAfter to bring the server back)' : ''}`,
+      });
     }
-    if (!serverIds.includes(f.server)) problems.push({ path: `${path}.server`, message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${shownValue(f.server)}` });
+    if (!serverIds.includes(f.server))
+      problems.push({
+        path: `${path}.server`,
+        message: `expected a server of this scenario (${serverIds.join(', ')})${didYouMean(f.server, serverIds)}, got ${shownValue(f.server)}`,
+      });
     checkFaultEnd(f.at, 'for', f.for, path, problems);
     checkFaultEnd(f.at, 'restartAfter', f.restartAfter, path, problems);
-    if (f.restartAfter !== undefined && f.action !== 'crash') problems.push({ path: `${path}.restartAfter`, message: `restartAfter belongs to crash, not ${f.action}` });
-    if (f.action === 'delay' && f.latency === undefined) problems.push({ path: `${path}.latency`, message: 'a delay fault needs latency (like 20ms), got nothing' });
-    if (f.action === 'throttle' && f.bandwidth === undefined) problems.push({ path: `${path}.bandwidth`, message: 'a throttle fault needs bandwidth (like 1MB/s), got nothing' });
+    if (f.restartAfter !== undefined && f.action !== 'crash')
+      problems.push({ path: `${path}.restartAfter`, message: `restartAfter belongs to crash, not ${f.action}` });
+    if (f.action === 'delay' && f.latency === undefined)
+      problems.push({ path: `${path}.latency`, message: 'a delay fault needs latency (like 20ms), got nothing' });
+    if (f.action === 'throttle' && f.bandwidth === undefined)
+      problems.push({ path: `${path}.bandwidth`, message: 'a throttle fault needs bandwidth (like 1MB/s), got nothing' });
     const fault: Fault = { atMs: ms(f.at), server: f.server, action: f.action };
     if (f.restartAfter !== undefined) fault.restartAfterMs = ms(f.restartAfter);
     if (f.for !== undefined) fault.forMs = ms(f.for);
@@ -239,7 +280,11 @@ function checkFaultEnd(at: unknown, key: 'for' | 'restartAfter', value: unknown,
   if (value === undefined) return;
   const end = ms(at) + ms(value);
   if (withinBound(end, BOUNDS.faultEnd)) return;
-  problems.push({ path: `${path}.${key}`, message: `expected at + ${key} of at most ${describeMs(BOUNDS.faultEnd.max)} (${BOUNDS.faultEnd.constant}: the end is a timer armed at the run's start), got ${shownValue(at)} + ${shownValue(value)} = ${end}ms`, keys: [`${path}.at`] });
+  problems.push({
+    path: `${path}.${key}`,
+    message: `expected at + ${key} of at most ${describeMs(BOUNDS.faultEnd.max)} (${BOUNDS.faultEnd.constant}: the end is a timer armed at the run's start), got ${shownValue(at)} + ${shownValue(value)} = ${end}ms`,
+    keys: [`${path}.at`],
+  });
 }
 
 function resolveThresholds(input: ScenarioInput, problems: Problem[]): Threshold[] {

@@ -27,7 +27,10 @@ export function checkDuration(value: unknown, bound: Bound): Checked {
   const ms = typeof value === 'string' || typeof value === 'number' ? parseDuration(value) : undefined;
   if (ms === undefined) return { message: DURATION_FORMAT };
   if (withinBound(ms, bound)) return { value: ms };
-  return { message: `expected a duration ${describeRange(bound)} (${bound.constant})`, got: typeof value === 'string' ? `${shownValue(value)} (${ms}ms)` : `${shownValue(value)}ms` };
+  return {
+    message: `expected a duration ${describeRange(bound)} (${bound.constant})`,
+    got: typeof value === 'string' ? `${shownValue(value)} (${ms}ms)` : `${shownValue(value)}ms`,
+  };
 }
 
 /** A number within `bound`; anything else (text, NaN, Infinity) is refused with the same message. */
@@ -55,85 +58,115 @@ export function parseBandwidth(text: string): number | undefined {
 const bandwidth = z.string({ error: 'expected a bandwidth like 1MB/s or 500KB/s' }).superRefine((text, ctx) => {
   const bytesPerSec = parseBandwidth(text);
   if (bytesPerSec === undefined) return ctx.addIssue({ code: 'custom', message: 'expected a bandwidth like 1MB/s or 500KB/s' });
-  if (!withinBound(bytesPerSec, BOUNDS.bandwidth)) ctx.addIssue({ code: 'custom', message: expected(BOUNDS.bandwidth), params: { got: `${shownValue(text)} (${bytesPerSec} B/s)` } });
+  if (!withinBound(bytesPerSec, BOUNDS.bandwidth))
+    ctx.addIssue({ code: 'custom', message: expected(BOUNDS.bandwidth), params: { got: `${shownValue(text)} (${bytesPerSec} B/s)` } });
 });
 
 const seed = z.union([z.number(), z.string()], { error: 'expected a number or a string' }).superRefine((value, ctx) => {
   if (typeof value === 'number' && !withinBound(value, BOUNDS.seedNumber)) ctx.addIssue({ code: 'custom', message: `${expected(BOUNDS.seedNumber)}, or text` });
-  if (typeof value === 'string' && !withinBound(value.length, BOUNDS.seedText)) ctx.addIssue({ code: 'custom', message: expected(BOUNDS.seedText), params: { got: `${value.length} characters` } });
+  if (typeof value === 'string' && !withinBound(value.length, BOUNDS.seedText))
+    ctx.addIssue({ code: 'custom', message: expected(BOUNDS.seedText), params: { got: `${value.length} characters` } });
 });
 
 const text = (bound: Bound) => z.string({ error: 'expected a string' }).refine((t) => withinBound(t.length, bound), { error: expected(bound) });
-const list = <T extends z.ZodType>(item: T, bound: Bound, what: string) => z.array(item, { error: `expected a list of ${what}` }).refine((a) => withinBound(a.length, bound), { error: expected(bound) });
+const list = <T extends z.ZodType>(item: T, bound: Bound, what: string) =>
+  z.array(item, { error: `expected a list of ${what}` }).refine((a) => withinBound(a.length, bound), { error: expected(bound) });
 
-const serverSchema = z.strictObject({
-  id: nonEmpty,
-  host: text(BOUNDS.host).optional(),
-  port: port.optional(),
-  external: z.boolean({ error: 'expected true or false' }).optional(),
-  streamSpeed: bounded(BOUNDS.streamSpeed).optional(),
-}, { error: 'expected a server like { id: s1, port: 0 }' });
+const serverSchema = z.strictObject(
+  {
+    id: nonEmpty,
+    host: text(BOUNDS.host).optional(),
+    port: port.optional(),
+    external: z.boolean({ error: 'expected true or false' }).optional(),
+    streamSpeed: bounded(BOUNDS.streamSpeed).optional(),
+  },
+  { error: 'expected a server like { id: s1, port: 0 }' },
+);
 
-const thinkTimeSchema = z.strictObject({
-  distribution: z.enum(['constant', 'uniform', 'exponential'], { error: 'expected constant, uniform or exponential' }),
-  mean: boundedDuration(BOUNDS.thinkTime).optional(),
-  min: boundedDuration(BOUNDS.thinkTime).optional(),
-  max: boundedDuration(BOUNDS.thinkTime).optional(),
-}, { error: 'expected a think time like { distribution: constant, mean: 100ms }' });
+const thinkTimeSchema = z.strictObject(
+  {
+    distribution: z.enum(['constant', 'uniform', 'exponential'], { error: 'expected constant, uniform or exponential' }),
+    mean: boundedDuration(BOUNDS.thinkTime).optional(),
+    min: boundedDuration(BOUNDS.thinkTime).optional(),
+    max: boundedDuration(BOUNDS.thinkTime).optional(),
+  },
+  { error: 'expected a think time like { distribution: constant, mean: 100ms }' },
+);
 
-const songsSchema = z.strictObject({
-  popularity: z.enum(['zipf', 'uniform'], { error: 'expected zipf or uniform' }).optional(),
-  exponent: bounded(BOUNDS.exponent).optional(),
-  absent: share.optional(),
-  ids: list(nonEmpty, BOUNDS.songIds, 'song ids').optional(),
-}, { error: 'expected a map of popularity, exponent, absent, ids' });
+const songsSchema = z.strictObject(
+  {
+    popularity: z.enum(['zipf', 'uniform'], { error: 'expected zipf or uniform' }).optional(),
+    exponent: bounded(BOUNDS.exponent).optional(),
+    absent: share.optional(),
+    ids: list(nonEmpty, BOUNDS.songIds, 'song ids').optional(),
+  },
+  { error: 'expected a map of popularity, exponent, absent, ids' },
+);
 
-const clientSchema = z.strictObject({
-  requests: bounded(BOUNDS.requests).optional(),
-  thinkTime: thinkTimeSchema.optional(),
-  connection: z.enum(['persistent', 'per-request'], { error: 'expected persistent or per-request' }).optional(),
-  prefer: nonEmpty.optional(),
-  action: z.strictObject({ download: share.optional(), stream: share.optional() }, { error: 'expected shares like { download: 0.5, stream: 0.5 }' }).optional(),
-  timeout: boundedDuration(BOUNDS.timeout).optional(),
-  songs: songsSchema.optional(),
-}, { error: 'expected a map of client keys (requests, thinkTime, connection, prefer, action, timeout, songs)' });
+const clientSchema = z.strictObject(
+  {
+    requests: bounded(BOUNDS.requests).optional(),
+    thinkTime: thinkTimeSchema.optional(),
+    connection: z.enum(['persistent', 'per-request'], { error: 'expected persistent or per-request' }).optional(),
+    prefer: nonEmpty.optional(),
+    action: z
+      .strictObject({ download: share.optional(), stream: share.optional() }, { error: 'expected shares like { download: 0.5, stream: 0.5 }' })
+      .optional(),
+    timeout: boundedDuration(BOUNDS.timeout).optional(),
+    songs: songsSchema.optional(),
+  },
+  { error: 'expected a map of client keys (requests, thinkTime, connection, prefer, action, timeout, songs)' },
+);
 
-const loadSchema = z.strictObject({
-  clients: bounded(BOUNDS.clients).optional(),
-  concurrency: bounded(BOUNDS.concurrency).optional(),
-  arrivalRate: bounded(BOUNDS.arrivalRate).optional(),
-  duration: boundedDuration(BOUNDS.duration).optional(),
-  rampUp: boundedDuration(BOUNDS.rampUp).optional(),
-  workers: bounded(BOUNDS.workers).optional(),
-}, { error: 'expected a map of load keys (clients, concurrency, workers, or arrivalRate, duration, rampUp, workers)' });
+const loadSchema = z.strictObject(
+  {
+    clients: bounded(BOUNDS.clients).optional(),
+    concurrency: bounded(BOUNDS.concurrency).optional(),
+    arrivalRate: bounded(BOUNDS.arrivalRate).optional(),
+    duration: boundedDuration(BOUNDS.duration).optional(),
+    rampUp: boundedDuration(BOUNDS.rampUp).optional(),
+    workers: bounded(BOUNDS.workers).optional(),
+  },
+  { error: 'expected a map of load keys (clients, concurrency, workers, or arrivalRate, duration, rampUp, workers)' },
+);
 
-const faultSchema = z.strictObject({
-  at: boundedDuration(BOUNDS.faultAt),
-  server: nonEmpty,
-  action: z.enum(['crash', 'delay', 'throttle', 'reset', 'refuse', 'pause'], { error: 'expected crash, delay, throttle, reset, refuse or pause' }),
-  restartAfter: boundedDuration(BOUNDS.faultAt).optional(),
-  for: boundedDuration(BOUNDS.faultAt).optional(),
-  latency: boundedDuration(BOUNDS.faultAt).optional(),
-  bandwidth: bandwidth.optional(),
-}, { error: 'expected a fault like { at: 5s, server: s1, action: crash }' });
+const faultSchema = z.strictObject(
+  {
+    at: boundedDuration(BOUNDS.faultAt),
+    server: nonEmpty,
+    action: z.enum(['crash', 'delay', 'throttle', 'reset', 'refuse', 'pause'], { error: 'expected crash, delay, throttle, reset, refuse or pause' }),
+    restartAfter: boundedDuration(BOUNDS.faultAt).optional(),
+    for: boundedDuration(BOUNDS.faultAt).optional(),
+    latency: boundedDuration(BOUNDS.faultAt).optional(),
+    bandwidth: bandwidth.optional(),
+  },
+  { error: 'expected a fault like { at: 5s, server: s1, action: crash }' },
+);
 
 export const CONDITION_PATTERN = /^\s*(<=|>=|<|>|==)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
 
-export const scenarioSchema = z.strictObject({
-  name: z.string({ error: 'expected a name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
-  description: z.string({ error: 'expected a string' }).optional(),
-  seed: seed.optional(),
-  catalog: nonEmpty.optional(),
-  servers: list(serverSchema, BOUNDS.servers, 'servers').optional(),
-  load: loadSchema.optional(),
-  client: clientSchema.optional(),
-  faults: list(faultSchema, BOUNDS.faults, 'faults').optional(),
-  thresholds: z
-    .record(z.string(), z.string({ error: 'expected a condition like "< 50ms"' }).regex(CONDITION_PATTERN, { error: 'expected a condition like "< 50ms", "> 100" or "< 1%"' }), {
-      error: 'expected a map of metric: condition',
-    })
-    .optional(),
-}, { error: 'expected a map of scenario keys (name, load, client, …)' });
+export const scenarioSchema = z.strictObject(
+  {
+    name: z.string({ error: 'expected a name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
+    description: z.string({ error: 'expected a string' }).optional(),
+    seed: seed.optional(),
+    catalog: nonEmpty.optional(),
+    servers: list(serverSchema, BOUNDS.servers, 'servers').optional(),
+    load: loadSchema.optional(),
+    client: clientSchema.optional(),
+    faults: list(faultSchema, BOUNDS.faults, 'faults').optional(),
+    thresholds: z
+      .record(
+        z.string(),
+        z.string({ error: 'expected a condition like "< 50ms"' }).regex(CONDITION_PATTERN, { error: 'expected a condition like "< 50ms", "> 100" or "< 1%"' }),
+        {
+          error: 'expected a map of metric: condition',
+        },
+      )
+      .optional(),
+  },
+  { error: 'expected a map of scenario keys (name, load, client, …)' },
+);
 
 export type ScenarioInput = z.infer<typeof scenarioSchema>;
 

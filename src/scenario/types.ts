@@ -2,9 +2,7 @@
 // Downstream code never checks for undefined.
 
 export type ThinkTime =
-  | { distribution: 'constant'; meanMs: number }
-  | { distribution: 'uniform'; minMs: number; maxMs: number }
-  | { distribution: 'exponential'; meanMs: number };
+  { distribution: 'constant'; meanMs: number } | { distribution: 'uniform'; minMs: number; maxMs: number } | { distribution: 'exponential'; meanMs: number };
 
 export type Preference = 'fastest' | 'random' | 'least-loaded' | { server: string };
 

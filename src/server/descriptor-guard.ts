@@ -211,7 +211,14 @@ export class OutOfDescriptorsReporter {
     const total = this.acceptFailures();
     this.failed = 0;
     this.recovered = false;
-    this.warn({ kind: 'outOfDescriptors', serverId: this.serverId, exhausted, failed, acceptFailures: total, message: this.describe(exhausted, recovered, failed, total) });
+    this.warn({
+      kind: 'outOfDescriptors',
+      serverId: this.serverId,
+      exhausted,
+      failed,
+      acceptFailures: total,
+      message: this.describe(exhausted, recovered, failed, total),
+    });
   }
 
   private describe(exhausted: boolean, recovered: boolean, failed: number, total: number): string {

@@ -122,7 +122,8 @@ export function reservedDescriptors(share: ProcessShare): number {
 export function fitConnectionLimit(input: ConnectionBudgetInput): ConnectionBudget {
   const { requested, share } = input;
   const perConnection = descriptorsPerConnection(share, input.readsFromDisk);
-  if (input.openFileLimit.kind !== 'limited') return { requested, maxConnections: requested, lowered: false, openFiles: undefined, descriptorsPerConnection: perConnection };
+  if (input.openFileLimit.kind !== 'limited')
+    return { requested, maxConnections: requested, lowered: false, openFiles: undefined, descriptorsPerConnection: perConnection };
   const files = input.openFileLimit.files;
   const reserved = reservedDescriptors(share);
   const fitting = Math.max(0, Math.floor((files - reserved) / share.servers / perConnection));

@@ -95,7 +95,9 @@ export const DEFAULT_STREAM_SPEED = 1;
 export function resolveStreamSpeed(speed: number | undefined): number {
   if (speed === undefined) return DEFAULT_STREAM_SPEED;
   if (!Number.isFinite(speed) || speed <= 0) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `stream speed must be a number > 0, got ${String(speed)}`, { hint: '1 streams in real time, 10 ten times faster' });
+    throw new JukeboxError('E_BAD_ARGUMENT', `stream speed must be a number > 0, got ${String(speed)}`, {
+      hint: '1 streams in real time, 10 ten times faster',
+    });
   }
   return speed;
 }

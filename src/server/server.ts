@@ -14,7 +14,15 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { Connection, type ConnectionHooks } from './connection.js';
 import type { ServerContext } from './context.js';
 import { isOutOfDescriptors, joinDescriptorGuard, OutOfDescriptorsReporter, type GuardMembership } from './descriptor-guard.js';
-import { ALONE, firstUnknownLimitNotice, fitConnectionLimit, loweredMessage, readOpenFileLimit, type ConnectionBudget, type ProcessShare } from './descriptors.js';
+import {
+  ALONE,
+  firstUnknownLimitNotice,
+  fitConnectionLimit,
+  loweredMessage,
+  readOpenFileLimit,
+  type ConnectionBudget,
+  type ProcessShare,
+} from './descriptors.js';
 import type { ServerEventMap, ServerWarning } from './events.js';
 import { FaultInjector, FaultState, type FaultCommand, type FaultResult } from './faults.js';
 import { IDLE_CHECKS_PER_TIMEOUT, MAX_LINGERING_REJECTIONS, REJECT_LINGER_MS, resolveLimits, resolveStreamSpeed, type ServerLimits } from './limits.js';
@@ -108,16 +116,32 @@ export async function startServer(options: ServerOptions): Promise<JukeboxServer
 }
 
 /** The connection limit fitted to this server's share of the process's open-file limit (throws E_DESCRIPTORS when even a few do not fit). */
-function fitToOpenFileLimit(serverId: string, requested: number, share: ProcessShare, store: SongStore): { budget: ConnectionBudget; warnings: ServerWarning[] } {
+function fitToOpenFileLimit(
+  serverId: string,
+  requested: number,
+  share: ProcessShare,
+  store: SongStore,
+): { budget: ConnectionBudget; warnings: ServerWarning[] } {
   const openFileLimit = readOpenFileLimit();
   const readsFromDisk = store.songs().some((stored) => stored.source.kind === 'file');
   const budget = fitConnectionLimit({ serverId, requested, openFileLimit, share, readsFromDisk });
   const warnings: ServerWarning[] = [];
   if (budget.lowered && budget.openFiles !== undefined) {
-    warnings.push({ kind: 'connectionLimitLowered', serverId, requested, maxConnections: budget.maxConnections, openFiles: budget.openFiles, message: loweredMessage(budget, share) });
+    warnings.push({
+      kind: 'connectionLimitLowered',
+      serverId,
+      requested,
+      maxConnections: budget.maxConnections,
+      openFiles: budget.openFiles,
+      message: loweredMessage(budget, share),
+    });
   }
   if (openFileLimit.kind === 'unknown' && firstUnknownLimitNotice()) {
-    warnings.push({ kind: 'openFileLimitUnknown', serverId, message: `the open-file limit is not checked (${openFileLimit.reason}): make sure ulimit -n allows the connection limit (${requested} per server) and more` });
+    warnings.push({
+      kind: 'openFileLimitUnknown',
+      serverId,
+      message: `the open-file limit is not checked (${openFileLimit.reason}): make sure ulimit -n allows the connection limit (${requested} per server) and more`,
+    });
   }
   return { budget, warnings };
 }
@@ -337,14 +361,25 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   }
 
   private reportInternalError(connectionId: number | undefined, error: unknown): void {
-    debug('server %s connection %s: unexpected error: %s', this.serverId, connectionId ?? '-', error instanceof Error ? (error.stack ?? error.message) : String(error));
+    debug(
+      'server %s connection %s: unexpected error: %s',
+      this.serverId,
+      connectionId ?? '-',
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
     if (serverErrorChannel.hasSubscribers) serverErrorChannel.publish({ serverId: this.serverId, connectionId, error });
     if (connectionId === undefined) this.context.counters.errors++;
     if (this.listenerCount('internalError') > 0) this.emit('internalError', { serverId: this.serverId, connectionId, error });
   }
 
   private connectionEvent(connection: Connection) {
-    return { serverId: this.serverId, connectionId: connection.id, remoteAddress: connection.remoteAddress, remotePort: connection.remotePort, open: this.connections.size };
+    return {
+      serverId: this.serverId,
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      remotePort: connection.remotePort,
+      open: this.connections.size,
+    };
   }
 
   private traceEvent(connection: Connection, line: string) {
@@ -371,10 +406,16 @@ function listenError(err: NodeJS.ErrnoException, serverId: string, host: string,
         cause: err,
       });
     case 'EACCES':
-      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: permission denied`, { hint: 'ports below 1024 need privileges; use a port above 1024', cause: err });
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: permission denied`, {
+        hint: 'ports below 1024 need privileges; use a port above 1024',
+        cause: err,
+      });
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
-      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: no such local address`, { hint: 'use localhost or an address of this machine', cause: err });
+      return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: no such local address`, {
+        hint: 'use localhost or an address of this machine',
+        cause: err,
+      });
     default:
       return new JukeboxError('E_LISTEN', `server ${serverId} cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err });
   }

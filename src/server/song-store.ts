@@ -74,7 +74,8 @@ export class SongStore {
         // A fresh buffer per chunk: the socket may still hold the previous one until it is flushed.
         const buffer = Buffer.allocUnsafe(length);
         const { bytesRead } = await handle.read(buffer, 0, length, position);
-        if (bytesRead !== length) throw new JukeboxError('E_LIBRARY_MISMATCH', `${source.path} (song ${stored.song.id}) became shorter while the server was running`);
+        if (bytesRead !== length)
+          throw new JukeboxError('E_LIBRARY_MISMATCH', `${source.path} (song ${stored.song.id}) became shorter while the server was running`);
         return buffer;
       },
       close: () => handle.close(),
@@ -115,9 +116,13 @@ export async function openSongStore(options: SongStoreOptions): Promise<SongStor
     }
   }
   if (problems.length > 0) {
-    throw new JukeboxError('E_LIBRARY_MISMATCH', `server ${serverId}: ${problems.length} song file(s) do not match catalog ${catalog.path}:\n${problems.map((p) => `  ${p}`).join('\n')}`, {
-      hint: "restore the files, or rebuild the catalog's sizes and sha256 from them",
-    });
+    throw new JukeboxError(
+      'E_LIBRARY_MISMATCH',
+      `server ${serverId}: ${problems.length} song file(s) do not match catalog ${catalog.path}:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      {
+        hint: "restore the files, or rebuild the catalog's sizes and sha256 from them",
+      },
+    );
   }
   return new SongStore(stored);
 }
@@ -135,7 +140,10 @@ async function openRegularFile(path: string, what: string): Promise<FileHandle> 
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new JukeboxError('E_LIBRARY_MISMATCH', `${what}: ${path} is not a regular file (${kindOf(info)})`, { hint: 'a song file must be a plain file; replace it, or rebuild the catalog' });
+    if (!info.isFile())
+      throw new JukeboxError('E_LIBRARY_MISMATCH', `${what}: ${path} is not a regular file (${kindOf(info)})`, {
+        hint: 'a song file must be a plain file; replace it, or rebuild the catalog',
+      });
     return handle;
   } catch (err) {
     await handle.close();
@@ -193,7 +201,7 @@ async function checkOnDisk(song: CatalogSong, file: string): Promise<SongSource 
 async function sha256OfHandle(handle: FileHandle): Promise<string> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));

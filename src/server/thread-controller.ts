@@ -69,7 +69,15 @@ export class ServerThreadController {
     // Rare and rate-limited (descriptor-guard.ts): always forwarded.
     server.on('warning', (warning: ServerWarning) => this.post({ type: 'warning', warning }));
     this.observe(command.observe);
-    this.post({ type: 'listening', replyTo: command.id, serverId: server.serverId, host: server.host, port: server.port, maxConnections: server.limits.maxConnections, warnings: [...server.startWarnings] });
+    this.post({
+      type: 'listening',
+      replyTo: command.id,
+      serverId: server.serverId,
+      host: server.host,
+      port: server.port,
+      maxConnections: server.limits.maxConnections,
+      warnings: [...server.startWarnings],
+    });
   }
 
   private running(): JukeboxServer {

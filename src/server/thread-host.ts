@@ -8,7 +8,14 @@ import { ALONE, type ProcessShare } from './descriptors.js';
 import type { ConnectionEvent, RejectionEvent, ServerWarning, TraceEvent } from './events.js';
 import type { FaultCommand, FaultResult } from './faults.js';
 import { DEFAULT_STREAM_SPEED, type ServerLimits } from './limits.js';
-import { isReply, type ObserveOptions, type ServerThreadCommand, type ServerThreadEvent, type ServerThreadNotice, type ServerThreadReply } from './thread-messages.js';
+import {
+  isReply,
+  type ObserveOptions,
+  type ServerThreadCommand,
+  type ServerThreadEvent,
+  type ServerThreadNotice,
+  type ServerThreadReply,
+} from './thread-messages.js';
 
 export interface ServerThreadOptions {
   serverId: string;

@@ -22,7 +22,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     const fd = openSync(temp, 'w', 0o644);
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written, bytes.length - written);
       // Without the flush a power cut after the rename could still leave an empty file.
       fsyncSync(fd);
     } finally {

@@ -128,7 +128,9 @@ class ClientRun {
           resolve(match);
         } else if (this.process.exitCode !== null || this.process.signalCode !== null) {
           done();
-          reject(new Error(`client exited (${this.process.exitCode}) before printing ${pattern}:\n--- stdout after cursor:\n${rest}\n--- stderr:\n${this.err}`));
+          reject(
+            new Error(`client exited (${this.process.exitCode}) before printing ${pattern}:\n--- stdout after cursor:\n${rest}\n--- stderr:\n${this.err}`),
+          );
         }
       };
       const timer = setTimeout(() => {
@@ -383,7 +385,10 @@ describe('jukebox client get', () => {
     const s = await stage();
     const result = await get(s, 'medium', '--prefer', 's2', '--json');
     expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout) as Record<string, unknown> & { answers: Array<{ server: string; outcome: string; latencyMs: number }>; timings: Record<string, number> };
+    const json = JSON.parse(result.stdout) as Record<string, unknown> & {
+      answers: Array<{ server: string; outcome: string; latencyMs: number }>;
+      timings: Record<string, number>;
+    };
     expect(json).toMatchObject({
       schema: 'jukebox-client/1',
       status: 'verified',
@@ -431,7 +436,16 @@ describe('jukebox client get', () => {
     expect(fake.requests).toContain('GET large');
 
     const json = await get(s, 'large', '--prefer', 's1', '--json', '--out', out);
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'verified', resumes: 1, failovers: 1, servedBy: ['s1', 's2'], segments: [{ serverId: 's1', offset: 0, bytes: 100_000 }, { serverId: 's2', offset: 100_000 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'verified',
+      resumes: 1,
+      failovers: 1,
+      servedBy: ['s1', 's2'],
+      segments: [
+        { serverId: 's1', offset: 0, bytes: 100_000 },
+        { serverId: 's2', offset: 100_000 },
+      ],
+    });
     expect(readFileSync(out).equals(data)).toBe(true);
   });
 });

@@ -26,7 +26,11 @@ interface Result {
 
 function run(program: keyof typeof bins, args: string[], cwd: string = packageRoot): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bins[program], ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUKEBOX_CACHE_DIR: join(tmp.dir, 'cache') } });
+    const child = spawn(process.execPath, [bins[program], ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, JUKEBOX_CACHE_DIR: join(tmp.dir, 'cache') },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
@@ -184,7 +188,11 @@ describe('usage errors', () => {
 describe('bounds on number options, checked before any work', () => {
   it('jukebox serve reports every value out of bounds together, quoting what was typed', async () => {
     const r = await run('jukebox', ['serve', '--catalog', fixture.catalogPath, '--stream-speed', 'fast', '--max-connections', '1e6']);
-    expectRefused(r, '--stream-speed: expected a multiple of real time from 0.01 to 1,000, got fast', '--max-connections: expected a whole number of connections from 1 to 100,000, got 1000000');
+    expectRefused(
+      r,
+      '--stream-speed: expected a multiple of real time from 0.01 to 1,000, got fast',
+      '--max-connections: expected a whole number of connections from 1 to 100,000, got 1000000',
+    );
     expect(r.stdout).not.toContain('listening');
   });
 
@@ -204,7 +212,10 @@ describe('bounds on number options, checked before any work', () => {
 describe('the report commands', () => {
   it('compare and merge refuse too few files in the same shape as the parser: the argument, what was expected, a hint', async () => {
     expectRefused(await run('simulate', ['compare', fixtureReport('only')]), '[reports..]: expected at least two report files', "'simulate compare --help'");
-    expectRefused(await run('simulate', ['merge', fixtureReport('part'), '-o', join(tmp.dir, 'merged.json')]), '<reports..>: expected the report files of at least two parts, got 1');
+    expectRefused(
+      await run('simulate', ['merge', fixtureReport('part'), '-o', join(tmp.dir, 'merged.json')]),
+      '<reports..>: expected the report files of at least two parts, got 1',
+    );
   });
 
   it('simulate reports shows a name from a report file with its control characters escaped', async () => {

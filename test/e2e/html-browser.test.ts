@@ -53,7 +53,16 @@ describe.skipIf(!available)('HTML pages in a browser', () => {
     mkdirSync(outDir, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -101,11 +110,14 @@ describe.skipIf(!available)('HTML pages in a browser', () => {
       expect(consoleErrors).toEqual([]);
       expect(requests).toEqual([pathToFileURL(file).href]);
       await expectChartsDrawn(page, reportCharts(report));
-      const shareWidths = (await page.evaluate('Array.from(document.querySelectorAll(".share-bar span")).map(function (s) { return s.getBoundingClientRect().width; })')) as number[];
+      const shareWidths = (await page.evaluate(
+        'Array.from(document.querySelectorAll(".share-bar span")).map(function (s) { return s.getBoundingClientRect().width; })',
+      )) as number[];
       expect(shareWidths.length).toBe(6); // requests, bytes, chosen × two servers
       for (const w of shareWidths) expect(w).toBeGreaterThan(10);
       const text = (await page.evaluate('document.body.innerText')) as string;
-      for (const word of ['browser-check', 'FAILED', 'errors.rate', 'FAIL', 'refused', 'restart after 3s', 'fixture cpu', 'client.thinkTime.distribution']) expect(text).toContain(word);
+      for (const word of ['browser-check', 'FAILED', 'errors.rate', 'FAIL', 'refused', 'restart after 3s', 'fixture cpu', 'client.thinkTime.distribution'])
+        expect(text).toContain(word);
       await page.screenshot({ path: join(outDir, 'report.png'), fullPage: true });
     } finally {
       await page.close();
@@ -113,7 +125,10 @@ describe.skipIf(!available)('HTML pages in a browser', () => {
   });
 
   it('draws the comparison overlay page with every run on the same charts', async () => {
-    const run = (label: string, scale: number, seed: number): CompareRun => ({ label, report: makeReport({ name: 'overlay', latencyScale: scale, noiseSeed: seed, seed }) });
+    const run = (label: string, scale: number, seed: number): CompareRun => ({
+      label,
+      report: makeReport({ name: 'overlay', latencyScale: scale, noiseSeed: seed, seed }),
+    });
     const groups = [
       { label: 'baseline', runs: [run('a1', 1, 1), run('a2', 1, 2)] },
       { label: 'candidate', runs: [run('b1', 2, 3), run('b2', 2, 4)] },

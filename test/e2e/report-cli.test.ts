@@ -148,7 +148,10 @@ describe('report commands of the built CLI', () => {
 
 /** A table as cli-table3 draws it: every line the same width, framed. */
 function isOneTable(text: string): boolean {
-  const lines = text.trimEnd().split('\n').filter((l) => !l.startsWith('unreadable: '));
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('unreadable: '));
   return lines.length >= 3 && lines.every((l) => l.length === lines[0]?.length) && /^┌/.test(lines[0] ?? '') && /^└/.test(lines.at(-1) ?? '');
 }
 

@@ -39,7 +39,9 @@ for (let i = 0; ; i++) {
 function writeUntilKilled(script: string, reportFile: string, dir: string, n: number): Promise<NodeJS.Signals | null> {
   const dist = (p: string) => pathToFileURL(join(packageRoot, 'dist', 'src', p)).href;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, dist('report/files.js'), dist('report/html.js'), reportFile, dir, String(NAMES)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, dist('report/files.js'), dist('report/html.js'), reportFile, dir, String(NAMES)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => {

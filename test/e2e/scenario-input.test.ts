@@ -26,7 +26,10 @@ const scenario = (name: string, body: string) => tmp.write(`${name}.yaml`, `name
 
 describe('simulate refuses bad scenario input (exit 2, no stack trace, nothing run)', () => {
   it('an alias bomb', async () => {
-    const levels = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)];
+    const levels = [
+      'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+      ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
+    ];
     const result = await simulate([scenario('bomb', `${levels.join('\n')}\n`)]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bomb\.yaml: expected at most 100 alias expansions \(MAX_YAML_ALIASES\), got more: refused as a possible alias bomb/);
@@ -46,7 +49,9 @@ describe('simulate refuses bad scenario input (exit 2, no stack trace, nothing r
   it('a timeout past the timer bound, a syntax error whole', async () => {
     const timeout = await simulate([scenario('long', 'client: { timeout: 1000h }\n')]);
     expect(timeout.code).toBe(2);
-    expect(timeout.stderr).toMatch(/long\.yaml: client\.timeout: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) .*got "1000h" \(3600000000ms\)/);
+    expect(timeout.stderr).toMatch(
+      /long\.yaml: client\.timeout: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) .*got "1000h" \(3600000000ms\)/,
+    );
     const syntax = await simulate([scenario('broken', 'load:\n  clients: [1, 2\n')]);
     expect(syntax.code).toBe(2);
     expect(syntax.stderr).toMatch(/broken\.yaml: line \d+, column \d+ \([^)]*\): \S.*\S\n/);

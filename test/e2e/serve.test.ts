@@ -23,10 +23,14 @@ afterEach(() => {
 /** Ports that were free a moment ago (the kernel picks them; a race with another process is unlikely). */
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -83,7 +87,12 @@ function run(args: string[]): Run {
 describe('jukebox serve', () => {
   it('prints both listening lines, answers HELLO, logs connections, and exits 130 on SIGINT, saying it stops', async () => {
     const [p1, p2] = await freePorts(2);
-    fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: p1 ?? 0 }, { id: 's2', host: 'localhost', port: p2 ?? 0 }] });
+    fixture = createLibraryFixture({
+      servers: [
+        { id: 's1', host: 'localhost', port: p1 ?? 0 },
+        { id: 's2', host: 'localhost', port: p2 ?? 0 },
+      ],
+    });
     const serve = run(['serve', '--catalog', fixture.catalogPath, '--trace']);
     await serve.line(/^Server 2 /);
     expect(serve.stdout.slice(0, 2)).toEqual([`Server 1 listening on localhost:${p1}`, `Server 2 listening on localhost:${p2}`]);
@@ -104,7 +113,12 @@ describe('jukebox serve', () => {
 
   it('on Ctrl-C during a transfer, says at once how many transfers it lets finish and for how long; a second Ctrl-C stops at once', async () => {
     const [p1, p2] = await freePorts(2);
-    fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: p1 ?? 0 }, { id: 's2', host: 'localhost', port: p2 ?? 0 }] });
+    fixture = createLibraryFixture({
+      servers: [
+        { id: 's1', host: 'localhost', port: p1 ?? 0 },
+        { id: 's2', host: 'localhost', port: p2 ?? 0 },
+      ],
+    });
     // Real time: the 4 MiB song streams for minutes, so it is surely in flight when the signal comes.
     const serve = run(['serve', '--catalog', fixture.catalogPath, '--stream-speed', '1']);
     await serve.line(/^Server 2 /);
@@ -134,7 +148,12 @@ describe('jukebox serve', () => {
     const busy = (blocker.address() as AddressInfo).port;
     try {
       const [free] = await freePorts(1);
-      fixture = createLibraryFixture({ servers: [{ id: 's1', host: 'localhost', port: free ?? 0 }, { id: 's2', host: 'localhost', port: busy }] });
+      fixture = createLibraryFixture({
+        servers: [
+          { id: 's1', host: 'localhost', port: free ?? 0 },
+          { id: 's2', host: 'localhost', port: busy },
+        ],
+      });
       const serve = run(['serve', '--catalog', fixture.catalogPath]);
       expect(await serve.exit).toBe(3);
       expect(serve.stderr()).toContain(`port ${busy} is already in use`);

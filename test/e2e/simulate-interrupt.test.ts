@@ -98,7 +98,12 @@ describe('simulate, interrupted', () => {
   it('stops at once at a second SIGINT, exit 130, leaving no partial file', async () => {
     const dir = join(tmp.dir, 'twice');
     // Streams at real time take minutes, and the grace would let them: only the second signal can end this soon.
-    const file = scenario('twice', '{ clients: 300, concurrency: 4, workers: 2 }', '{ requests: 2, action: { download: 0, stream: 1 }, songs: { absent: 0 } }', 1);
+    const file = scenario(
+      'twice',
+      '{ clients: 300, concurrency: 4, workers: 2 }',
+      '{ requests: 2, action: { download: 0, stream: 1 }, songs: { absent: 0 } }',
+      1,
+    );
     const sim = start([file, '--out', join(dir, 'run.json'), '--grace', '10m']);
     await sim.stderrMatches(progressLine(300));
     sim.child.kill('SIGINT');

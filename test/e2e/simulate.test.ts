@@ -35,7 +35,11 @@ describe('simulate', () => {
     expect(result.stdout).toMatch(/clients.*requests.*downloads/s);
     expect(result.stdout).toMatch(/latency.*p50.*p99/s);
     expect(result.stderr).toContain(`report: ${out}`);
-    const report = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; seed: number; totals: { failed: number; verified: number; downloads: number; streams: number } };
+    const report = JSON.parse(readFileSync(out, 'utf8')) as {
+      schema: string;
+      seed: number;
+      totals: { failed: number; verified: number; downloads: number; streams: number };
+    };
     expect(report.schema).toBe('jukebox-report/1');
     expect(report.seed).toBe(4);
     expect(report.totals.failed).toBe(0);
@@ -77,7 +81,11 @@ describe('simulate', () => {
     const result = await run([scenario('repeat'), '--repeat', '2', '--out', out]);
     expect(result.code).toBe(0);
     for (const f of ['r-run1.json', 'r-run2.json', 'r-repeat.json']) expect(existsSync(join(tmp.dir, 'rep', f))).toBe(true);
-    const summary = JSON.parse(readFileSync(join(tmp.dir, 'rep', 'r-repeat.json'), 'utf8')) as { schema: string; runs: number; metrics: Array<{ values: unknown[] }> };
+    const summary = JSON.parse(readFileSync(join(tmp.dir, 'rep', 'r-repeat.json'), 'utf8')) as {
+      schema: string;
+      runs: number;
+      metrics: Array<{ values: unknown[] }>;
+    };
     expect(summary).toMatchObject({ schema: 'jukebox-repeat/1', runs: 2 });
     expect(summary.metrics.every((m) => m.values.length === 2)).toBe(true);
     expect(result.stdout).toMatch(/median/i);

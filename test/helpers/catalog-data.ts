@@ -5,7 +5,16 @@ import { makeTmpDir } from './tmp.js';
 const sha = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
 
 export function sampleCatalog(): Catalog {
-  const song = (id: string, servers: string[], n: number) => ({ id, title: `Title ${id}`, artist: 'Test Artist', durationSec: 180, bitrateKbps: 128, bytes: 1000 + n, sha256: sha(n), servers });
+  const song = (id: string, servers: string[], n: number) => ({
+    id,
+    title: `Title ${id}`,
+    artist: 'Test Artist',
+    durationSec: 180,
+    bitrateKbps: 128,
+    bytes: 1000 + n,
+    sha256: sha(n),
+    servers,
+  });
   return {
     servers: [
       { id: 's1', host: 'localhost', port: 5000 },

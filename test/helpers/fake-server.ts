@@ -264,7 +264,9 @@ export async function fakeJukebox(songs: ReadonlyMap<string, Buffer>, options: F
         return say(`LIST ${entries.length}\n${entries.join('')}`);
       }
       case 'STATS':
-        return say(`STATS ${JSON.stringify({ server: options.serverId ?? 'fake', uptimeMs: 1, connections: 1, connectionsTotal: 1, requests: 1, bytesSent: 0, activeTransfers: 0, errors: 0, rejectedConnections: 0 })}\n`);
+        return say(
+          `STATS ${JSON.stringify({ server: options.serverId ?? 'fake', uptimeMs: 1, connections: 1, connectionsTotal: 1, requests: 1, bytesSent: 0, activeTransfers: 0, errors: 0, rejectedConnections: 0 })}\n`,
+        );
       case 'QUIT':
         say('BYE\n');
         return out.push('end');

@@ -10,7 +10,15 @@ import type { Environment, Report } from '../../src/report/model.js';
 import type { ResolvedScenario, Threshold } from '../../src/scenario/types.js';
 import { createRng, type Rng } from '../../src/util/rng.js';
 
-export const fixtureEnvironment: Environment = { node: 'v20.0.0', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'fixture cpu', totalMemoryBytes: 8 * 1024 ** 3, jukebox: '0.0.0-test' };
+export const fixtureEnvironment: Environment = {
+  node: 'v20.0.0',
+  platform: 'linux',
+  arch: 'x64',
+  cpus: 2,
+  cpuModel: 'fixture cpu',
+  totalMemoryBytes: 8 * 1024 ** 3,
+  jukebox: '0.0.0-test',
+};
 
 export const FIXTURE_START_MS = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -132,7 +140,13 @@ export function fixtureEvents(options: FixtureOptions = {}): FixtureEvent[] {
     const base = { client: i, startMs, phases, server, action } as const;
     if (absent) events.push({ ...base, latencyMs: phases.connect + phases.check, outcome: 'cancelled', bytes: 0 });
     else if (down) events.push({ ...base, latencyMs: phases.connect + phases.check + 1, outcome: 'failed', bytes: 0, error: 'refused' });
-    else events.push({ ...base, latencyMs: phases.connect + phases.check + phases.ttfb + phases.transfer, outcome: 'verified', bytes: action === 'download' ? 200_000 + (i % 7) * 1000 : 120_000 });
+    else
+      events.push({
+        ...base,
+        latencyMs: phases.connect + phases.check + phases.ttfb + phases.transfer,
+        outcome: 'verified',
+        bytes: action === 'download' ? 200_000 + (i % 7) * 1000 : 120_000,
+      });
   }
   return events;
 }
@@ -213,7 +227,13 @@ export function reportFromEvents(events: FixtureEvent[], options: FixtureOptions
   const requests = events.length;
   const run: RunResult = {
     scenario: fixtureScenario(options),
-    plan: { clients: requests, requests, downloads: events.filter((e) => e.action === 'download' && e.outcome !== 'cancelled').length, streams: events.filter((e) => e.action === 'stream' && e.outcome !== 'cancelled').length, absent: events.filter((e) => e.outcome === 'cancelled').length },
+    plan: {
+      clients: requests,
+      requests,
+      downloads: events.filter((e) => e.action === 'download' && e.outcome !== 'cancelled').length,
+      streams: events.filter((e) => e.action === 'stream' && e.outcome !== 'cancelled').length,
+      absent: events.filter((e) => e.outcome === 'cancelled').length,
+    },
     startedAtMs: o.startedAtMs,
     durationMs: durationMs ?? Math.ceil(lastEnd),
     metrics,

@@ -35,19 +35,65 @@ interface Shape {
 
 const GLOBAL = ['help', 'h', 'version', 'debug'];
 const catalog = ['--catalog', `${NOWHERE}/catalog.json`];
-const clientValid = [catalog, ['--host', '127.0.0.1'], ['--prefer', 's1'], ['--action', 'stream'], ['--out-dir', `${NOWHERE}/downloads`], ['--trace'], ['--playback-speed', '2']];
+const clientValid = [
+  catalog,
+  ['--host', '127.0.0.1'],
+  ['--prefer', 's1'],
+  ['--action', 'stream'],
+  ['--out-dir', `${NOWHERE}/downloads`],
+  ['--trace'],
+  ['--playback-speed', '2'],
+];
 const clientKnown = ['catalog', 'host', 'prefer', 'action', 'out-dir', 'playback-speed', 'trace'];
 
 const SHAPES: Shape[] = [
-  { program: 'jukebox', words: ['serve'], valid: [catalog, ['--trace'], ['--stream-speed', '10'], ['--host', '127.0.0.1'], ['--server', 's1'], ['--max-connections', '10']], known: ['catalog', 'trace', 'stream-speed', 'host', 'server', 'max-connections'], bounded: ['stream-speed', 'max-connections'], commandLevel: { index: 0, commands: ['serve', 'client', 'catalog'] } },
+  {
+    program: 'jukebox',
+    words: ['serve'],
+    valid: [catalog, ['--trace'], ['--stream-speed', '10'], ['--host', '127.0.0.1'], ['--server', 's1'], ['--max-connections', '10']],
+    known: ['catalog', 'trace', 'stream-speed', 'host', 'server', 'max-connections'],
+    bounded: ['stream-speed', 'max-connections'],
+    commandLevel: { index: 0, commands: ['serve', 'client', 'catalog'] },
+  },
   { program: 'jukebox', words: ['client'], valid: clientValid, known: clientKnown, bounded: ['playback-speed'] },
-  { program: 'jukebox', words: ['client', 'get', 'song2'], valid: [...clientValid, ['--json'], ['--out', `${NOWHERE}/x.mp3`]], known: [...clientKnown, 'json', 'out'], bounded: ['playback-speed'] },
-  { program: 'jukebox', words: ['catalog', 'build', NOWHERE], valid: [['--out', `${NOWHERE}/c.json`], ['--assign', 'all'], ['--servers', '3'], ['--force'], ['--strict']], known: ['out', 'assign', 'servers', 'force', 'strict'], bounded: ['servers'], commandLevel: { index: 1, commands: ['build', 'verify', 'generate'] } },
+  {
+    program: 'jukebox',
+    words: ['client', 'get', 'song2'],
+    valid: [...clientValid, ['--json'], ['--out', `${NOWHERE}/x.mp3`]],
+    known: [...clientKnown, 'json', 'out'],
+    bounded: ['playback-speed'],
+  },
+  {
+    program: 'jukebox',
+    words: ['catalog', 'build', NOWHERE],
+    valid: [['--out', `${NOWHERE}/c.json`], ['--assign', 'all'], ['--servers', '3'], ['--force'], ['--strict']],
+    known: ['out', 'assign', 'servers', 'force', 'strict'],
+    bounded: ['servers'],
+    commandLevel: { index: 1, commands: ['build', 'verify', 'generate'] },
+  },
   { program: 'jukebox', words: ['catalog', 'verify'], valid: [catalog], known: ['catalog'], bounded: [] },
   { program: 'jukebox', words: ['catalog', 'generate'], valid: [catalog, ['--update']], known: ['catalog', 'update'], bounded: [] },
-  { program: 'simulate', words: [`${NOWHERE}/scenario.yaml`], valid: [['--seed', '7'], ['--quiet'], ['--json'], ['--out', `${NOWHERE}/r.json`], ['--repeat', '2']], known: ['seed', 'clients', 'concurrency', 'arrival-rate', 'duration', 'workers', 'quiet', 'json', 'repeat', 'out'], bounded: ['repeat'] },
-  { program: 'simulate', words: ['compare', `${NOWHERE}/a.json`, `${NOWHERE}/b.json`], valid: [['--json'], ['--threshold', '5'], ['--fail-on-regression', '10'], ['--html', `${NOWHERE}/o.html`]], known: ['baseline', 'candidate', 'threshold', 'fail-on-regression', 'html', 'json'], bounded: ['threshold', 'fail-on-regression'] },
-  { program: 'simulate', words: ['merge', `${NOWHERE}/a.json`, `${NOWHERE}/b.json`], valid: [['-o', `${NOWHERE}/m.json`], ['--force'], ['--quiet']], known: ['out', 'o', 'force', 'quiet'], bounded: [] },
+  {
+    program: 'simulate',
+    words: [`${NOWHERE}/scenario.yaml`],
+    valid: [['--seed', '7'], ['--quiet'], ['--json'], ['--out', `${NOWHERE}/r.json`], ['--repeat', '2']],
+    known: ['seed', 'clients', 'concurrency', 'arrival-rate', 'duration', 'workers', 'quiet', 'json', 'repeat', 'out'],
+    bounded: ['repeat'],
+  },
+  {
+    program: 'simulate',
+    words: ['compare', `${NOWHERE}/a.json`, `${NOWHERE}/b.json`],
+    valid: [['--json'], ['--threshold', '5'], ['--fail-on-regression', '10'], ['--html', `${NOWHERE}/o.html`]],
+    known: ['baseline', 'candidate', 'threshold', 'fail-on-regression', 'html', 'json'],
+    bounded: ['threshold', 'fail-on-regression'],
+  },
+  {
+    program: 'simulate',
+    words: ['merge', `${NOWHERE}/a.json`, `${NOWHERE}/b.json`],
+    valid: [['-o', `${NOWHERE}/m.json`], ['--force'], ['--quiet']],
+    known: ['out', 'o', 'force', 'quiet'],
+    bounded: [],
+  },
   { program: 'simulate', words: ['reports'], valid: [['--dir', NOWHERE], ['--json']], known: ['dir', 'json'], bounded: [] },
 ];
 
@@ -74,7 +120,10 @@ function unknownLongOption(shape: Shape): fc.Arbitrary<Bad> {
     )
     // '=' splits a value off, '.' is yargs' dot notation, 'no-' negates a known flag: all named differently.
     .filter((n) => !known.has(n) && !/[=.\s]/.test(n) && !n.startsWith('no-') && !known.has(camel(n)) && !known.has(n.toLowerCase()));
-  const value = fc.option(fc.string({ unit: 'binary', maxLength: 12 }).filter((v) => !v.startsWith('-')), { nil: undefined });
+  const value = fc.option(
+    fc.string({ unit: 'binary', maxLength: 12 }).filter((v) => !v.startsWith('-')),
+    { nil: undefined },
+  );
   return fc.tuple(name, value, fc.boolean(), fc.boolean()).map(([n, v, joined, beforeWords]) => ({
     tokens: v === undefined ? [`--${n}`] : joined ? [`--${n}=${v}`] : [`--${n}`, v],
     named: [`--${escapeForTerminal(n)}`],
@@ -100,7 +149,10 @@ function outOfBounds(option: string, bound: NumberBound): fc.Arbitrary<Bad> {
     ...(bound.integer ? [fc.double({ min: bound.min, max: bound.max, noNaN: true }).filter((x) => !Number.isInteger(x))] : []),
   );
   // `--option value` only where the value cannot pass for an option itself.
-  return fc.tuple(beyond, fc.boolean()).map(([v, joined]) => ({ tokens: joined || String(v).startsWith('-') ? [`--${option}=${String(v)}`] : [`--${option}`, String(v)], named: [`--${option}`] }));
+  return fc.tuple(beyond, fc.boolean()).map(([v, joined]) => ({
+    tokens: joined || String(v).startsWith('-') ? [`--${option}=${String(v)}`] : [`--${option}`, String(v)],
+    named: [`--${option}`],
+  }));
 }
 
 function unknownCommand(level: { index: number; commands: string[] }): fc.Arbitrary<Bad> {
@@ -154,10 +206,11 @@ async function capture(program: Program, argv: string[]): Promise<Captured> {
   const err: string[] = [];
   const realOut = process.stdout.write.bind(process.stdout);
   const realErr = process.stderr.write.bind(process.stderr);
-  const sink = (into: string[]) => ((chunk: string | Uint8Array) => {
-    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
+  const sink = (into: string[]) =>
+    ((chunk: string | Uint8Array) => {
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof process.stdout.write;
   process.stdout.write = sink(out);
   process.stderr.write = sink(err);
   const started = performance.now();
@@ -183,7 +236,10 @@ describe('both CLIs refuse any command line with an unknown option, command or o
             expect(r.code, context).toBe(2);
             expect(r.stderr, context).not.toMatch(STACK_LINE);
             expect(r.stderr, context).toMatch(/^\s*hint: /m);
-            expect(named.some((n) => r.stderr.includes(n)), `names one of ${JSON.stringify(named)}: ${context}`).toBe(true);
+            expect(
+              named.some((n) => r.stderr.includes(n)),
+              `names one of ${JSON.stringify(named)}: ${context}`,
+            ).toBe(true);
             expect(r.stdout, context).toBe('');
             expect(r.ms, context).toBeLessThan(REFUSAL_TIME_LIMIT_MS);
           },

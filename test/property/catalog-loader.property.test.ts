@@ -54,11 +54,36 @@ function deeplyNested(depth: number): unknown {
   return value;
 }
 
-const controlText = fc.string({ unit: fc.oneof(fc.constantFrom('\u001b', '\u0007', '\u009b', '\u202e', '\n', '\u0000', '\uFEFF'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), maxLength: 40 });
+const controlText = fc.string({
+  unit: fc.oneof(fc.constantFrom('\u001b', '\u0007', '\u009b', '\u202e', '\n', '\u0000', '\uFEFF'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })),
+  maxLength: 40,
+});
 
 /** The values a mutation writes: the awkward ones first. */
 const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(1e9, -1, -0, 0, 1e308, -1e308, 2 ** 53, 2 ** 31, 60_000, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 'NaN', 'Infinity', '1e9', null, true, '', [], {}),
+  fc.constantFrom(
+    1e9,
+    -1,
+    -0,
+    0,
+    1e308,
+    -1e308,
+    2 ** 53,
+    2 ** 31,
+    60_000,
+    0.5,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    'NaN',
+    'Infinity',
+    '1e9',
+    null,
+    true,
+    '',
+    [],
+    {},
+  ),
   fc.double(),
   fc.integer(),
   controlText,
@@ -69,7 +94,8 @@ const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 type Mutation = { where: 'top' | 'server' | 'song'; index: number; key: string; value: unknown } | { where: 'delete'; index: number; key: string };
 
-const keyFor = (known: readonly string[]) => fc.oneof(fc.constantFrom(...known), fc.constantFrom('File', 'Title', 'note', '__proto__', 'constructor', ''), fc.string({ maxLength: 12 }));
+const keyFor = (known: readonly string[]) =>
+  fc.oneof(fc.constantFrom(...known), fc.constantFrom('File', 'Title', 'note', '__proto__', 'constructor', ''), fc.string({ maxLength: 12 }));
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ where: fc.constant('top' as const), index: fc.nat(), key: keyFor(TOP_KEYS), value: nastyValue }),
@@ -98,10 +124,17 @@ describe('the catalog loader, fuzzed', () => {
   it('arbitrary text in the file, with or without a byte-order mark', () => {
     const file = join(tmp.dir, 'text.json');
     fc.assert(
-      fc.property(fc.boolean(), fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v))), (bom, text) => {
-        writeFileSync(file, `${bom ? '\uFEFF' : ''}${text}`);
-        expectCleanOutcome(() => loadCatalog(file));
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }),
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        ),
+        (bom, text) => {
+          writeFileSync(file, `${bom ? '\uFEFF' : ''}${text}`);
+          expectCleanOutcome(() => loadCatalog(file));
+        },
+      ),
       { numRuns: RUNS },
     );
   });

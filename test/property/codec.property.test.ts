@@ -27,7 +27,9 @@ function runSplitter(pieces: Buffer[]): { events: string[]; maxBuffered: number 
   return { events, maxBuffered };
 }
 
-const bytesWithNewlines = fc.array(fc.oneof(fc.constant(0x0a), fc.constant(0x0d), fc.constant(0x20), fc.integer({ min: 0, max: 255 })), { maxLength: 3000 }).map((a) => Uint8Array.from(a));
+const bytesWithNewlines = fc
+  .array(fc.oneof(fc.constant(0x0a), fc.constant(0x0d), fc.constant(0x20), fc.integer({ min: 0, max: 255 })), { maxLength: 3000 })
+  .map((a) => Uint8Array.from(a));
 const cuts = fc.array(fc.nat(), { maxLength: 20 });
 
 describe('line splitter and request parser, any bytes at any split points', () => {
@@ -69,7 +71,9 @@ describe('response decoder, any split points', () => {
   it('decodes lines and DATA bodies the same however the stream is split', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 6 }), cuts, (bodies, cutPoints) => {
-        const stream = Buffer.concat(bodies.flatMap((b) => [Buffer.from(encodeResponse({ kind: 'DATA', length: b.length })), Buffer.from(b), Buffer.from('NOT_EXIST\n')]));
+        const stream = Buffer.concat(
+          bodies.flatMap((b) => [Buffer.from(encodeResponse({ kind: 'DATA', length: b.length })), Buffer.from(b), Buffer.from('NOT_EXIST\n')]),
+        );
         const collect = (pieces: Buffer[]) => {
           const out: string[] = [];
           let body: Buffer[] = [];

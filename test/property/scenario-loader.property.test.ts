@@ -22,7 +22,8 @@ const CASE_TIME_LIMIT_MS = 10_000;
 /** The heap after any case: an expanded alias bomb or a materialised plan would pass it at once. */
 const HEAP_LIMIT_BYTES = 768 * 1024 ** 2;
 /** Each problem line starts by naming where: an option, or the file then a line or a key path. */
-const LOCATED = /^(--[a-z-]+: |([^:\n]+\.yaml|\(scenario\)): (line \d+, column \d+ \(|\(top level\): |"|[A-Za-z0-9_-]+[.:]|expected |the file holds |cannot read the YAML: ))/;
+const LOCATED =
+  /^(--[a-z-]+: |([^:\n]+\.yaml|\(scenario\)): (line \d+, column \d+ \(|\(top level\): |"|[A-Za-z0-9_-]+[.:]|expected |the file holds |cannot read the YAML: ))/;
 
 let fileCount = 0;
 function writeScenario(text: string): string {
@@ -93,11 +94,50 @@ const VALID = {
 
 /** Where a mutation may land: every key of the valid scenario, and a few it does not have. */
 const PATHS = [
-  'name', 'seed', 'description', 'servers', 'servers.0', 'servers.0.port', 'servers.0.streamSpeed', 'servers.0.host', 'servers.1.external', 'load', 'load.clients', 'load.concurrency',
-  'load.workers', 'load.arrivalRate', 'load.duration', 'load.rampUp', 'client', 'client.requests', 'client.thinkTime', 'client.thinkTime.distribution', 'client.thinkTime.mean', 'client.thinkTime.min',
-  'client.thinkTime.max', 'client.connection', 'client.prefer', 'client.action.download', 'client.action.stream', 'client.timeout', 'client.songs.exponent', 'client.songs.absent', 'client.songs.ids',
-  'client.songs.popularity', 'faults', 'faults.0.at', 'faults.0.for', 'faults.0.latency', 'faults.0.action', 'faults.0.restartAfter', 'faults.0.bandwidth', 'faults.1', 'thresholds', 'thresholds.latency.request.p99',
-  'bogus', 'load.clinets',
+  'name',
+  'seed',
+  'description',
+  'servers',
+  'servers.0',
+  'servers.0.port',
+  'servers.0.streamSpeed',
+  'servers.0.host',
+  'servers.1.external',
+  'load',
+  'load.clients',
+  'load.concurrency',
+  'load.workers',
+  'load.arrivalRate',
+  'load.duration',
+  'load.rampUp',
+  'client',
+  'client.requests',
+  'client.thinkTime',
+  'client.thinkTime.distribution',
+  'client.thinkTime.mean',
+  'client.thinkTime.min',
+  'client.thinkTime.max',
+  'client.connection',
+  'client.prefer',
+  'client.action.download',
+  'client.action.stream',
+  'client.timeout',
+  'client.songs.exponent',
+  'client.songs.absent',
+  'client.songs.ids',
+  'client.songs.popularity',
+  'faults',
+  'faults.0.at',
+  'faults.0.for',
+  'faults.0.latency',
+  'faults.0.action',
+  'faults.0.restartAfter',
+  'faults.0.bandwidth',
+  'faults.1',
+  'thresholds',
+  'thresholds.latency.request.p99',
+  'bogus',
+  'load.clinets',
 ];
 
 const UNITS = ['ms', 's', 'm', 'h', 'd', '', ' ms', 'MB/s', 'B/s', '%'];
@@ -105,9 +145,30 @@ const UNITS = ['ms', 's', 'm', 'h', 'd', '', ' ms', 'MB/s', 'B/s', '%'];
 const nastyNumber = fc.oneof(
   fc.integer(),
   fc.double(),
-  fc.constantFrom(0, -1, 0.5, 1e9, 1e12, 1e21, 1e308, -1e308, 2 ** 31, 2 ** 31 - 1, 2 ** 53 + 1, MAX_CLIENTS + 1, MAX_ARRIVAL_RATE + 0.5, 65, 10_001, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+  fc.constantFrom(
+    0,
+    -1,
+    0.5,
+    1e9,
+    1e12,
+    1e21,
+    1e308,
+    -1e308,
+    2 ** 31,
+    2 ** 31 - 1,
+    2 ** 53 + 1,
+    MAX_CLIENTS + 1,
+    MAX_ARRIVAL_RATE + 0.5,
+    65,
+    10_001,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ),
 );
-const durationText = fc.tuple(fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e30, noNaN: true }), fc.constantFrom(0.5, 1000, 1e15, 99_999_999)), fc.constantFrom(...UNITS)).map(([n, u]) => `${n}${u}`);
+const durationText = fc
+  .tuple(fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e30, noNaN: true }), fc.constantFrom(0.5, 1000, 1e15, 99_999_999)), fc.constantFrom(...UNITS))
+  .map(([n, u]) => `${n}${u}`);
 const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   nastyNumber,
   durationText,
@@ -151,35 +212,100 @@ const overrides: fc.Arbitrary<ScenarioOverrides> = fc.record(
 
 /** YAML's own characters, so random text is often nearly YAML. */
 const yamlishText = fc
-  .array(fc.oneof(fc.constantFrom(':', ' ', '\n', '  ', '- ', '[', ']', '{', '}', ',', '&a ', '*a', '!!', '!tag ', '"', "'", '#', '|', '>', '---\n', '...\n', '%YAML 1.2\n', '? ', '\t', '\u00a0', '\ufeff', 'name', 'load', 'clients', '5', '1e999', '.nan', '~'), fc.string({ maxLength: 6 })), {
-    maxLength: 60,
-  })
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        ':',
+        ' ',
+        '\n',
+        '  ',
+        '- ',
+        '[',
+        ']',
+        '{',
+        '}',
+        ',',
+        '&a ',
+        '*a',
+        '!!',
+        '!tag ',
+        '"',
+        "'",
+        '#',
+        '|',
+        '>',
+        '---\n',
+        '...\n',
+        '%YAML 1.2\n',
+        '? ',
+        '\t',
+        '\u00a0',
+        '\ufeff',
+        'name',
+        'load',
+        'clients',
+        '5',
+        '1e999',
+        '.nan',
+        '~',
+      ),
+      fc.string({ maxLength: 6 }),
+    ),
+    {
+      maxLength: 60,
+    },
+  )
   .map((parts) => parts.join(''));
 
 /** A "billion laughs": `levels` anchors, each a list of `fanout` aliases of the one before. */
-const aliasBomb = fc.record({ levels: fc.integer({ min: 2, max: 12 }), fanout: fc.integer({ min: 2, max: 12 }), at: fc.constantFrom('top', 'load', 'thresholds', 'faults') }).map(({ levels, fanout, at }) => {
-  const lines = ['x0: &x0 [lol, lol]'];
-  for (let i = 1; i < levels; i++) lines.push(`x${i}: &x${i} [${Array(fanout).fill(`*x${i - 1}`).join(', ')}]`);
-  const last = `*x${levels - 1}`;
-  const use = at === 'top' ? `bomb: ${last}` : at === 'load' ? `load: { clients: ${last} }` : at === 'thresholds' ? `thresholds: { errors.rate: ${last} }` : `faults: ${last}`;
-  return `name: bomb\ncatalog: ${JSON.stringify(catalogPath)}\n${lines.join('\n')}\n${use}\n`;
-});
+const aliasBomb = fc
+  .record({ levels: fc.integer({ min: 2, max: 12 }), fanout: fc.integer({ min: 2, max: 12 }), at: fc.constantFrom('top', 'load', 'thresholds', 'faults') })
+  .map(({ levels, fanout, at }) => {
+    const lines = ['x0: &x0 [lol, lol]'];
+    for (let i = 1; i < levels; i++)
+      lines.push(
+        `x${i}: &x${i} [${Array(fanout)
+          .fill(`*x${i - 1}`)
+          .join(', ')}]`,
+      );
+    const last = `*x${levels - 1}`;
+    const use =
+      at === 'top'
+        ? `bomb: ${last}`
+        : at === 'load'
+          ? `load: { clients: ${last} }`
+          : at === 'thresholds'
+            ? `thresholds: { errors.rate: ${last} }`
+            : `faults: ${last}`;
+    return `name: bomb\ncatalog: ${JSON.stringify(catalogPath)}\n${lines.join('\n')}\n${use}\n`;
+  });
 
-const nesting = fc.record({ depth: fc.integer({ min: 1, max: 3000 }), open: fc.constantFrom('[', '{a: ', '- ', '{? '), close: fc.constantFrom(']', '}', '', '}') }).map(({ depth, open, close }) => `name: deep\nload: ${open.repeat(depth)}1${close.repeat(depth)}\n`);
+const nesting = fc
+  .record({ depth: fc.integer({ min: 1, max: 3000 }), open: fc.constantFrom('[', '{a: ', '- ', '{? '), close: fc.constantFrom(']', '}', '', '}') })
+  .map(({ depth, open, close }) => `name: deep\nload: ${open.repeat(depth)}1${close.repeat(depth)}\n`);
 
 const RUNS = { numRuns: 150, endOnFailure: true } as const;
 
 describe('scenario loader, arbitrary input', () => {
   it('arbitrary JSON-like documents rendered as YAML', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => check(() => loadScenarioFile(writeScenario(stringify(value))))), RUNS);
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => check(() => loadScenarioFile(writeScenario(stringify(value))))),
+      RUNS,
+    );
   });
 
   it('valid scenarios with random numbers, strings and huge values at random keys', () => {
-    fc.assert(fc.property(mutatedScenario, (scenario) => check(() => loadScenarioFile(writeScenario(stringify(scenario))))), { ...RUNS, numRuns: 400 });
+    fc.assert(
+      fc.property(mutatedScenario, (scenario) => check(() => loadScenarioFile(writeScenario(stringify(scenario))))),
+      { ...RUNS, numRuns: 400 },
+    );
   });
 
   it('the same mutated scenarios handed to parseScenario as data, with arbitrary overrides', () => {
-    fc.assert(fc.property(mutatedScenario, overrides, (scenario, o) => check(() => parseScenario(scenario, undefined, o))), { ...RUNS, numRuns: 300 });
+    fc.assert(
+      fc.property(mutatedScenario, overrides, (scenario, o) => check(() => parseScenario(scenario, undefined, o))),
+      { ...RUNS, numRuns: 300 },
+    );
   });
 
   it('arbitrary overrides on a valid file: accepted within bounds, or blamed on an option', () => {
@@ -193,10 +319,16 @@ describe('scenario loader, arbitrary input', () => {
   });
 
   it('random text, mostly YAML punctuation', () => {
-    fc.assert(fc.property(yamlishText, (text) => check(() => loadScenarioFile(writeScenario(text)))), { ...RUNS, numRuns: 400 });
+    fc.assert(
+      fc.property(yamlishText, (text) => check(() => loadScenarioFile(writeScenario(text)))),
+      { ...RUNS, numRuns: 400 },
+    );
   });
 
   it('alias bombs and deep nesting, wherever they sit', () => {
-    fc.assert(fc.property(fc.oneof(aliasBomb, nesting), (text) => check(() => loadScenarioFile(writeScenario(text)))), RUNS);
+    fc.assert(
+      fc.property(fc.oneof(aliasBomb, nesting), (text) => check(() => loadScenarioFile(writeScenario(text)))),
+      RUNS,
+    );
   });
 });

@@ -42,7 +42,17 @@ function task(scenario: ResolvedScenario, runStart: number, options: { concurren
   });
   const concurrency = options.concurrency ?? (scenario.load.model === 'closed' ? scenario.load.concurrency : 1);
   return {
-    task: { runStart, scenario, clients: options.clients ?? ALL_CLIENTS, concurrency, servers: [], songs, flushIntervalMs: 50, graceMs: options.graceMs ?? 5000, port: port2 },
+    task: {
+      runStart,
+      scenario,
+      clients: options.clients ?? ALL_CLIENTS,
+      concurrency,
+      servers: [],
+      songs,
+      flushIntervalMs: 50,
+      graceMs: options.graceMs ?? 5000,
+      port: port2,
+    },
     metrics,
     final,
     send: (message) => port1.postMessage(message),
@@ -207,9 +217,23 @@ describe('client batch', () => {
 describe('client actor at a stop', () => {
   const ctxWith = (stop: AbortSignal): ActorContext => {
     const scenario = scenarioOf({ clients: 1 });
-    return { recorder: new MetricsRecorder(sharedNow(), sharedNow), servers: [], songs: new Map(), behaviour: scenario.client, runStart: sharedNow(), now: sharedNow, stop, scheduled: false };
+    return {
+      recorder: new MetricsRecorder(sharedNow(), sharedNow),
+      servers: [],
+      songs: new Map(),
+      behaviour: scenario.client,
+      runStart: sharedNow(),
+      now: sharedNow,
+      stop,
+      scheduled: false,
+    };
   };
-  const script = (thinkMs: number): ClientScript => ({ client: 0, startMs: 0, seed: 'x/client/0', requests: [0, 1, 2].map(() => ({ song: 'lost1', absent: true, action: 'download' as const, thinkMs })) });
+  const script = (thinkMs: number): ClientScript => ({
+    client: 0,
+    startMs: 0,
+    seed: 'x/client/0',
+    requests: [0, 1, 2].map(() => ({ song: 'lost1', absent: true, action: 'download' as const, thinkMs })),
+  });
 
   it('plays no song once stopped', async () => {
     const ctx = ctxWith(AbortSignal.abort());

@@ -33,7 +33,11 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
     trace: tracer?.onTrace,
     onEvent: (event) => notes.line(describeSessionEvent(event)),
   });
-  const renderer = new JourneyRenderer(human ?? new Screen(process.stderr, false), { servers: session.servers, serveCommand: options.serveCommand, exampleSongId: options.loaded.catalog.songs[0]?.id ?? 'song1' });
+  const renderer = new JourneyRenderer(human ?? new Screen(process.stderr, false), {
+    servers: session.servers,
+    serveCommand: options.serveCommand,
+    exampleSongId: options.loaded.catalog.songs[0]?.id ?? 'song1',
+  });
   process.once('SIGINT', stop);
   tracer?.restart(session.clock.now());
   let outcome: JourneyOutcome;

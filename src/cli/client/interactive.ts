@@ -67,11 +67,23 @@ export async function runInteractive(options: ResolvedClientOptions): Promise<nu
       if (text === undefined || QUIT.test(text.trim())) break;
       journey = new AbortController();
       tracer?.restart(session.clock.now());
-      const renderer = new JourneyRenderer(screen, { servers: session.servers, serveCommand: options.serveCommand, exampleSongId: options.loaded.catalog.songs[0]?.id ?? 'song1' });
+      const renderer = new JourneyRenderer(screen, {
+        servers: session.servers,
+        serveCommand: options.serveCommand,
+        exampleSongId: options.loaded.catalog.songs[0]?.id ?? 'song1',
+      });
       try {
         const outcome = await runJourney(
           session,
-          { query: text, action: options.action, prefer: options.prefer, rng, outDir: options.outDir, playbackSpeed: options.playbackSpeed, signal: journey.signal },
+          {
+            query: text,
+            action: options.action,
+            prefer: options.prefer,
+            rng,
+            outDir: options.outDir,
+            playbackSpeed: options.playbackSpeed,
+            signal: journey.signal,
+          },
           { onEvent: renderer.onEvent, chooseServer: (offer) => askServer(lines, screen, offer), chooseAction: () => askAction(lines, screen) },
         );
         renderer.outcome(outcome);
@@ -94,13 +106,20 @@ export async function runInteractive(options: ResolvedClientOptions): Promise<nu
 /** Shows each server's state; false when none answered (after explaining how to start them). */
 function greeted(statuses: ServerStatus[], screen: Screen, serveCommand: string): boolean {
   for (const status of statuses) {
-    const what = status.status === 'up' ? `up, server=${escapeForTerminal(status.hello.server)}, catalog ${escapeForTerminal(status.hello.catalog)}, ${count(status.hello.songs, 'song')}` : `unreachable (${statusReason(status)})`;
+    const what =
+      status.status === 'up'
+        ? `up, server=${escapeForTerminal(status.hello.server)}, catalog ${escapeForTerminal(status.hello.catalog)}, ${count(status.hello.songs, 'song')}`
+        : `unreachable (${statusReason(status)})`;
     screen.line(`  ${serverLabel(status.server)}: ${what}`);
   }
   const up = statuses.filter((s) => s.status === 'up').map((s) => s.server.id);
   const down = statuses.filter((s) => s.status === 'down').map((s) => s.server.id);
   if (up.length === 0) {
-    for (const line of describeAllDown(statuses.map((s) => ({ server: s.server, reason: statusReason(s) })), serveCommand)) printError(line);
+    for (const line of describeAllDown(
+      statuses.map((s) => ({ server: s.server, reason: statusReason(s) })),
+      serveCommand,
+    ))
+      printError(line);
     return false;
   }
   if (down.length > 0) screen.line(`${down.join(' and ')} ${down.length === 1 ? 'is' : 'are'} unreachable; carrying on with ${up.join(' and ')}.`);

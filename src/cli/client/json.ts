@@ -7,18 +7,37 @@ import { exitCodeOf } from './exit-codes.js';
 export const CLIENT_JSON_SCHEMA = 'jukebox-client/1';
 
 function songJson(song: CatalogSong) {
-  return { id: song.id, title: song.title, artist: song.artist, bytes: song.bytes, sha256: song.sha256, bitrateKbps: song.bitrateKbps, durationSec: song.durationSec };
+  return {
+    id: song.id,
+    title: song.title,
+    artist: song.artist,
+    bytes: song.bytes,
+    sha256: song.sha256,
+    bitrateKbps: song.bitrateKbps,
+    durationSec: song.durationSec,
+  };
 }
 
 function answerJson({ server, answer }: ServerAnswer) {
   const base = { server: server.id, host: server.host, port: server.port, outcome: answer.outcome };
   switch (answer.outcome) {
     case 'exist':
-      return { ...base, bytes: answer.bytes, sha256: answer.sha256, latencyMs: answer.latencyMs, ...(answer.active === undefined ? {} : { active: answer.active }) };
+      return {
+        ...base,
+        bytes: answer.bytes,
+        sha256: answer.sha256,
+        latencyMs: answer.latencyMs,
+        ...(answer.active === undefined ? {} : { active: answer.active }),
+      };
     case 'not_exist':
       return { ...base, latencyMs: answer.latencyMs };
     case 'unavailable':
-      return { ...base, error: answer.error, ...(answer.message === undefined ? {} : { message: answer.message }), ...(answer.latencyMs === undefined ? {} : { latencyMs: answer.latencyMs }) };
+      return {
+        ...base,
+        error: answer.error,
+        ...(answer.message === undefined ? {} : { message: answer.message }),
+        ...(answer.latencyMs === undefined ? {} : { latencyMs: answer.latencyMs }),
+      };
   }
 }
 
@@ -62,7 +81,9 @@ export function outcomeJson(outcome: JourneyOutcome, catalogVersion: string): Re
         file: outcome.file ?? null,
         playback: outcome.playback ?? null,
         timings: outcome.timings,
-        ...(outcome.status === 'failed' ? { error: { code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) } } : {}),
+        ...(outcome.status === 'failed'
+          ? { error: { code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) } }
+          : {}),
       };
     }
   }

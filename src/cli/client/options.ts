@@ -42,7 +42,9 @@ export function resolveClientOptions(args: ClientArgs): ResolvedClientOptions {
   const serverIds = loaded.catalog.servers.map((s) => s.id);
   const prefer = args.prefer ?? 'fastest';
   if (!serverIds.includes(prefer) && !(PREFERENCE_RULES as readonly string[]).includes(prefer)) {
-    problems.push(`--prefer: expected a server of the catalog (${serverIds.join(', ')}) or one of ${PREFERENCE_RULES.join(', ')}, got ${JSON.stringify(prefer)}`);
+    problems.push(
+      `--prefer: expected a server of the catalog (${serverIds.join(', ')}) or one of ${PREFERENCE_RULES.join(', ')}, got ${JSON.stringify(prefer)}`,
+    );
   }
   // --playback-speed was bounded before this ran (bounds.ts, checked by program.ts for every command).
   const speed = args['playback-speed'];

@@ -176,7 +176,9 @@ export class JourneyRenderer {
           return line(`Downloading ${describeSong(event.song)} from ${event.serverId}${event.file ? ` to ${showPath(event.file)}` : ''}…`);
         }
         this.stream = new StreamView(this.screen);
-        return line(`Streaming ${describeSong(event.song)} from ${event.serverId} (${event.song.bitrateKbps} kbit/s, ${formatElapsed(event.song.durationSec * 1000)} of audio)…`);
+        return line(
+          `Streaming ${describeSong(event.song)} from ${event.serverId} (${event.song.bitrateKbps} kbit/s, ${formatElapsed(event.song.durationSec * 1000)} of audio)…`,
+        );
       case 'progress':
         this.download?.update(event);
         return;
@@ -195,7 +197,9 @@ export class JourneyRenderer {
         const t = event.transfer;
         const rate = t.totalMs > 0 ? `, ${formatBytes((t.bytes * 1000) / t.totalMs)}/s` : '';
         const resumed = t.resumes > 0 ? ` (${count(t.resumes, 'resume')}, ${count(t.failovers, 'failover')})` : '';
-        line(`${event.action === 'download' ? 'Downloaded' : 'Streamed'} ${formatBytes(t.bytes)} from ${t.servedBy.join(' then ')} in ${formatElapsed(t.totalMs)}${rate}${resumed}.`);
+        line(
+          `${event.action === 'download' ? 'Downloaded' : 'Streamed'} ${formatBytes(t.bytes)} from ${t.servedBy.join(' then ')} in ${formatElapsed(t.totalMs)}${rate}${resumed}.`,
+        );
         return line(`Verified: sha256 matches the catalog (${shortSha(t.sha256)})`);
       }
       case 'saved':
@@ -217,9 +221,13 @@ export class JourneyRenderer {
         return line(describeProblem(outcome.problem, this.options.exampleSongId));
       case 'unknown-song':
         line(`No song called ${showQuery(outcome.query)} in the catalog.`);
-        return line(outcome.suggestions.length > 0 ? describeSuggestions(outcome.suggestions) : `Type a song id (e.g. ${this.options.exampleSongId}) or a title.`);
+        return line(
+          outcome.suggestions.length > 0 ? describeSuggestions(outcome.suggestions) : `Type a song id (e.g. ${this.options.exampleSongId}) or a title.`,
+        );
       case 'ambiguous':
-        return line(`Several songs are called ${showQuery(outcome.query)}: ${outcome.songs.map((s) => `${s.id} (by ${escapeForTerminal(s.artist)})`).join(', ')}. Type the id of the one you want.`);
+        return line(
+          `Several songs are called ${showQuery(outcome.query)}: ${outcome.songs.map((s) => `${s.id} (by ${escapeForTerminal(s.artist)})`).join(', ')}. Type the id of the one you want.`,
+        );
       case 'cancelled':
         return this.cancelled(outcome);
       case 'failed':
@@ -241,11 +249,16 @@ export class JourneyRenderer {
         return;
       case 'unavailable': {
         const down = outcome.unavailable.join(' and ');
-        return line(`No reachable server has the song, but ${down} could not be asked and may hold it. Start it with '${this.options.serveCommand}' and try again.`);
+        return line(
+          `No reachable server has the song, but ${down} could not be asked and may hold it. Start it with '${this.options.serveCommand}' and try again.`,
+        );
       }
       case 'unreachable':
         for (const text of describeAllDown(
-          outcome.answers.map((a) => ({ server: a.server, reason: a.answer.outcome === 'unavailable' ? describeUnreachable(a.answer.error, a.answer.message) : a.answer.outcome })),
+          outcome.answers.map((a) => ({
+            server: a.server,
+            reason: a.answer.outcome === 'unavailable' ? describeUnreachable(a.answer.error, a.answer.message) : a.answer.outcome,
+          })),
           this.options.serveCommand,
         )) {
           line(text);
@@ -253,7 +266,9 @@ export class JourneyRenderer {
         return;
       case 'not-in-catalog': {
         const holders = outcome.answers.filter((a) => a.answer.outcome === 'exist').map((a) => a.server.id);
-        return line(`${holders.join(' and ')} ${holders.length === 1 ? 'says it holds' : 'say they hold'} ${outcome.songId}, but your catalog does not list it: it is out of date, and there is no sha256 to verify the song against. Not transferring it.`);
+        return line(
+          `${holders.join(' and ')} ${holders.length === 1 ? 'says it holds' : 'say they hold'} ${outcome.songId}, but your catalog does not list it: it is out of date, and there is no sha256 to verify the song against. Not transferring it.`,
+        );
       }
       case 'catalog-mismatch':
         return line('Every server that has the song disagrees with the catalog about its size or sha256: not transferring it.');

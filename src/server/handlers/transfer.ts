@@ -36,7 +36,13 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
   }
 }
 
-async function sendBody(exchange: Exchange, length: number, chunkBytes: number, schedule: PaceSchedule | undefined, read: (sent: number, n: number) => Promise<Buffer>): Promise<void> {
+async function sendBody(
+  exchange: Exchange,
+  length: number,
+  chunkBytes: number,
+  schedule: PaceSchedule | undefined,
+  read: (sent: number, n: number) => Promise<Buffer>,
+): Promise<void> {
   const { clock, counters, faults } = exchange.server;
   const start = clock.now();
   let sent = 0;

@@ -30,7 +30,11 @@ afterAll(() => {
 describe('chaos: the server under abuse', () => {
   for (const { abuse, probe } of abuseCases('quick')) {
     it(`${abuse.name}: stays up, answers a well-behaved client meanwhile, keeps memory bounded, lets go of every connection`, async () => {
-      const server = await AbuseServer.start({ catalogPath: library.catalogPath, serverId: ABUSE_SERVER_ID, ...(abuse.limits ? { limits: abuse.limits } : {}) });
+      const server = await AbuseServer.start({
+        catalogPath: library.catalogPath,
+        serverId: ABUSE_SERVER_ID,
+        ...(abuse.limits ? { limits: abuse.limits } : {}),
+      });
       try {
         const m = await measureAbuse(server, library, abuse, probe);
         // The well-behaved client: every CHECK, GET (verified) and new connection answered, under attack.
@@ -51,7 +55,10 @@ describe('chaos: the server under abuse', () => {
         expect(m.after.stats.activeTransfers).toBe(0);
         if (abuse.name === 'slowloris') expect(m.attack.closedByServer).toBe(m.attack.connections);
         // Still serving afterwards.
-        const after = await runProbe({ ...probe, port: server.port, song: TINY_SONG.id, sha256: library.sha256.get(TINY_SONG.id) ?? '', minRounds: 1, maxRounds: 1 }, () => false);
+        const after = await runProbe(
+          { ...probe, port: server.port, song: TINY_SONG.id, sha256: library.sha256.get(TINY_SONG.id) ?? '', minRounds: 1, maxRounds: 1 },
+          () => false,
+        );
         expect(after.errors).toBe(0);
       } finally {
         await server.stop();

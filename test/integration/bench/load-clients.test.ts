@@ -52,7 +52,9 @@ describe('steady rate of a simulate run', () => {
   const second = (bytesPerSec: number) => ({ t: 0, requestsPerSec: 0, bytesPerSec, p50: 0, p90: 0, p99: 0, errors: 0, active: 0 });
 
   it('is the mean of the interior seconds, leaving out start-up and tail', () => {
-    const report = { timeline: [second(100), second(900), second(1100), second(50)], throughput: { bytesPerSec: 537 } } as Parameters<typeof steadyBytesPerSecond>[0];
+    const report = { timeline: [second(100), second(900), second(1100), second(50)], throughput: { bytesPerSec: 537 } } as Parameters<
+      typeof steadyBytesPerSecond
+    >[0];
     expect(steadyBytesPerSecond(report)).toBe(1000);
   });
 

@@ -39,7 +39,7 @@ describe('the committed catalog.json', () => {
     }
   });
 
-  it("records for every song the sha256 and size of its generated file", async () => {
+  it('records for every song the sha256 and size of its generated file', async () => {
     const files = await resolveLibrary(loaded);
     expect(files.size).toBe(songs.length);
     for (const song of songs) {

@@ -64,7 +64,14 @@ describe('askServers', () => {
   it('an ERR answer or garbage is unavailable with its code, never a thrown error', async () => {
     const busy = await FakeServer.start((_line, peer) => peer.writeThenEnd('ERR 503 server is shutting down\n'));
     const garbage = await FakeServer.start((_line, peer) => peer.write('SURE\n'));
-    const answers = await askServers('tune', [{ id: 's1', port: busy.port }, { id: 's2', port: garbage.port }], { connect });
+    const answers = await askServers(
+      'tune',
+      [
+        { id: 's1', port: busy.port },
+        { id: 's2', port: garbage.port },
+      ],
+      { connect },
+    );
     expect(answers).toMatchObject([
       { serverId: 's1', outcome: 'unavailable', error: 'E_SERVER_ERROR' },
       { serverId: 's2', outcome: 'unavailable', error: 'E_PROTOCOL' },

@@ -68,7 +68,12 @@ describe('JukeboxConnection: answers', () => {
     const fake = await fakeJukebox(SONGS);
     const c = await connect(fake.port);
     const rest = collector();
-    expect(await c.stream('beta', { offset: 60_000, onData: rest.onData })).toMatchObject({ kind: 'data', offset: 60_000, length: 10_000, bytesReceived: 10_000 });
+    expect(await c.stream('beta', { offset: 60_000, onData: rest.onData })).toMatchObject({
+      kind: 'data',
+      offset: 60_000,
+      length: 10_000,
+      bytesReceived: 10_000,
+    });
     expect(rest.bytes().equals((SONGS.get('beta') as Buffer).subarray(60_000))).toBe(true);
     expect(await c.get('empty')).toMatchObject({ kind: 'data', length: 0, bytesReceived: 0 });
     expect(fake.requests).toEqual(['STREAM beta 60000', 'GET empty']);
@@ -188,7 +193,9 @@ describe('JukeboxConnection: failures', () => {
   });
 
   it('after ERR 503 mid-pipeline, the requests behind it fail with the same status', async () => {
-    const fake = await FakeServer.start((line, peer) => (line.startsWith('CHECK a') ? peer.write('NOT_EXIST\n') : peer.writeThenEnd('ERR 503 server is shutting down\n')));
+    const fake = await FakeServer.start((line, peer) =>
+      line.startsWith('CHECK a') ? peer.write('NOT_EXIST\n') : peer.writeThenEnd('ERR 503 server is shutting down\n'),
+    );
     const c = await connect(fake.port);
     const results = await Promise.allSettled([c.check('a'), c.check('b'), c.check('c')]);
     expect(results[0]).toMatchObject({ status: 'fulfilled' });
@@ -220,17 +227,20 @@ describe('JukeboxConnection: failures', () => {
     expect(await codeOf(c.check('b'))).toBe('E_CLOSED');
   });
 
-  it.each(['end', 'reset'] as const)('a server that cuts the body part-way (%s) fails the GET with E_RESET after handing on the bytes that came', async (cutMode) => {
-    const fake = await fakeJukebox(SONGS, { fault: { cutAfterBytes: 1_000, cutMode } });
-    const c = await connect(fake.port);
-    const body = collector();
-    expect(await codeOf(c.get('beta', { onData: body.onData }))).toBe('E_RESET');
-    const got = body.bytes();
-    expect(got.length).toBeLessThanOrEqual(1_000);
-    if (cutMode === 'end') expect(got.length).toBe(1_000);
-    expect(got.equals((SONGS.get('beta') as Buffer).subarray(0, got.length))).toBe(true);
-    expect(c.isOpen).toBe(false);
-  });
+  it.each(['end', 'reset'] as const)(
+    'a server that cuts the body part-way (%s) fails the GET with E_RESET after handing on the bytes that came',
+    async (cutMode) => {
+      const fake = await fakeJukebox(SONGS, { fault: { cutAfterBytes: 1_000, cutMode } });
+      const c = await connect(fake.port);
+      const body = collector();
+      expect(await codeOf(c.get('beta', { onData: body.onData }))).toBe('E_RESET');
+      const got = body.bytes();
+      expect(got.length).toBeLessThanOrEqual(1_000);
+      if (cutMode === 'end') expect(got.length).toBe(1_000);
+      expect(got.equals((SONGS.get('beta') as Buffer).subarray(0, got.length))).toBe(true);
+      expect(c.isOpen).toBe(false);
+    },
+  );
 
   it('a server that closes without answering fails the request with E_RESET', async () => {
     const fake = await FakeServer.start((_line, peer) => peer.socket.end());

@@ -23,7 +23,9 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function twoServers(options: { songs?: FixtureSongSpec[]; streamSpeed?: number } = {}): Promise<{ lib: LibraryFixture; s1: JukeboxServer; s2: JukeboxServer; cache: ConnectionCache; endpoints: ServerEndpoint[] }> {
+async function twoServers(
+  options: { songs?: FixtureSongSpec[]; streamSpeed?: number } = {},
+): Promise<{ lib: LibraryFixture; s1: JukeboxServer; s2: JukeboxServer; cache: ConnectionCache; endpoints: ServerEndpoint[] }> {
   const lib = createLibraryFixture(options.songs ? { songs: options.songs } : {});
   fixture = lib;
   const serverOptions = options.streamSpeed === undefined ? {} : { streamSpeed: options.streamSpeed };

@@ -39,12 +39,21 @@ async function fake(fault?: TransferFault, songs: ReadonlyMap<string, Buffer> = 
 }
 
 /** Runs a transfer into a real file and returns the outcome with the file's bytes. */
-async function toFile(sources: TransferSource[], extra: { maxResumes?: number; verb?: 'GET' | 'STREAM' } = {}): Promise<{ outcome: TransferOutcome; file: Buffer }> {
+async function toFile(
+  sources: TransferSource[],
+  extra: { maxResumes?: number; verb?: 'GET' | 'STREAM' } = {},
+): Promise<{ outcome: TransferOutcome; file: Buffer }> {
   const tmp = makeTmpDir('jukebox-client-');
   cleanups.push(() => tmp.cleanup());
   const path = join(tmp.dir, 'tune.mp3');
   const sink = createWriteStream(path);
-  const outcome = await transferSong({ song: SONG, verb: extra.verb ?? 'GET', sources, sink, ...(extra.maxResumes === undefined ? {} : { maxResumes: extra.maxResumes }) });
+  const outcome = await transferSong({
+    song: SONG,
+    verb: extra.verb ?? 'GET',
+    sources,
+    sink,
+    ...(extra.maxResumes === undefined ? {} : { maxResumes: extra.maxResumes }),
+  });
   await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return { outcome, file: readFileSync(path) };
 }
@@ -53,7 +62,12 @@ describe('transferSong', () => {
   it.each(['GET', 'STREAM'] as const)('%s: verifies the sha256 and writes the song to the sink', async (verb) => {
     const s1 = await fake();
     const progress: number[] = [];
-    const outcome = await transferSong({ song: SONG, verb, sources: [sourceFor('s1', s1.port)], onProgress: (received, total) => progress.push(received / total) });
+    const outcome = await transferSong({
+      song: SONG,
+      verb,
+      sources: [sourceFor('s1', s1.port)],
+      onProgress: (received, total) => progress.push(received / total),
+    });
     expect(outcome).toMatchObject({ status: 'verified', sha256: SONG.sha256, bytes: SONG.bytes, resumes: 0, resumedBytes: 0, failovers: 0, servedBy: ['s1'] });
     expect(outcome.ttfbMs).toBeGreaterThanOrEqual(0);
     expect(outcome.totalMs).toBeGreaterThanOrEqual(outcome.ttfbMs);

@@ -26,7 +26,14 @@ function scenario(songIds: string[], faults: unknown[], load: Record<string, unk
       ],
       load: { workers: 2, ...load },
       // Prefer s1, so that its faults hit transfers in flight.
-      client: { requests: 2, prefer: 's1', timeout, action: { download: 0.5, stream: 0.5 }, thinkTime: { distribution: 'constant', mean: '50ms' }, songs: { ids: songIds, absent: 0, popularity: 'uniform' } },
+      client: {
+        requests: 2,
+        prefer: 's1',
+        timeout,
+        action: { download: 0.5, stream: 0.5 },
+        thinkTime: { distribution: 'constant', mean: '50ms' },
+        songs: { ids: songIds, absent: 0, popularity: 'uniform' },
+      },
       faults,
     },
     undefined,
@@ -55,7 +62,19 @@ describe('faults in a run', () => {
     expect(c.resumes).toBeGreaterThan(0);
     expect(c.resumedBytes).toBeGreaterThan(0);
 
-    expect(run.faults.map((f) => f.action)).toEqual(['delay', 'delay-end', 'throttle', 'throttle-end', 'reset', 'refuse', 'refuse-end', 'pause', 'pause-end', 'crash', 'restart']);
+    expect(run.faults.map((f) => f.action)).toEqual([
+      'delay',
+      'delay-end',
+      'throttle',
+      'throttle-end',
+      'reset',
+      'refuse',
+      'refuse-end',
+      'pause',
+      'pause-end',
+      'crash',
+      'restart',
+    ]);
     const due = [300, 800, 1000, 1500, 1700, 2000, 2500, 2700, 4200, 4400, 4900];
     run.faults.forEach((f, i) => {
       expect(f.server).toBe('s1');

@@ -36,7 +36,9 @@ describe('external servers', () => {
     expect(run.metrics.counters.failed).toBe(0);
     expect(run.metrics.counters.verified + run.metrics.counters.cancelled).toBe(8);
     // The servers counted the clients' requests (plus the harness's own STATS request each).
-    expect(s1.stats().requests + s2.stats().requests).toBeGreaterThanOrEqual((run.metrics.counters.servers.s1?.requests ?? 0) + (run.metrics.counters.servers.s2?.requests ?? 0));
+    expect(s1.stats().requests + s2.stats().requests).toBeGreaterThanOrEqual(
+      (run.metrics.counters.servers.s1?.requests ?? 0) + (run.metrics.counters.servers.s2?.requests ?? 0),
+    );
     expect(run.serverStats.s1?.server).toBe('s1');
     expect(run.serverStats.s2?.server).toBe('s2');
   });

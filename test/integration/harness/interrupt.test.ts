@@ -37,7 +37,11 @@ function abortOnceUnderWay(controller: AbortController): (p: Progress) => void {
 describe('an interrupted run', () => {
   it('starts no client or song after the stop, wakes the thinkers, and counts what ran with the servers agreeing', async () => {
     // Each client thinks for an hour after its first song: only the stop can end this run.
-    const { scenario: s, catalog } = scenario(200, { requests: 3, thinkTime: { distribution: 'constant', mean: '1h' }, action: { download: 0.5, stream: 0.5 } });
+    const { scenario: s, catalog } = scenario(200, {
+      requests: 3,
+      thinkTime: { distribution: 'constant', mean: '1h' },
+      action: { download: 0.5, stream: 0.5 },
+    });
     const controller = new AbortController();
     const run = await runScenario(s, catalog, { signal: controller.signal, onProgress: abortOnceUnderWay(controller) });
     const i = run.interrupted;

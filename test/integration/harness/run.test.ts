@@ -25,7 +25,13 @@ function small(seed: number, extra: Record<string, unknown> = {}) {
   );
 }
 
-const planned = (r: Awaited<ReturnType<typeof runScenario>>) => ({ clients: r.plan.clients, requests: r.plan.requests, downloads: r.plan.downloads, streams: r.plan.streams, cancelled: r.plan.absent });
+const planned = (r: Awaited<ReturnType<typeof runScenario>>) => ({
+  clients: r.plan.clients,
+  requests: r.plan.requests,
+  downloads: r.plan.downloads,
+  streams: r.plan.streams,
+  cancelled: r.plan.absent,
+});
 const counted = (r: Awaited<ReturnType<typeof runScenario>>) => {
   const c = r.metrics.counters;
   return { clients: c.clients, requests: c.requests, downloads: c.downloads, streams: c.streams, cancelled: c.cancelled };

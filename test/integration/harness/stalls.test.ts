@@ -100,7 +100,9 @@ describe('stalls and windows in whole runs', () => {
     expect(text).toMatch(/stall: at \d+\.\d+ s, [\d.]+ s with 10 requests in flight and nothing back/);
 
     // Recorded for the lead's note.
-    console.info(`stall ${stall.durationMs} ms at ${stall.t} s (pause ${pausedMs} ms); request p99 measured ${measured.p99} ms, corrected ${corrected!.p99} ms; p99.9 measured ${measured.p999} ms; ${measured.count} requests, ${corrected!.count} corrected values; missed ${stall.missed}`);
+    console.info(
+      `stall ${stall.durationMs} ms at ${stall.t} s (pause ${pausedMs} ms); request p99 measured ${measured.p99} ms, corrected ${corrected!.p99} ms; p99.9 measured ${measured.p999} ms; ${measured.count} requests, ${corrected!.count} corrected values; missed ${stall.missed}`,
+    );
   }, 120_000);
 
   it("closed model: no client sends before the run's start, and rates are over the traffic window", async () => {

@@ -35,7 +35,10 @@ interface Output {
 
 /** `jukebox <args>` started by bash after `ulimit -n <files>` (soft and hard: Node raises its soft limit to the hard one). */
 function jukeboxWithFileLimit(files: number, args: string[]): Output {
-  const child = spawn('bash', ['-c', `ulimit -n ${files} && exec "$0" "$@"`, process.execPath, jukebox, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUKEBOX_CACHE_DIR: fixture?.dir } });
+  const child = spawn('bash', ['-c', `ulimit -n ${files} && exec "$0" "$@"`, process.execPath, jukebox, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, JUKEBOX_CACHE_DIR: fixture?.dir },
+  });
   children.push(child);
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
@@ -73,7 +76,7 @@ function errText(reply: Reply): string {
 }
 
 describe('a server process under a low open-file limit', () => {
-  it('lowers both servers\' connection limits and says so; answers ERR 503 past the lowered limit; both keep serving', async () => {
+  it("lowers both servers' connection limits and says so; answers ERR 503 past the lowered limit; both keep serving", async () => {
     fixture = createLibraryFixture();
     const serve = jukeboxWithFileLimit(200, ['serve', '--catalog', fixture.catalogPath, '--host', '127.0.0.1', '--max-connections', '1024']);
     // Every fixture song fits in memory: one descriptor per connection; two servers share what the reserves leave.
@@ -104,7 +107,10 @@ describe('a server process under a low open-file limit', () => {
     const other = await TestClient.connect(port2);
     expect(kindOf(await other.request('CHECK other'))).toBe('EXIST');
     const stats = await (served[0] as TestClient).request('STATS');
-    expect(stats.response).toMatchObject({ kind: 'STATS', stats: { server: 's1', maxConnections: lowered, connections: lowered, rejectedConnections: extra, acceptFailures: 0 } });
+    expect(stats.response).toMatchObject({
+      kind: 'STATS',
+      stats: { server: 's1', maxConnections: lowered, connections: lowered, rejectedConnections: extra, acceptFailures: 0 },
+    });
   });
 
   it('refuses to start when even a few connections per server do not fit: E_DESCRIPTORS, the limit and the fix, nothing served', async () => {
@@ -114,7 +120,9 @@ describe('a server process under a low open-file limit', () => {
     const serve = jukeboxWithFileLimit(files, ['serve', '--catalog', fixture.catalogPath, '--host', '127.0.0.1']);
     // Exit 3 (the environment stopped it) once the CLI's exit-code table maps E_DESCRIPTORS; here: not 0.
     expect(await serve.exit).not.toBe(0);
-    expect(serve.text()).toContain(`error [E_DESCRIPTORS]: server s1: this process may open only ${files} files (ulimit -n), too few to serve even ${MIN_CONNECTIONS_PER_SERVER} connections`);
+    expect(serve.text()).toContain(
+      `error [E_DESCRIPTORS]: server s1: this process may open only ${files} files (ulimit -n), too few to serve even ${MIN_CONNECTIONS_PER_SERVER} connections`,
+    );
     expect(serve.text()).toContain('hint: raise the limit in the shell that starts it, e.g. ulimit -n 4096');
     expect(serve.text()).not.toContain('listening');
   });
@@ -200,11 +208,19 @@ describe('a server process that runs out of descriptors anyway', () => {
     await peer.next((m): m is Extract<PeerMessage, { type: 'freed' }> => m.type === 'freed');
     // Warnings are rate-limited: this one may wait out the interval since the first (5 s).
     const back = await peer.next(outOfDescriptors('s1', false));
-    expect(back.warning).toMatchObject({ acceptFailures: 3, message: expect.stringMatching(/^file descriptors available again; (\d+ connections? answered ERR 503 and closed|no connection was turned away) meanwhile \(3 since start\)$/) });
+    expect(back.warning).toMatchObject({
+      acceptFailures: 3,
+      message: expect.stringMatching(
+        /^file descriptors available again; (\d+ connections? answered ERR 503 and closed|no connection was turned away) meanwhile \(3 since start\)$/,
+      ),
+    });
 
     const again = await TestClient.connect(s1);
     expect(kindOf(await again.request('CHECK tiny'))).toBe('EXIST');
-    expect((await again.request('STATS')).response).toMatchObject({ kind: 'STATS', stats: { server: 's1', acceptFailures: 3, rejectedConnections: 0, connections: 1 } });
+    expect((await again.request('STATS')).response).toMatchObject({
+      kind: 'STATS',
+      stats: { server: 's1', acceptFailures: 3, rejectedConnections: 0, connections: 1 },
+    });
     const later = await TestClient.connect(s2);
     expect((await later.request('GET medium')).body?.equals(fixture.bytesOf('medium'))).toBe(true);
     expect((await later.request('STATS')).response).toMatchObject({ kind: 'STATS', stats: { server: 's2', acceptFailures: 1 } });

@@ -86,7 +86,18 @@ describe('limits', () => {
     const reply = await client.request('STATS');
     expect(reply.response).toMatchObject({
       kind: 'STATS',
-      stats: { server: 's1', connections: 1, connectionsTotal: 1, requests: 4, bytesSent: 1024 + 24, activeTransfers: 0, errors: 1, rejectedConnections: 0, acceptFailures: 0, maxConnections: 1024 },
+      stats: {
+        server: 's1',
+        connections: 1,
+        connectionsTotal: 1,
+        requests: 4,
+        bytesSent: 1024 + 24,
+        activeTransfers: 0,
+        errors: 1,
+        rejectedConnections: 0,
+        acceptFailures: 0,
+        maxConnections: 1024,
+      },
     });
   });
 });

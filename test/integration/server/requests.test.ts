@@ -26,7 +26,14 @@ async function fresh(): Promise<TestClient> {
 describe('requests', () => {
   it('HELLO answers OK with protocol, server id, catalog version and song count', async () => {
     const c = await fresh();
-    expect((await c.request('HELLO')).response).toEqual({ kind: 'OK', protocol: 'jukebox/1', server: 's1', catalog: fixture.loaded.version, songs: 4, extra: {} });
+    expect((await c.request('HELLO')).response).toEqual({
+      kind: 'OK',
+      protocol: 'jukebox/1',
+      server: 's1',
+      catalog: fixture.loaded.version,
+      songs: 4,
+      extra: {},
+    });
     expect(kindOf(await c.request('HELLO student'))).toBe('OK');
   });
 
@@ -111,7 +118,21 @@ describe('requests', () => {
     const reply = await c.request('STATS');
     if (reply.response.kind !== 'STATS') throw new Error(`expected STATS, got ${kindOf(reply)}`);
     const stats = reply.response.stats;
-    expect(Object.keys(stats).sort()).toEqual(['acceptFailures', 'activeTransfers', 'bytesSent', 'connections', 'connectionsTotal', 'errors', 'maxConnections', 'rejectedConnections', 'requests', 'server', 'uptimeMs'].sort());
+    expect(Object.keys(stats).sort()).toEqual(
+      [
+        'acceptFailures',
+        'activeTransfers',
+        'bytesSent',
+        'connections',
+        'connectionsTotal',
+        'errors',
+        'maxConnections',
+        'rejectedConnections',
+        'requests',
+        'server',
+        'uptimeMs',
+      ].sort(),
+    );
     expect(stats.server).toBe('s1');
     expect(stats.connections).toBeGreaterThanOrEqual(1);
     expect(stats.requests).toBeGreaterThanOrEqual(1);

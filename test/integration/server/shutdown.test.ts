@@ -34,7 +34,11 @@ describe('graceful shutdown', () => {
     expect(refused.code).toBe('ECONNREFUSED');
 
     const reply = await body;
-    expect(createHash('sha256').update(reply.body ?? Buffer.alloc(0)).digest('hex')).toBe(fixture.sha256Of('medium'));
+    expect(
+      createHash('sha256')
+        .update(reply.body ?? Buffer.alloc(0))
+        .digest('hex'),
+    ).toBe(fixture.sha256Of('medium'));
     expect(kindOf(await streaming.next())).toBe('ERR 503');
     await streaming.closed;
     await closing;

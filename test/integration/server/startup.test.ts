@@ -34,7 +34,16 @@ describe('startup', () => {
     data[1000] = (data[1000] ?? 0) ^ 0xff; // same size, different content
     writeFileSync(file, data);
     const lib = fixture;
-    const err = await startError(() => startServer({ serverId: 's1', catalog: lib.loaded, files: lib.files, host: LOOPBACK, port: 0, limits: memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes } }));
+    const err = await startError(() =>
+      startServer({
+        serverId: 's1',
+        catalog: lib.loaded,
+        files: lib.files,
+        host: LOOPBACK,
+        port: 0,
+        limits: memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes },
+      }),
+    );
     expect(err.code).toBe('E_LIBRARY_MISMATCH');
     expect(err.message).toContain(file);
     expect(err.message).toContain('medium');
@@ -70,7 +79,9 @@ describe('startup', () => {
   it('bad limits are reported together', async () => {
     fixture = createLibraryFixture();
     const lib = fixture;
-    const err = await startError(() => startServer({ serverId: 's1', catalog: lib.loaded, files: lib.files, port: 0, limits: { maxConnections: 0, idleTimeoutMs: -1 } }));
+    const err = await startError(() =>
+      startServer({ serverId: 's1', catalog: lib.loaded, files: lib.files, port: 0, limits: { maxConnections: 0, idleTimeoutMs: -1 } }),
+    );
     expect(err.code).toBe('E_BAD_ARGUMENT');
     expect(err.message).toContain('maxConnections');
     expect(err.message).toContain('idleTimeoutMs');

@@ -22,7 +22,15 @@ afterEach(async () => {
 describe('server thread', () => {
   it('starts, answers over TCP, reports stats and events, and stops', async () => {
     fixture = createLibraryFixture();
-    thread = await startServerThread({ serverId: 's2', catalogPath: fixture.catalogPath, files: fixture.files, host: LOOPBACK, port: 0, streamSpeed: 5, observe: { connections: true } });
+    thread = await startServerThread({
+      serverId: 's2',
+      catalogPath: fixture.catalogPath,
+      files: fixture.files,
+      host: LOOPBACK,
+      port: 0,
+      streamSpeed: 5,
+      observe: { connections: true },
+    });
     expect(thread.port).toBeGreaterThan(0);
     expect(thread.serverId).toBe('s2');
     const opened = new Promise<ConnectionEvent>((resolve) => thread?.once('connection', resolve));
@@ -55,11 +63,21 @@ describe('server thread', () => {
   it.runIf(openFiles.kind === 'limited')("shares the process's open-file limit as told: a limit past it is lowered, and the thread says so", async () => {
     fixture = createLibraryFixture();
     const share = { servers: 2, threads: 3, clientsInProcess: true };
-    thread = await startServerThread({ serverId: 's1', catalogPath: fixture.catalogPath, files: fixture.files, host: LOOPBACK, port: 0, limits: { maxConnections: 100_000_000 }, descriptors: share });
+    thread = await startServerThread({
+      serverId: 's1',
+      catalogPath: fixture.catalogPath,
+      files: fixture.files,
+      host: LOOPBACK,
+      port: 0,
+      limits: { maxConnections: 100_000_000 },
+      descriptors: share,
+    });
     const files = openFiles.kind === 'limited' ? openFiles.files : 0;
     const expected = Math.floor((files - reservedDescriptors(share)) / 2 / descriptorsPerConnection(share, false));
     expect(thread.maxConnections).toBe(expected);
-    expect(thread.startWarnings).toEqual([expect.objectContaining({ kind: 'connectionLimitLowered', serverId: 's1', requested: 100_000_000, maxConnections: expected, openFiles: files })]);
+    expect(thread.startWarnings).toEqual([
+      expect.objectContaining({ kind: 'connectionLimitLowered', serverId: 's1', requested: 100_000_000, maxConnections: expected, openFiles: files }),
+    ]);
     expect(await thread.stats()).toMatchObject({ maxConnections: expected, acceptFailures: 0 });
   });
 

@@ -51,7 +51,12 @@ describe('transfers', () => {
     // Loopback buffers absorb about 4 MB per paused reader (kernel send and receive buffers), so
     // a 4 MB song can slip through entirely; a song well beyond that keeps every transfer stalled.
     const hugeBytes = 24 * 1024 * 1024;
-    const lib = library({ songs: [{ id: 'huge', bytes: hugeBytes, servers: ['s1'] }, { id: 'tiny', bytes: 1024, servers: ['s1'] }] });
+    const lib = library({
+      songs: [
+        { id: 'huge', bytes: hugeBytes, servers: ['s1'] },
+        { id: 'tiny', bytes: 1024, servers: ['s1'] },
+      ],
+    });
     // From disk, so that each reader's bytes would be its own if the server did not wait for 'drain'.
     const server = await startTestServer(lib, 's1', { limits: { memoryBudgetBytes: 0 } });
     const gc = exposeGc();

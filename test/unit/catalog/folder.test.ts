@@ -32,10 +32,24 @@ async function writeSong(relativePath: string, song: Mp3Song): Promise<Buffer> {
 }
 
 async function writeThreeSongs(): Promise<void> {
-  await writeSong('Harbor Lights.mp3', { id: 'a', title: 'Harbor Lights', artist: 'The Paper Lanterns', durationSec: 12, bitrateKbps: 128, album: 'Low Tide', year: 2019 });
+  await writeSong('Harbor Lights.mp3', {
+    id: 'a',
+    title: 'Harbor Lights',
+    artist: 'The Paper Lanterns',
+    durationSec: 12,
+    bitrateKbps: 128,
+    album: 'Low Tide',
+    year: 2019,
+  });
   await writeSong(join('Live', 'Café Noir!.MP3'), { id: 'b', title: 'Café Noir', artist: 'Odile Vance', durationSec: 7, bitrateKbps: 192 });
   // Same file name in another folder: the id must be de-duplicated.
-  await writeSong(join('Live', 'Encore', 'Harbor Lights.mp3'), { id: 'c', title: 'Harbor Lights (live)', artist: 'The Paper Lanterns', durationSec: 5, bitrateKbps: 320 });
+  await writeSong(join('Live', 'Encore', 'Harbor Lights.mp3'), {
+    id: 'c',
+    title: 'Harbor Lights (live)',
+    artist: 'The Paper Lanterns',
+    durationSec: 5,
+    bitrateKbps: 320,
+  });
 }
 
 describe('buildCatalogFromFolder', () => {
@@ -49,7 +63,15 @@ describe('buildCatalogFromFolder', () => {
     expect(catalog.songs.map((s) => s.file)).toEqual(['music/Harbor Lights.mp3', 'music/Live/Café Noir!.MP3', 'music/Live/Encore/Harbor Lights.mp3']);
     expect(catalog.songs.map((s) => s.id)).toEqual(['harbor-lights', 'cafe-noir', 'harbor-lights-2']);
     const [first, second, third] = catalog.songs;
-    expect(first).toMatchObject({ title: 'Harbor Lights', artist: 'The Paper Lanterns', album: 'Low Tide', year: 2019, durationSec: 12, bitrateKbps: 128, servers: ['s1', 's2'] });
+    expect(first).toMatchObject({
+      title: 'Harbor Lights',
+      artist: 'The Paper Lanterns',
+      album: 'Low Tide',
+      year: 2019,
+      durationSec: 12,
+      bitrateKbps: 128,
+      servers: ['s1', 's2'],
+    });
     expect(second).toMatchObject({ title: 'Café Noir', artist: 'Odile Vance', durationSec: 7, bitrateKbps: 192 });
     expect(third).toMatchObject({ title: 'Harbor Lights (live)', durationSec: 5, bitrateKbps: 320 });
     for (const song of catalog.songs) {
@@ -83,10 +105,16 @@ describe('buildCatalogFromFolder', () => {
 
   it('fails with E_MP3_INVALID when no .mp3 can be read, and E_BAD_ARGUMENT when there is none', async () => {
     await writeFile(join(music, 'broken.mp3'), 'nothing to hear');
-    await expect(buildCatalogFromFolder(music, { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) => isJukeboxError(err, 'E_MP3_INVALID'));
+    await expect(buildCatalogFromFolder(music, { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) =>
+      isJukeboxError(err, 'E_MP3_INVALID'),
+    );
     await rm(join(music, 'broken.mp3'));
-    await expect(buildCatalogFromFolder(music, { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) => isJukeboxError(err, 'E_BAD_ARGUMENT'));
-    await expect(buildCatalogFromFolder(join(dir, 'nope'), { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) => isJukeboxError(err, 'E_BAD_ARGUMENT'));
+    await expect(buildCatalogFromFolder(music, { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) =>
+      isJukeboxError(err, 'E_BAD_ARGUMENT'),
+    );
+    await expect(buildCatalogFromFolder(join(dir, 'nope'), { servers, assign: 'all', catalogFile: join(dir, 'c.json') })).rejects.toSatisfy((err) =>
+      isJukeboxError(err, 'E_BAD_ARGUMENT'),
+    );
   });
 
   it('gives a library that verifies, and verify names the song whose file lost or changed a byte', async () => {

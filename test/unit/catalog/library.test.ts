@@ -46,7 +46,10 @@ describe('resolveLibrary', () => {
       expect(file).toBe(join(cache, 'mp3', `${s.id}-${s.sha256.slice(0, 16)}.mp3`));
       expect(await sha256File(file)).toBe(s.sha256);
     }
-    expect(events.map((e) => [e.songId, e.action, e.index, e.total])).toEqual([['a', 'generated', 1, 2], ['b', 'generated', 2, 2]]);
+    expect(events.map((e) => [e.songId, e.action, e.index, e.total])).toEqual([
+      ['a', 'generated', 1, 2],
+      ['b', 'generated', 2, 2],
+    ]);
 
     const before = await stat(files.get('a') ?? '');
     events.length = 0;

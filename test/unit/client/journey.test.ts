@@ -44,8 +44,20 @@ async function world(options: { streamSpeed?: number; clientCatalogNote?: string
     { id: 's2', host: LOOPBACK, port: s2.port, number: 2 },
   ];
   // A different catalog file (one more song, held by no server) has a different version.
-  const extraSong = { id: 'note', title: options.clientCatalogNote ?? '', artist: 'nobody', durationSec: 1, bitrateKbps: 128, bytes: 0, sha256: '0'.repeat(64), servers: [] };
-  const catalog = options.clientCatalogNote === undefined ? lib.loaded : fromParsedCatalog({ ...lib.loaded.catalog, songs: [...lib.loaded.catalog.songs, extraSong] }, join(lib.dir, 'other.json'));
+  const extraSong = {
+    id: 'note',
+    title: options.clientCatalogNote ?? '',
+    artist: 'nobody',
+    durationSec: 1,
+    bitrateKbps: 128,
+    bytes: 0,
+    sha256: '0'.repeat(64),
+    servers: [],
+  };
+  const catalog =
+    options.clientCatalogNote === undefined
+      ? lib.loaded
+      : fromParsedCatalog({ ...lib.loaded.catalog, songs: [...lib.loaded.catalog.songs, extraSong] }, join(lib.dir, 'other.json'));
   const sessionEvents: SessionEvent[] = [];
   const session = new ClientSession({ catalog, servers, onEvent: (e) => sessionEvents.push(e) });
   sessions.push(session);
@@ -229,7 +241,11 @@ describe('runJourney', () => {
   it('an abort cancels the journey: a stream in progress is cut, and a download leaves no file', async () => {
     const w = await world({ streamSpeed: 2 });
     const abort = new AbortController();
-    const { outcome } = await journey(w, { query: 'medium', action: 'stream', signal: abort.signal }, { chooseServer: async (offer) => (setImmediate(() => abort.abort()), offer.defaultServerId) });
+    const { outcome } = await journey(
+      w,
+      { query: 'medium', action: 'stream', signal: abort.signal },
+      { chooseServer: async (offer) => (setImmediate(() => abort.abort()), offer.defaultServerId) },
+    );
     expect(outcome).toMatchObject({ status: 'cancelled', reason: 'interrupted' });
     const aborted = new AbortController();
     aborted.abort();

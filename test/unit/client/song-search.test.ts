@@ -4,7 +4,16 @@ import type { Catalog } from '../../../src/catalog/types.js';
 import { checkQuery, completeSong, findSong, MAX_QUERY_CHARS, suggestSongs } from '../../../src/client/song-search.js';
 
 const SHA = 'a'.repeat(64);
-const song = (id: string, title: string, artist = 'Some Artist') => ({ id, title, artist, durationSec: 200, bitrateKbps: 128, bytes: 1000, sha256: SHA, servers: ['s1'] });
+const song = (id: string, title: string, artist = 'Some Artist') => ({
+  id,
+  title,
+  artist,
+  durationSec: 200,
+  bitrateKbps: 128,
+  bytes: 1000,
+  sha256: SHA,
+  servers: ['s1'],
+});
 
 const catalog: Catalog = {
   servers: [{ id: 's1', host: 'localhost', port: 5000 }],

@@ -23,7 +23,12 @@ const behaviour: ClientBehaviour = {
 const songs = new Map<string, SongFacts>([['a', { id: 'a', bytes: SONG.length, sha256: sha256Hex(SONG), servers: ['s1'] }]]);
 
 function script(startMs: number, requests = 1): ClientScript {
-  return { client: 0, startMs, seed: 'clock', requests: Array.from({ length: requests }, () => ({ song: 'a', absent: false, action: 'download' as const, thinkMs: 0 })) };
+  return {
+    client: 0,
+    startMs,
+    seed: 'clock',
+    requests: Array.from({ length: requests }, () => ({ song: 'a', absent: false, action: 'download' as const, thinkMs: 0 })),
+  };
 }
 
 /** A clock that stands still unless the test moves it. */
@@ -34,7 +39,16 @@ function frozenClock(start: number): { now: () => number; set(t: number): void }
 
 function context(server: FakeServer, clock: { now: () => number }, runStart: number, scheduled: boolean): { ctx: ActorContext; recorder: MetricsRecorder } {
   const recorder = new MetricsRecorder(runStart, clock.now);
-  const ctx: ActorContext = { recorder, servers: [{ id: 's1', host: server.host, port: server.port }], songs, behaviour, runStart, now: clock.now, stop: new AbortController().signal, scheduled };
+  const ctx: ActorContext = {
+    recorder,
+    servers: [{ id: 's1', host: server.host, port: server.port }],
+    songs,
+    behaviour,
+    runStart,
+    now: clock.now,
+    stop: new AbortController().signal,
+    scheduled,
+  };
   return { ctx, recorder };
 }
 

@@ -9,7 +9,7 @@ describe('histograms', () => {
     const a = createHistogram();
     const b = createHistogram();
     for (let i = 1; i <= 10_000; i++) {
-      const ms = (i * 7919) % 5000 / 10 + 0.05;
+      const ms = ((i * 7919) % 5000) / 10 + 0.05;
       recordMs(whole, ms);
       recordMs(i % 2 ? a : b, ms);
     }

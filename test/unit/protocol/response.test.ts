@@ -8,8 +8,14 @@ import type { Response } from '../../../src/protocol/types.js';
 const sha = fc.stringMatching(/^[0-9a-f]{64}$/);
 const count = fc.integer({ min: 0, max: 999_999_999_999_999 });
 const response: fc.Arbitrary<Response> = fc.oneof(
-  fc.tuple(fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.stringMatching(/^[0-9a-f]{12}$/), count).map(([server, catalog, songs]): Response => ({ kind: 'OK', protocol: 'jukebox/1', server, catalog, songs, extra: {} })),
-  fc.tuple(count, sha, fc.option(count, { nil: undefined })).map(([bytes, sha256, active]): Response => (active === undefined ? { kind: 'EXIST', bytes, sha256, extra: {} } : { kind: 'EXIST', bytes, sha256, active, extra: {} })),
+  fc
+    .tuple(fc.stringMatching(/^[a-z0-9]{1,8}$/), fc.stringMatching(/^[0-9a-f]{12}$/), count)
+    .map(([server, catalog, songs]): Response => ({ kind: 'OK', protocol: 'jukebox/1', server, catalog, songs, extra: {} })),
+  fc
+    .tuple(count, sha, fc.option(count, { nil: undefined }))
+    .map(([bytes, sha256, active]): Response =>
+      active === undefined ? { kind: 'EXIST', bytes, sha256, extra: {} } : { kind: 'EXIST', bytes, sha256, active, extra: {} },
+    ),
   fc.constant<Response>({ kind: 'NOT_EXIST' }),
   count.map((length): Response => ({ kind: 'DATA', length })),
   count.map((n): Response => ({ kind: 'LIST', count: n })),
@@ -52,7 +58,20 @@ describe('responses', () => {
       return joined;
     };
     const whole = decode([stream]);
-    expect(whole.map((e) => e.type)).toEqual(['response', 'response', 'bodyText', 'bodyEnd', 'response', 'bodyEnd', 'response', 'list', 'response', 'list', 'response', 'response']);
+    expect(whole.map((e) => e.type)).toEqual([
+      'response',
+      'response',
+      'bodyText',
+      'bodyEnd',
+      'response',
+      'bodyEnd',
+      'response',
+      'list',
+      'response',
+      'list',
+      'response',
+      'response',
+    ]);
     fc.assert(
       fc.property(fc.array(fc.nat({ max: stream.length }), { maxLength: 20 }), (points) => {
         const sorted = [...new Set(points)].sort((a, b) => a - b);

@@ -17,25 +17,55 @@ function runWith(record: (r: MetricsRecorder) => void, thresholds: Record<string
   now = 2000;
   const metrics = new MetricsAggregator();
   metrics.add(recorder.drain(true));
-  return { scenario, plan: { clients: 1, requests: 3, downloads: 2, streams: 0, absent: 1 }, startedAtMs: 0, durationMs: 2000, metrics, serverStats: {}, faults: [], resources: { peakRssBytes: 100 * 1024 * 1024, cpuUserMs: 1000, cpuSystemMs: 200 } };
+  return {
+    scenario,
+    plan: { clients: 1, requests: 3, downloads: 2, streams: 0, absent: 1 },
+    startedAtMs: 0,
+    durationMs: 2000,
+    metrics,
+    serverStats: {},
+    faults: [],
+    resources: { peakRssBytes: 100 * 1024 * 1024, cpuUserMs: 1000, cpuSystemMs: 200 },
+  };
 }
 
 describe('report', () => {
-  const run = runWith((r) => {
-    r.protocolRequest('s1');
-    r.actionStarted('download', 's1');
-    r.bytesReceived('s1', 4000);
-    r.recordPhase('check', 2);
-    r.requestEnded('verified', 40);
-    r.requestEnded('cancelled', 3);
-    r.error('timeout');
-    r.requestEnded('failed', 5000);
-  }, { 'latency.request.p50': '< 100ms', 'errors.rate': '< 1%' });
+  const run = runWith(
+    (r) => {
+      r.protocolRequest('s1');
+      r.actionStarted('download', 's1');
+      r.bytesReceived('s1', 4000);
+      r.recordPhase('check', 2);
+      r.requestEnded('verified', 40);
+      r.requestEnded('cancelled', 3);
+      r.error('timeout');
+      r.requestEnded('failed', 5000);
+    },
+    { 'latency.request.p50': '< 100ms', 'errors.rate': '< 1%' },
+  );
   const report = buildReport(run, environment);
 
   it('carries the contract fields', () => {
     expect(report.schema).toBe('jukebox-report/1');
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(['schema', 'name', 'seed', 'startedAt', 'durationMs', 'scenario', 'environment', 'totals', 'throughput', 'latency', 'servers', 'errors', 'timeline', 'histograms', 'thresholds']));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining([
+        'schema',
+        'name',
+        'seed',
+        'startedAt',
+        'durationMs',
+        'scenario',
+        'environment',
+        'totals',
+        'throughput',
+        'latency',
+        'servers',
+        'errors',
+        'timeline',
+        'histograms',
+        'thresholds',
+      ]),
+    );
     expect(Object.keys(report.latency)).toEqual(['connect', 'check', 'ttfb', 'transfer', 'request']);
     expect(report.latency.request).toEqual(expect.objectContaining({ count: 3, min: expect.any(Number), p999: expect.any(Number) }));
   });
@@ -59,6 +89,7 @@ describe('report', () => {
 
   it('renders a console table with every phase and the thresholds', () => {
     const text = renderConsole(report);
-    for (const word of ['connect', 'check', 'ttfb', 'transfer', 'request', 's1', 's2', 'timeout 1', 'FAIL', 'pass', 'peak memory 100.0 MiB']) expect(text).toContain(word);
+    for (const word of ['connect', 'check', 'ttfb', 'transfer', 'request', 's1', 's2', 'timeout 1', 'FAIL', 'pass', 'peak memory 100.0 MiB'])
+      expect(text).toContain(word);
   });
 });

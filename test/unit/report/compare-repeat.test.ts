@@ -56,6 +56,11 @@ describe('a repeat summary as a group of runs', () => {
     const runs = runsOfRepeat(summarizeRepeats(base, { files: files('a') }), (f) => `/somewhere/${f}`);
     expect(runs.map((r) => r.file)).toEqual(['/somewhere/a-run1.json', '/somewhere/a-run2.json', '/somewhere/a-run3.json']);
     const first = runs[0];
-    expect(first && 'summarized' in first ? first.summarized : null).toMatchObject({ name: 'g', seed: 7, startedAt: base[0]?.startedAt, durationMs: base[0]?.durationMs });
+    expect(first && 'summarized' in first ? first.summarized : null).toMatchObject({
+      name: 'g',
+      seed: 7,
+      startedAt: base[0]?.startedAt,
+      durationMs: base[0]?.durationMs,
+    });
   });
 });

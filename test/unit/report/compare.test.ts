@@ -72,7 +72,10 @@ describe('compare groups of repeated runs', () => {
   });
 
   it('calls a change beyond the threshold but within the run-to-run spread noise, not a regression', () => {
-    const scaled = (label: string, scales: number[]) => ({ label, runs: scales.map((s, i) => run(`${label}${i}`, { latencyScale: s, runNoise: 0, noiseSeed: 1 })) });
+    const scaled = (label: string, scales: number[]) => ({
+      label,
+      runs: scales.map((s, i) => run(`${label}${i}`, { latencyScale: s, runNoise: 0, noiseSeed: 1 })),
+    });
     const c = compareGroups([scaled('base', [0.8, 1.0, 1.3]), scaled('cand', [0.9, 1.25, 1.4])]);
     const d = metric(c, 'latency.request.p50').deltas[0];
     expect(d?.relative).toBeGreaterThan(0.15);

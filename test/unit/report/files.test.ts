@@ -41,7 +41,16 @@ describe('report files', () => {
     // A second in which no request ended: null percentiles, not 0.
     report.timeline[0] = { ...first, p50: null, p90: null, p99: null };
     report.interrupted = true;
-    report.interruption = { atMs: 1500, graceMs: 5000, clientsPlanned: 10, clientsStarted: 4, clientsDone: 3, clientsCut: 0, requestsPlanned: 50, requestsDone: 17 };
+    report.interruption = {
+      atMs: 1500,
+      graceMs: 5000,
+      clientsPlanned: 10,
+      clientsStarted: 4,
+      clientsDone: 3,
+      clientsCut: 0,
+      requestsPlanned: 50,
+      requestsDone: 17,
+    };
     const json = join(tmp.dir, 'stalled.json');
     saveReport(report, json, renderHtml(report));
     expect(readReport(json)).toEqual(report);
@@ -74,7 +83,9 @@ describe('report files', () => {
   it('refuses an empty file, a file that is not JSON, and one of another schema, each saying which', () => {
     expect(errorOf(() => readReport(tmp.write('empty.json', '')))).toMatch(/empty\.json: expected a JSON report, got an empty file/);
     expect(errorOf(() => readReport(tmp.write('cut.json', '{"schema": "jukebox-rep')))).toMatch(/cannot read report .*cut\.json: expected JSON/);
-    expect(errorOf(() => readReport(tmp.write('other.json', '{"schema": "jukebox-comparison/1"}')))).toMatch(/other\.json: schema: expected "jukebox-report\/1" .* or "jukebox-repeat\/1" .*, got "jukebox-comparison\/1"/);
+    expect(errorOf(() => readReport(tmp.write('other.json', '{"schema": "jukebox-comparison/1"}')))).toMatch(
+      /other\.json: schema: expected "jukebox-report\/1" .* or "jukebox-repeat\/1" .*, got "jukebox-comparison\/1"/,
+    );
     expect(errorOf(() => readReport(tmp.write('list.json', '[1, 2]')))).toMatch(/list\.json: schema: expected a JSON object .*, got an array of 2/);
     expect(errorOf(() => readReport(join(tmp.dir, 'nope.json')))).toMatch(/cannot read report .*nope\.json: no such file/);
   });
@@ -118,7 +129,9 @@ describe('repeat summary files', () => {
   });
 
   it('is refused where one run is needed (merge), with the run reports to give instead', () => {
-    expect(errorOf(() => readReport(written.json))).toMatch(/expected "jukebox-report\/1" \(one run's report\), got "jukebox-repeat\/1" \(a summary of 3 runs\)/);
+    expect(errorOf(() => readReport(written.json))).toMatch(
+      /expected "jukebox-report\/1" \(one run's report\), got "jukebox-repeat\/1" \(a summary of 3 runs\)/,
+    );
   });
 
   it('leaves no temporary file', () => {

@@ -54,7 +54,19 @@ describe('renderHtml', () => {
   });
 
   it('shows the tables: totals, seed, environment, thresholds, the resolved scenario', () => {
-    for (const text of ['html-check', 'FAILED', 'errors.rate', 'FAIL', 'pass', 'fixture cpu', 'load.concurrency', 'client.thinkTime.meanMs', '692', 'restart after 3s']) expect(html).toContain(text);
+    for (const text of [
+      'html-check',
+      'FAILED',
+      'errors.rate',
+      'FAIL',
+      'pass',
+      'fixture cpu',
+      'load.concurrency',
+      'client.thinkTime.meanMs',
+      '692',
+      'restart after 3s',
+    ])
+      expect(html).toContain(text);
   });
 
   it('escapes names so that nothing in a report can break out of its element', () => {
@@ -120,10 +132,22 @@ describe('renderCompareHtml', () => {
       { label: '#2', report: makeReport({ seed: 1, latencyScale: 2 }) },
     ];
     const c = compareRuns(runs);
-    const page = renderCompareHtml(c, runs.map((r) => ({ label: r.label, runs: [r] })));
+    const page = renderCompareHtml(
+      c,
+      runs.map((r) => ({ label: r.label, runs: [r] })),
+    );
     expect(fetchableReferences(page)).toEqual([]);
     const data = embeddedData(page) as { charts: { id: string; series: { label: string }[] }[] };
-    expect(data.charts.map((ch) => ch.id)).toEqual(['cmp-requests', 'cmp-bytes', 'cmp-p99', 'cmp-dist-connect', 'cmp-dist-check', 'cmp-dist-ttfb', 'cmp-dist-transfer', 'cmp-dist-request']);
+    expect(data.charts.map((ch) => ch.id)).toEqual([
+      'cmp-requests',
+      'cmp-bytes',
+      'cmp-p99',
+      'cmp-dist-connect',
+      'cmp-dist-check',
+      'cmp-dist-ttfb',
+      'cmp-dist-transfer',
+      'cmp-dist-request',
+    ]);
     for (const chart of data.charts) expect(chart.series.map((s) => s.label)).toEqual(['#1', '#2']);
     expect(page).toContain('WORSE');
   });
@@ -132,7 +156,7 @@ describe('renderCompareHtml', () => {
 describe('renderRepeatHtml', () => {
   const reports = [1, 2].map((i) => makeReport({ name: 'rep', noiseSeed: i }));
 
-  it('draws each run in its own colour, links only to the runs\' pages beside it, and fetches nothing', () => {
+  it("draws each run in its own colour, links only to the runs' pages beside it, and fetches nothing", () => {
     const page = renderRepeatHtml(summarizeRepeats(reports, { files: ['rep-run1.json', 'rep-run2.json'] }), reports);
     expect(fetchableReferences(page)).toEqual(['./rep-run1.html', './rep-run2.html']);
     const data = embeddedData(page) as { charts: { series: { label: string; color: string }[] }[] };

@@ -13,7 +13,20 @@ const tmp = makeTmpDir('jukebox-interrupted-');
 afterAll(() => tmp.cleanup());
 
 function interrupted(): Report {
-  return { ...makeReport(), interrupted: true, interruption: { atMs: 12_345, graceMs: 5000, clientsPlanned: 1000, clientsStarted: 120, clientsDone: 100, clientsCut: 2, requestsPlanned: 3000, requestsDone: 310 } };
+  return {
+    ...makeReport(),
+    interrupted: true,
+    interruption: {
+      atMs: 12_345,
+      graceMs: 5000,
+      clientsPlanned: 1000,
+      clientsStarted: 120,
+      clientsDone: 100,
+      clientsCut: 2,
+      requestsPlanned: 3000,
+      requestsDone: 310,
+    },
+  };
 }
 
 describe('an interrupted report', () => {
@@ -25,7 +38,8 @@ describe('an interrupted report', () => {
   });
 
   it('says when and how much of the plan ran, in the console and in the HTML', () => {
-    const line = 'interrupted 12.3 s into the run: 120 of 1000 clients started, 100 played their whole script; 2 still in a request when the 5 s grace ran out (not counted); 310 of 3000 song requests done';
+    const line =
+      'interrupted 12.3 s into the run: 120 of 1000 clients started, 100 played their whole script; 2 still in a request when the 5 s grace ran out (not counted); 310 of 3000 song requests done';
     const table = renderConsole(interrupted());
     expect(table.split('\n')[0]).toMatch(/INTERRUPTED$/);
     expect(table).toContain(line);

@@ -25,7 +25,17 @@ describe('listReports', () => {
 
     const listing = listReports(tmp.dir);
     expect(listing.map((l) => l.report?.name ?? 'unreadable')).toEqual(['unreadable', 'recent', 'old', 'unreadable']);
-    expect(listing[1]?.report).toEqual({ kind: 'run', name: 'recent', seed: 9, runs: 1, durationMs: recent.durationMs, requestsPerSec: recent.throughput.requestsPerSec, requestP99: recent.latency.request.p99, passed: null, runsPassed: 1 });
+    expect(listing[1]?.report).toEqual({
+      kind: 'run',
+      name: 'recent',
+      seed: 9,
+      runs: 1,
+      durationMs: recent.durationMs,
+      requestsPerSec: recent.throughput.requestsPerSec,
+      requestP99: recent.latency.request.p99,
+      passed: null,
+      runsPassed: 1,
+    });
     expect(listing[2]?.report?.passed).toBe(false);
     expect(listing[2]?.date).toBe(old.startedAt);
     expect(listing[3]?.error).toMatch(/cannot read report broken\.json/);

@@ -8,7 +8,13 @@ describe('mergeReports', () => {
   const events = fixtureEvents(options);
   const durationMs = Math.ceil(Math.max(...events.map((e) => e.startMs + e.latencyMs)));
   const whole = reportFromEvents(events, options, durationMs);
-  const halves = [0, 1].map((part) => reportFromEvents(events.filter((e) => e.client % 2 === part), options, durationMs));
+  const halves = [0, 1].map((part) =>
+    reportFromEvents(
+      events.filter((e) => e.client % 2 === part),
+      options,
+      durationMs,
+    ),
+  );
   const merged = mergeReports(halves.map((report) => ({ report })));
 
   it('recomputes latency from the added histograms: two halves merge into the whole, exactly', () => {
@@ -26,7 +32,9 @@ describe('mergeReports', () => {
   });
 
   it('sums the timelines second by second, with p99 per second as an upper bound', () => {
-    expect(merged.timeline.map((e) => [e.t, e.requestsPerSec, e.bytesPerSec, e.errors])).toEqual(whole.timeline.map((e) => [e.t, e.requestsPerSec, e.bytesPerSec, e.errors]));
+    expect(merged.timeline.map((e) => [e.t, e.requestsPerSec, e.bytesPerSec, e.errors])).toEqual(
+      whole.timeline.map((e) => [e.t, e.requestsPerSec, e.bytesPerSec, e.errors]),
+    );
     merged.timeline.forEach((e, i) => expect(e.p99).toBeGreaterThanOrEqual(whole.timeline[i]?.p99 ?? Infinity));
   });
 

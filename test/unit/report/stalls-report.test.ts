@@ -21,7 +21,10 @@ const environment = { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuM
  * first request went out at 0.2 s, the last byte came at 8.01 s, the run ended at 8.5 s.
  */
 function stalledRun(): RunResult {
-  const { scenario } = parseScenario({ name: 'stall', catalog: sampleCatalogFile(), load: { clients: 1 }, client: { requests: 100, thinkTime: { distribution: 'constant', mean: '10ms' } } }, undefined);
+  const { scenario } = parseScenario(
+    { name: 'stall', catalog: sampleCatalogFile(), load: { clients: 1 }, client: { requests: 100, thinkTime: { distribution: 'constant', mean: '10ms' } } },
+    undefined,
+  );
   const clock = { t: 0 };
   const recorder = new MetricsRecorder(0, () => clock.t, { thinkMeanMs: 10, correct: true });
   const metrics = new MetricsAggregator();
@@ -41,7 +44,16 @@ function stalledRun(): RunResult {
   for (let t = 5600; t <= 8000; t += 20) request(t, t + 10);
   clock.t = 8500;
   metrics.add(recorder.drain(true));
-  return { scenario, plan: { clients: 1, requests: 100, downloads: 100, streams: 0, absent: 0 }, startedAtMs: 0, durationMs: 8500, metrics, serverStats: {}, faults: [], resources: { peakRssBytes: 1, cpuUserMs: 1, cpuSystemMs: 1 } };
+  return {
+    scenario,
+    plan: { clients: 1, requests: 100, downloads: 100, streams: 0, absent: 0 },
+    startedAtMs: 0,
+    durationMs: 8500,
+    metrics,
+    serverStats: {},
+    faults: [],
+    resources: { peakRssBytes: 1, cpuUserMs: 1, cpuSystemMs: 1 },
+  };
 }
 
 describe('a report with a stall', () => {
@@ -53,7 +65,9 @@ describe('a report with a stall', () => {
     expect(report.stalls?.[0]?.missed).toBeGreaterThanOrEqual(124);
     expect(report.stalls?.[0]?.missed).toBeLessThanOrEqual(125);
     expect(report.pace).toMatchObject({ thinkMs: 10, corrected: true });
-    expect(renderConsole(report)).toMatch(/stall: at 3\.00 s, 2\.50 s with 1 request in flight and nothing back; the waiting clients would have sent 12\d more at their pace \(one per 20ms\)/);
+    expect(renderConsole(report)).toMatch(
+      /stall: at 3\.00 s, 2\.50 s with 1 request in flight and nothing back; the waiting clients would have sent 12\d more at their pace \(one per 20ms\)/,
+    );
   });
 
   it('shows the corrected latency beside the measured one', () => {
@@ -92,13 +106,31 @@ describe('the schedule falling behind', () => {
     const { scenario } = parseScenario({ name: 'open', catalog: sampleCatalogFile(), load: { arrivalRate: 5, duration: '4s' } }, undefined);
     const clock = { t: 0 };
     const recorder = new MetricsRecorder(0, () => clock.t);
-    for (const [t, lag] of [[100, 5], [1100, 250], [2100, 10], [3100, 400], [3300, 20]] as const) {
+    for (const [t, lag] of [
+      [100, 5],
+      [1100, 250],
+      [2100, 10],
+      [3100, 400],
+      [3300, 20],
+    ] as const) {
       clock.t = t;
       recorder.recordScheduleLag(lag);
     }
     const metrics = new MetricsAggregator();
     metrics.add(recorder.drain(true));
-    const report = buildReport({ scenario, plan: { clients: 5, requests: 5, downloads: 0, streams: 0, absent: 5 }, startedAtMs: 0, durationMs: 4000, metrics, serverStats: {}, faults: [], resources: { peakRssBytes: 1, cpuUserMs: 1, cpuSystemMs: 1 } }, environment);
+    const report = buildReport(
+      {
+        scenario,
+        plan: { clients: 5, requests: 5, downloads: 0, streams: 0, absent: 5 },
+        startedAtMs: 0,
+        durationMs: 4000,
+        metrics,
+        serverStats: {},
+        faults: [],
+        resources: { peakRssBytes: 1, cpuUserMs: 1, cpuSystemMs: 1 },
+      },
+      environment,
+    );
     expect(report.schedule.behind).toBe(true);
     expect(report.schedule.behindSeconds).toEqual([1, 3]);
     expect(report.timeline.map((e) => e.lagMs)).toEqual([5, 250, 10, 400]);

@@ -37,31 +37,45 @@ describe('counts and rates (found on main: clients 10000000 grew to 4 GB, arriva
   it('allows 10 million clients when few run at once, refuses one more', () => {
     const { scenario: s } = loadScenarioFile(scenario('load: { clients: 10000000, concurrency: 10 }\n'));
     expect(s.load).toMatchObject({ model: 'closed', clients: 10_000_000, concurrency: 10 });
-    expect(problemsOf('load: { clients: 10000001, concurrency: 10 }\n')).toEqual([expect.stringMatching(/: load\.clients: expected a whole number from 1 to 10,000,000 \(MAX_CLIENTS\), got 10000001$/)]);
+    expect(problemsOf('load: { clients: 10000001, concurrency: 10 }\n')).toEqual([
+      expect.stringMatching(/: load\.clients: expected a whole number from 1 to 10,000,000 \(MAX_CLIENTS\), got 10000001$/),
+    ]);
   });
 
   it('refuses a huge arrival rate, naming the rate bound', () => {
-    expect(problemsOf('load: { arrivalRate: 1e9, duration: 10s }\n')).toEqual([expect.stringMatching(/: load\.arrivalRate: expected a number above 0, up to 20,000 \(MAX_ARRIVAL_RATE\), got 1000000000$/)]);
+    expect(problemsOf('load: { arrivalRate: 1e9, duration: 10s }\n')).toEqual([
+      expect.stringMatching(/: load\.arrivalRate: expected a number above 0, up to 20,000 \(MAX_ARRIVAL_RATE\), got 1000000000$/),
+    ]);
   });
 
   it('refuses an open run that would plan more than MAX_CLIENTS, saying it is the product that broke', () => {
     const problems = problemsOf('load: { arrivalRate: 20000, duration: 1000s }\n');
-    expect(problems).toEqual([expect.stringMatching(/: load: expected arrivalRate × duration \(the clients planned in all\) of at most 10,000,000 \(MAX_CLIENTS\), got 20,000\/s × 1,000s = 20,000,000 clients$/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /: load: expected arrivalRate × duration \(the clients planned in all\) of at most 10,000,000 \(MAX_CLIENTS\), got 20,000\/s × 1,000s = 20,000,000 clients$/,
+      ),
+    ]);
   });
 
   it('refuses a duration of 1e12 ms as past the timer bound', () => {
-    expect(problemsOf('load: { arrivalRate: 1, duration: 1000000000000 }\n')[0]).toMatch(/: load\.duration: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) \(MAX_TIMER_MS\), got 1000000000000ms$/);
+    expect(problemsOf('load: { arrivalRate: 1, duration: 1000000000000 }\n')[0]).toMatch(
+      /: load\.duration: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) \(MAX_TIMER_MS\), got 1000000000000ms$/,
+    );
   });
 
   it('refuses requests: 1e9 and, in the closed model, too many planned requests at once', () => {
-    expect(problemsOf('client: { requests: 1e9 }\n')[0]).toMatch(/: client\.requests: expected a whole number from 1 to 10,000 \(MAX_REQUESTS\), got 1000000000$/);
+    expect(problemsOf('client: { requests: 1e9 }\n')[0]).toMatch(
+      /: client\.requests: expected a whole number from 1 to 10,000 \(MAX_REQUESTS\), got 1000000000$/,
+    );
     expect(problemsOf('load: { clients: 5000, concurrency: 5000 }\nclient: { requests: 1000 }\n')[0]).toMatch(
       /: load\.concurrency: expected clients at once × client\.requests of at most 1,000,000 \(MAX_REQUESTS_AT_ONCE\), got 5,000 × 1,000 = 5,000,000$/,
     );
   });
 
   it('refuses a default concurrency (all clients at once) past MAX_CONCURRENCY and says what to give', () => {
-    expect(problemsOf('load: { clients: 20000 }\n')[0]).toMatch(/: load\.concurrency: not given, so it is clients \(20,000\), above 10,000 at once \(MAX_CONCURRENCY\); give load\.concurrency$/);
+    expect(problemsOf('load: { clients: 20000 }\n')[0]).toMatch(
+      /: load\.concurrency: not given, so it is clients \(20,000\), above 10,000 at once \(MAX_CONCURRENCY\); give load\.concurrency$/,
+    );
   });
 
   it('refuses workers: 1000, and caps the default at MAX_WORKERS', () => {
@@ -85,7 +99,9 @@ describe('counts and rates (found on main: clients 10000000 grew to 4 GB, arriva
       ].join('\n'),
     );
     const text = problems.join('\n');
-    expect(text).toMatch(/: seed: expected a whole number from -9,007,199,254,740,991 to 9,007,199,254,740,991 \(MAX_SEED_NUMBER\), or text, got 100000000000000000000/);
+    expect(text).toMatch(
+      /: seed: expected a whole number from -9,007,199,254,740,991 to 9,007,199,254,740,991 \(MAX_SEED_NUMBER\), or text, got 100000000000000000000/,
+    );
     expect(text).toMatch(/: servers\.0\.streamSpeed: expected a number from 0\.01 to 10,000 \(MIN_STREAM_SPEED, MAX_STREAM_SPEED\), got 0\.001/);
     expect(text).toMatch(/: servers\.1\.port: expected a whole number from 0 to 65,535 \(TCP ports\), got 70000/);
     expect(text).toMatch(/: client\.songs\.exponent: expected a number above 0, up to 10 \(MAX_ZIPF_EXPONENT\), got 50/);
@@ -96,7 +112,9 @@ describe('counts and rates (found on main: clients 10000000 grew to 4 GB, arriva
 
   it('refuses lists and texts past their bounds', () => {
     const ids = Array.from({ length: 2001 }, () => 'song-001');
-    expect(problemsOf(`client: { songs: { ids: ${JSON.stringify(ids)} } }\n`)[0]).toMatch(/: client\.songs\.ids: expected a list of 1 to 2,000 items \(MAX_SONG_IDS\), got a list of 2001 items$/);
+    expect(problemsOf(`client: { songs: { ids: ${JSON.stringify(ids)} } }\n`)[0]).toMatch(
+      /: client\.songs\.ids: expected a list of 1 to 2,000 items \(MAX_SONG_IDS\), got a list of 2001 items$/,
+    );
     expect(problemsOf(`seed: ${'x'.repeat(300)}\n`)[0]).toMatch(/: seed: expected a text of 1 to 256 characters \(MAX_SEED_CHARS\), got 300 characters$/);
   });
 });
@@ -113,11 +131,15 @@ describe('durations (found on main: past 2^31 ms Node timers fired after 1 ms)',
   });
 
   it('refuses timeout: 1000h, a fault at 1000h and a think time of 1000h, with the bound', () => {
-    const problems = problemsOf('client:\n  timeout: 1000h\n  thinkTime: { distribution: constant, mean: 1000h }\nfaults:\n  - { at: 1000h, server: s1, action: crash }\n');
+    const problems = problemsOf(
+      'client:\n  timeout: 1000h\n  thinkTime: { distribution: constant, mean: 1000h }\nfaults:\n  - { at: 1000h, server: s1, action: crash }\n',
+    );
     const bound = 'expected a duration from 0ms to 2147483647ms \\(about 24\\.9 days\\) \\(MAX_TIMER_MS\\), got "1000h" \\(3600000000ms\\)';
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/: client\.timeout: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) \(CLOCK_RESOLUTION_MS, MAX_TIMER_MS\), got "1000h" \(3600000000ms\)$/),
+        expect.stringMatching(
+          /: client\.timeout: expected a duration from 1ms to 2147483647ms \(about 24\.9 days\) \(CLOCK_RESOLUTION_MS, MAX_TIMER_MS\), got "1000h" \(3600000000ms\)$/,
+        ),
         expect.stringMatching(new RegExp(`: client\\.thinkTime\\.mean: ${bound}$`)),
         expect.stringMatching(new RegExp(`: faults\\.0\\.at: ${bound}$`)),
       ]),
@@ -126,27 +148,39 @@ describe('durations (found on main: past 2^31 ms Node timers fired after 1 ms)',
   });
 
   it('refuses a fault whose end (at + for, at + restartAfter) is past the timer bound', () => {
-    const problems = problemsOf('faults:\n  - { at: 400h, server: s1, action: pause, for: 300h }\n  - { at: 400h, server: s2, action: crash, restartAfter: 300h }\n');
+    const problems = problemsOf(
+      'faults:\n  - { at: 400h, server: s1, action: pause, for: 300h }\n  - { at: 400h, server: s2, action: crash, restartAfter: 300h }\n',
+    );
     expect(problems).toEqual([
-      expect.stringMatching(/: faults\.0\.for: expected at \+ for of at most 2147483647ms \(about 24\.9 days\) \(MAX_TIMER_MS: the end is a timer armed at the run's start\), got "400h" \+ "300h" = 2520000000ms$/),
+      expect.stringMatching(
+        /: faults\.0\.for: expected at \+ for of at most 2147483647ms \(about 24\.9 days\) \(MAX_TIMER_MS: the end is a timer armed at the run's start\), got "400h" \+ "300h" = 2520000000ms$/,
+      ),
       expect.stringMatching(/: faults\.1\.restartAfter: expected at \+ restartAfter of at most/),
     ]);
   });
 
   it('refuses an exponential think time whose longest draw would not fit a timer', () => {
-    expect(problemsOf('client:\n  thinkTime: { distribution: exponential, mean: 30h }\n')[0]).toMatch(/: client\.thinkTime\.mean: expected an exponential mean of at most 93368854ms \(about 1\.1 days\) \(MAX_EXPONENTIAL_MEAN_MS/);
+    expect(problemsOf('client:\n  thinkTime: { distribution: exponential, mean: 30h }\n')[0]).toMatch(
+      /: client\.thinkTime\.mean: expected an exponential mean of at most 93368854ms \(about 1\.1 days\) \(MAX_EXPONENTIAL_MEAN_MS/,
+    );
     // The longest draw the generator can make (its floats are multiples of 2^-32) still fits.
     expect(exponential({ next: () => 1 - 2 ** -32 }, MAX_EXPONENTIAL_MEAN_MS)).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
 
   it('accepts durations at the bound', () => {
-    const { scenario: s } = loadScenarioFile(scenario(`load: { arrivalRate: 0.001, duration: ${MAX_TIMER_MS} }\nclient: { timeout: ${MAX_TIMER_MS}, thinkTime: { distribution: uniform, min: 0ms, max: ${MAX_TIMER_MS} } }\n`));
+    const { scenario: s } = loadScenarioFile(
+      scenario(
+        `load: { arrivalRate: 0.001, duration: ${MAX_TIMER_MS} }\nclient: { timeout: ${MAX_TIMER_MS}, thinkTime: { distribution: uniform, min: 0ms, max: ${MAX_TIMER_MS} } }\n`,
+      ),
+    );
     expect(s.load).toMatchObject({ model: 'open', durationMs: MAX_TIMER_MS });
     expect(s.client.timeoutMs).toBe(MAX_TIMER_MS);
   });
 
   it('refuses a timeout below the clock resolution (found on main: 0.5ms made every request fail, exit 0)', () => {
-    expect(problemsOf('client: { timeout: 0.5ms }\n')).toEqual([expect.stringMatching(/: client\.timeout: expected a duration from 1ms to 2147483647ms .*, got "0\.5ms" \(0\.5ms\)$/)]);
+    expect(problemsOf('client: { timeout: 0.5ms }\n')).toEqual([
+      expect.stringMatching(/: client\.timeout: expected a duration from 1ms to 2147483647ms .*, got "0\.5ms" \(0\.5ms\)$/),
+    ]);
     expect(loadScenarioFile(scenario('client: { timeout: 1ms }\n')).scenario.client.timeoutMs).toBe(1);
   });
 });
@@ -180,13 +214,22 @@ describe('command-line overrides (found on main: --workers abc was blamed on the
 
   it('accepts numbers given as text, and names the option when a bound across keys breaks', () => {
     expect(loadScenarioFile(scenario(''), { workers: '3', clients: '4' }).scenario.load).toMatchObject({ workers: 3, clients: 4 });
-    expect(problemsOf('', { clients: 20000 })[0]).toMatch(/load\.concurrency: not given, so it is clients \(20,000\).* \(with --clients 20000 from the command line\)$/);
-    expect(problemsOf('', { arrivalRate: 20000, duration: '1000s' })[0]).toMatch(/: load: expected arrivalRate × duration .* \(with --arrival-rate 20000, --duration "1000s" from the command line\)$/);
+    expect(problemsOf('', { clients: 20000 })[0]).toMatch(
+      /load\.concurrency: not given, so it is clients \(20,000\).* \(with --clients 20000 from the command line\)$/,
+    );
+    expect(problemsOf('', { arrivalRate: 20000, duration: '1000s' })[0]).toMatch(
+      /: load: expected arrivalRate × duration .* \(with --arrival-rate 20000, --duration "1000s" from the command line\)$/,
+    );
   });
 });
 
 describe('YAML that could hurt (found on main: an alias bomb gave a ReferenceError and a stack trace)', () => {
-  const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`), 'name: bomb', ''].join('\n');
+  const bomb = [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+    'name: bomb',
+    '',
+  ].join('\n');
 
   it('refuses an alias bomb as a scenario error naming the file and the limit', () => {
     const file = tmp.write('bomb.yaml', bomb);
@@ -197,7 +240,9 @@ describe('YAML that could hurt (found on main: an alias bomb gave a ReferenceErr
       caught = err;
     }
     expect(isJukeboxError(caught, 'E_SCENARIO_INVALID')).toBe(true);
-    expect((caught as ScenarioError).problems).toEqual([expect.stringMatching(/bomb\.yaml: expected at most 100 alias expansions \(MAX_YAML_ALIASES\), got more: refused as a possible alias bomb/)]);
+    expect((caught as ScenarioError).problems).toEqual([
+      expect.stringMatching(/bomb\.yaml: expected at most 100 alias expansions \(MAX_YAML_ALIASES\), got more: refused as a possible alias bomb/),
+    ]);
   });
 
   it('refuses an alias with no anchor, and an alias that refers to itself is only a bad value', () => {
@@ -214,7 +259,10 @@ describe('YAML that could hurt (found on main: an alias bomb gave a ReferenceErr
 
   it('refuses nesting past MAX_YAML_DEPTH before composing it, however often (deep nesting, repeated, crashed the process)', () => {
     for (const deep of ['['.repeat(10_000) + ']'.repeat(10_000), '- '.repeat(10_000) + 'x', 'x: ' + '{a: '.repeat(5000) + '1' + '}'.repeat(5000)]) {
-      for (let i = 0; i < 3; i++) expect(problemsOf(deep)[0]).toMatch(/: line 3, column \d+ \(near .*\): expected collections nested at most 32 deep \(MAX_YAML_DEPTH; a scenario nests 4 deep\), got deeper$/);
+      for (let i = 0; i < 3; i++)
+        expect(problemsOf(deep)[0]).toMatch(
+          /: line 3, column \d+ \(near .*\): expected collections nested at most 32 deep \(MAX_YAML_DEPTH; a scenario nests 4 deep\), got deeper$/,
+        );
     }
   });
 

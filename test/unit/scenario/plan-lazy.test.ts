@@ -3,7 +3,22 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../../src/catalog/types.js';
 import { parseScenario } from '../../../src/scenario/load.js';
-import { ALL_CLIENTS, clientScript, countScript, countSelected, emptyPlanTotals, makePlan, planSpec, selectedScripts, thinkTime, withinSelection, type ClientScript, type Plan, type PlannedRequest, type PlanTotals } from '../../../src/scenario/plan.js';
+import {
+  ALL_CLIENTS,
+  clientScript,
+  countScript,
+  countSelected,
+  emptyPlanTotals,
+  makePlan,
+  planSpec,
+  selectedScripts,
+  thinkTime,
+  withinSelection,
+  type ClientScript,
+  type Plan,
+  type PlannedRequest,
+  type PlanTotals,
+} from '../../../src/scenario/plan.js';
 import type { ResolvedScenario } from '../../../src/scenario/types.js';
 import { createRng, exponential, randomInt, zipfSampler, type Rng } from '../../../src/util/rng.js';
 import { sampleCatalogFile } from '../../helpers/catalog-data.js';
@@ -18,7 +33,12 @@ function materialisedPlan(scenario: ResolvedScenario, catalog: Catalog): Plan {
   const held = asked.filter((song) => song.servers.some((id) => serverIds.has(id))).map((s) => s.id);
   const notHeld = catalog.songs.filter((song) => !song.servers.some((id) => serverIds.has(id))).map((s) => s.id);
   const absentPool = notHeld.length > 0 ? notHeld : ['no-such-song-1', 'no-such-song-2', 'no-such-song-3'];
-  const pickHeld: (rng: Rng) => number = held.length === 0 ? () => 0 : scenario.client.songs.popularity === 'zipf' ? zipfSampler(held.length, scenario.client.songs.exponent) : (rng) => randomInt(rng, held.length);
+  const pickHeld: (rng: Rng) => number =
+    held.length === 0
+      ? () => 0
+      : scenario.client.songs.popularity === 'zipf'
+        ? zipfSampler(held.length, scenario.client.songs.exponent)
+        : (rng) => randomInt(rng, held.length);
   const clients = oldStartTimes(scenario).map((startMs, client): ClientScript => {
     const seed = `${scenario.seed}/client/${client}`;
     const rng = createRng(seed);
@@ -66,11 +86,28 @@ function scenarioOf(extra: Record<string, unknown>): { scenario: ResolvedScenari
 }
 
 const scenarios: Record<string, Record<string, unknown>> = {
-  'closed, zipf, exponential think, some absent': { seed: 42, load: { clients: 120, concurrency: 7 }, client: { requests: 4, thinkTime: { distribution: 'exponential', mean: '100ms' }, action: { download: 0.6, stream: 0.4 }, songs: { popularity: 'zipf', exponent: 1.3, absent: 0.15 } } },
-  'closed, uniform songs, uniform think, a string seed': { seed: 'abc', load: { clients: 33 }, client: { requests: 3, thinkTime: { distribution: 'uniform', min: '10ms', max: '50ms' }, songs: { popularity: 'uniform', absent: 0 } } },
+  'closed, zipf, exponential think, some absent': {
+    seed: 42,
+    load: { clients: 120, concurrency: 7 },
+    client: {
+      requests: 4,
+      thinkTime: { distribution: 'exponential', mean: '100ms' },
+      action: { download: 0.6, stream: 0.4 },
+      songs: { popularity: 'zipf', exponent: 1.3, absent: 0.15 },
+    },
+  },
+  'closed, uniform songs, uniform think, a string seed': {
+    seed: 'abc',
+    load: { clients: 33 },
+    client: { requests: 3, thinkTime: { distribution: 'uniform', min: '10ms', max: '50ms' }, songs: { popularity: 'uniform', absent: 0 } },
+  },
   'closed, a song list, all absent ones': { seed: 3, load: { clients: 20 }, client: { requests: 2, songs: { ids: ['song2', 'song7'], absent: 1 } } },
   'closed, one server only': { seed: 8, servers: [{ id: 's1', port: 0 }], load: { clients: 25 }, client: { requests: 5 } },
-  'open, ramp, streams only': { seed: 9, load: { arrivalRate: 80, duration: '5s', rampUp: '2s' }, client: { requests: 2, action: { download: 0, stream: 1 }, songs: { absent: 0.3 } } },
+  'open, ramp, streams only': {
+    seed: 9,
+    load: { arrivalRate: 80, duration: '5s', rampUp: '2s' },
+    client: { requests: 2, action: { download: 0, stream: 1 }, songs: { absent: 0.3 } },
+  },
   'open, no ramp': { seed: 10, load: { arrivalRate: 300, duration: '2s' }, client: { requests: 1 } },
 };
 

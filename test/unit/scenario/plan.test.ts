@@ -10,7 +10,10 @@ function planFor(extra: Record<string, unknown>, seed: number | string = 42) {
   return { plan: makePlan(scenario, catalog.catalog), scenario, catalog };
 }
 
-const base = { load: { clients: 50 }, client: { requests: 5, thinkTime: { distribution: 'exponential', mean: '100ms' }, action: { download: 0.7, stream: 0.3 }, songs: { absent: 0.1 } } };
+const base = {
+  load: { clients: 50 },
+  client: { requests: 5, thinkTime: { distribution: 'exponential', mean: '100ms' }, action: { download: 0.7, stream: 0.3 }, songs: { absent: 0.1 } },
+};
 
 describe('plan', () => {
   it('is the same for the same seed', () => {

@@ -10,7 +10,9 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
 describe('shipped scenarios', () => {
   it('include the ones the README and the issues name', () => {
-    expect(files).toEqual(expect.arrayContaining(['100-clients.yaml', 'seed-demo.yaml', '1000-clients-open.yaml', 'streaming.yaml', 'per-request-connections.yaml', 'faults.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining(['100-clients.yaml', 'seed-demo.yaml', '1000-clients-open.yaml', 'streaming.yaml', 'per-request-connections.yaml', 'faults.yaml']),
+    );
   });
 
   it.each(files)('%s is valid and opens with a comment', (file) => {

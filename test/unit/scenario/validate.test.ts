@@ -50,7 +50,9 @@ describe('scenario validation', () => {
       expect.stringMatching(/: client: expected a map of client keys .*, got a list of 1 item$/),
       expect.stringMatching(/: faults\.0: expected a fault like \{ at: 5s, server: s1, action: crash \}, got 5$/),
     ]);
-    expect(() => loadScenarioFile(tmp.write('empty.yaml', ''))).toThrow(/empty\.yaml: \(top level\): expected a map of scenario keys \(name, load, client, …\), got null \(nothing\)/);
+    expect(() => loadScenarioFile(tmp.write('empty.yaml', ''))).toThrow(
+      /empty\.yaml: \(top level\): expected a map of scenario keys \(name, load, client, …\), got null \(nothing\)/,
+    );
   });
 
   it('refuses unknown keys with a did-you-mean', () => {
@@ -75,12 +77,18 @@ describe('scenario validation', () => {
   });
 
   it('checks think-time distributions', () => {
-    expect(problemsOf('name: bad\nclient:\n  thinkTime: { distribution: uniform, min: 200ms, max: 100ms }\n')[0]).toMatch(/client\.thinkTime\.min: expected min ≤ max/);
-    expect(problemsOf('name: bad\nclient:\n  thinkTime: { distribution: poisson, mean: 1s }\n')[0]).toMatch(/client\.thinkTime\.distribution: expected constant, uniform or exponential, got "poisson"/);
+    expect(problemsOf('name: bad\nclient:\n  thinkTime: { distribution: uniform, min: 200ms, max: 100ms }\n')[0]).toMatch(
+      /client\.thinkTime\.min: expected min ≤ max/,
+    );
+    expect(problemsOf('name: bad\nclient:\n  thinkTime: { distribution: poisson, mean: 1s }\n')[0]).toMatch(
+      /client\.thinkTime\.distribution: expected constant, uniform or exponential, got "poisson"/,
+    );
   });
 
   it('checks prefer against the servers', () => {
-    expect(problemsOf('name: bad\nclient:\n  prefer: s3\n')[0]).toMatch(/client\.prefer: expected fastest, random, least-loaded or a server id \(s1, s2\); did you mean "s1"\?, got "s3"/);
+    expect(problemsOf('name: bad\nclient:\n  prefer: s3\n')[0]).toMatch(
+      /client\.prefer: expected fastest, random, least-loaded or a server id \(s1, s2\); did you mean "s1"\?, got "s3"/,
+    );
   });
 
   it('checks server ids against the catalog', () => {
@@ -88,18 +96,24 @@ describe('scenario validation', () => {
   });
 
   it('checks action shares add up to 1', () => {
-    expect(problemsOf('name: bad\nclient:\n  action: { download: 0.5, stream: 0.2 }\n')[0]).toMatch(/client\.action: expected download and stream shares that add up to 1/);
+    expect(problemsOf('name: bad\nclient:\n  action: { download: 0.5, stream: 0.2 }\n')[0]).toMatch(
+      /client\.action: expected download and stream shares that add up to 1/,
+    );
   });
 
   it('checks faults and thresholds', () => {
-    const problems = problemsOf('name: bad\nfaults:\n  - { at: 1s, server: s7, action: crash }\n  - { at: 2s, server: s1, action: delay }\nthresholds:\n  latency.chek.p99: "< 5ms"\n  errors.rate: "about 1"\n');
+    const problems = problemsOf(
+      'name: bad\nfaults:\n  - { at: 1s, server: s7, action: crash }\n  - { at: 2s, server: s1, action: delay }\nthresholds:\n  latency.chek.p99: "< 5ms"\n  errors.rate: "about 1"\n',
+    );
     expect(problems.join('\n')).toMatch(/faults\.0\.server: expected a server of this scenario/);
     expect(problems.join('\n')).toMatch(/faults\.1\.latency: a delay fault needs latency/);
     expect(problems.join('\n')).toMatch(/thresholds\.errors\.rate: expected a condition like/);
   });
 
   it('reports unknown threshold metrics with a did-you-mean', () => {
-    expect(problemsOf('name: bad\nthresholds:\n  latency.chek.p99: "< 5ms"\n')[0]).toMatch(/thresholds\.latency\.chek\.p99: unknown metric; did you mean "latency\.check\.p99"\?/);
+    expect(problemsOf('name: bad\nthresholds:\n  latency.chek.p99: "< 5ms"\n')[0]).toMatch(
+      /thresholds\.latency\.chek\.p99: unknown metric; did you mean "latency\.check\.p99"\?/,
+    );
   });
 
   it('reports YAML syntax errors with a line number', () => {

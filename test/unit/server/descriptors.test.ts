@@ -26,7 +26,14 @@ Max locked memory         8388608              8388608              bytes
 const TWO_SERVERS = { servers: 2, threads: 0, clientsInProcess: false };
 
 function fit(overrides: Partial<ConnectionBudgetInput>) {
-  return fitConnectionLimit({ serverId: 's1', requested: 1024, openFileLimit: { kind: 'limited', files: 200 }, share: TWO_SERVERS, readsFromDisk: false, ...overrides });
+  return fitConnectionLimit({
+    serverId: 's1',
+    requested: 1024,
+    openFileLimit: { kind: 'limited', files: 200 },
+    share: TWO_SERVERS,
+    readsFromDisk: false,
+    ...overrides,
+  });
 }
 
 describe('the open-file limit', () => {
@@ -36,7 +43,10 @@ describe('the open-file limit', () => {
   });
 
   it('is unknown, with the reason, when the file is missing or has no such line', () => {
-    expect(parseOpenFileLimit('Max cpu time  unlimited  unlimited  seconds\n')).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('Max open files') });
+    expect(parseOpenFileLimit('Max cpu time  unlimited  unlimited  seconds\n')).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringContaining('Max open files'),
+    });
     expect(readOpenFileLimit('/nonexistent/limits')).toEqual({ kind: 'unknown', reason: 'cannot read /nonexistent/limits: ENOENT' });
   });
 
@@ -50,14 +60,17 @@ describe('fitting a connection limit', () => {
     expect(fit({ requested: 40 })).toEqual({ requested: 40, maxConnections: 40, lowered: false, openFiles: 200, descriptorsPerConnection: 1 });
   });
 
-  it("lowers it to an equal share of what the reserves leave: 2 servers in 200 files hold 49 each", () => {
+  it('lowers it to an equal share of what the reserves leave: 2 servers in 200 files hold 49 each', () => {
     const budget = fit({});
     expect(PROCESS_RESERVE_DESCRIPTORS + 2 * SERVER_DESCRIPTORS).toBe(102);
     expect(budget).toMatchObject({ requested: 1024, maxConnections: 49, lowered: true, openFiles: 200 });
   });
 
   it('counts a song file per connection when songs are read from disk, and the client end when the clients run in the process', () => {
-    expect(fit({ readsFromDisk: true, openFileLimit: { kind: 'limited', files: 1000 } })).toMatchObject({ maxConnections: Math.floor((1000 - 102) / 2 / 2), descriptorsPerConnection: 2 });
+    expect(fit({ readsFromDisk: true, openFileLimit: { kind: 'limited', files: 1000 } })).toMatchObject({
+      maxConnections: Math.floor((1000 - 102) / 2 / 2),
+      descriptorsPerConnection: 2,
+    });
     const simulate = { servers: 2, threads: 4, clientsInProcess: true };
     expect(fit({ requested: 50_000, share: simulate, readsFromDisk: true, openFileLimit: { kind: 'limited', files: 20_000 } })).toMatchObject({
       maxConnections: Math.floor((20_000 - PROCESS_RESERVE_DESCRIPTORS - 4 * THREAD_DESCRIPTORS - 2 * SERVER_DESCRIPTORS) / 2 / 3),
@@ -100,10 +113,18 @@ describe('out-of-descriptor warnings', () => {
     const clock: Clock = { now: () => Date.now(), wallNow: () => Date.now() };
     const warnings: ServerWarning[] = [];
     let failures = 0;
-    const reporter = new OutOfDescriptorsReporter('s1', 200, clock, () => failures, (w) => warnings.push(w));
+    const reporter = new OutOfDescriptorsReporter(
+      's1',
+      200,
+      clock,
+      () => failures,
+      (w) => warnings.push(w),
+    );
 
     reporter.changed(true);
-    expect(warnings).toEqual([expect.objectContaining({ kind: 'outOfDescriptors', exhausted: true, failed: 0, message: expect.stringContaining('this process may open 200 files') })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ kind: 'outOfDescriptors', exhausted: true, failed: 0, message: expect.stringContaining('this process may open 200 files') }),
+    ]);
     for (let i = 0; i < 1000; i++) {
       failures++;
       reporter.failure();
@@ -111,14 +132,24 @@ describe('out-of-descriptor warnings', () => {
     expect(warnings).toHaveLength(1);
     vi.advanceTimersByTime(DESCRIPTOR_WARNING_INTERVAL_MS);
     expect(warnings).toHaveLength(2);
-    expect(warnings[1]).toMatchObject({ exhausted: true, failed: 1000, acceptFailures: 1000, message: expect.stringContaining('1000 connections answered ERR 503') });
+    expect(warnings[1]).toMatchObject({
+      exhausted: true,
+      failed: 1000,
+      acceptFailures: 1000,
+      message: expect.stringContaining('1000 connections answered ERR 503'),
+    });
 
     failures++;
     reporter.failure();
     reporter.changed(false);
     vi.advanceTimersByTime(DESCRIPTOR_WARNING_INTERVAL_MS);
     expect(warnings).toHaveLength(3);
-    expect(warnings[2]).toMatchObject({ exhausted: false, failed: 1, acceptFailures: 1001, message: expect.stringMatching(/^file descriptors available again; 1 connection answered ERR 503/) });
+    expect(warnings[2]).toMatchObject({
+      exhausted: false,
+      failed: 1,
+      acceptFailures: 1001,
+      message: expect.stringMatching(/^file descriptors available again; 1 connection answered ERR 503/),
+    });
     reporter.close();
   });
 });

@@ -18,10 +18,15 @@ describe('pacer', () => {
 
   it('allowance and due time agree: at the due time of n bytes, n bytes are allowed', () => {
     fc.assert(
-      fc.property(fc.constantFrom(32, 128, 320), fc.double({ min: 0.1, max: 100, noNaN: true }), fc.integer({ min: 1, max: 50_000_000 }), (kbps, speed, bytes) => {
-        const s = streamSchedule(kbps, speed);
-        expect(allowanceAt(s, dueAtMs(s, bytes)) + 1).toBeGreaterThanOrEqual(bytes);
-      }),
+      fc.property(
+        fc.constantFrom(32, 128, 320),
+        fc.double({ min: 0.1, max: 100, noNaN: true }),
+        fc.integer({ min: 1, max: 50_000_000 }),
+        (kbps, speed, bytes) => {
+          const s = streamSchedule(kbps, speed);
+          expect(allowanceAt(s, dueAtMs(s, bytes)) + 1).toBeGreaterThanOrEqual(bytes);
+        },
+      ),
     );
   });
 

@@ -34,6 +34,9 @@ describe('song store', () => {
     fixture = createLibraryFixture();
     const files = new Map(fixture.files);
     files.delete('tiny');
-    await expect(openSongStore({ catalog: fixture.loaded, serverId: 's1', files, memoryBudgetBytes: 0 })).rejects.toMatchObject({ code: 'E_LIBRARY_MISSING', message: expect.stringContaining('tiny') });
+    await expect(openSongStore({ catalog: fixture.loaded, serverId: 's1', files, memoryBudgetBytes: 0 })).rejects.toMatchObject({
+      code: 'E_LIBRARY_MISSING',
+      message: expect.stringContaining('tiny'),
+    });
   });
 });

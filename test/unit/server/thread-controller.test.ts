@@ -16,7 +16,20 @@ afterEach(async () => {
 });
 
 function startCommand(lib: LibraryFixture, overrides: Partial<StartCommand> = {}): StartCommand {
-  return { type: 'start', id: 1, serverId: 's1', catalogPath: lib.catalogPath, files: [...lib.files], host: LOOPBACK, port: 0, streamSpeed: 1, limits: {}, descriptors: ALONE, observe: { connections: false, trace: false }, ...overrides };
+  return {
+    type: 'start',
+    id: 1,
+    serverId: 's1',
+    catalogPath: lib.catalogPath,
+    files: [...lib.files],
+    host: LOOPBACK,
+    port: 0,
+    streamSpeed: 1,
+    limits: {},
+    descriptors: ALONE,
+    observe: { connections: false, trace: false },
+    ...overrides,
+  };
 }
 
 describe('ServerThreadController', () => {
