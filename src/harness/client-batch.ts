@@ -4,6 +4,7 @@
 // model: each starts at its scheduled time, and the lag behind that schedule is measured.
 // A stop (the coordinator's message, or `options.stop`) ends arrivals and next songs; requests
 // in flight get the task's grace to finish, then the batch ends with what it recorded.
+import { setMaxListeners } from 'node:events';
 import { receiveMessageOnPort, threadId } from 'node:worker_threads';
 import { assertNever } from '../errors.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
@@ -33,6 +34,9 @@ export interface BatchOptions {
 export async function runClientBatch(task: ClientTask, actor: Actor, options: BatchOptions = {}): Promise<ClientTaskResult> {
   const now = options.now ?? sharedNow;
   const stopper = new AbortController();
+  // Every client thinking or waiting for its start listens for the stop (sleep.ts), each removing
+  // its listener when it wakes: as many at once as clients run at once, not a leak.
+  setMaxListeners(0, stopper.signal);
   const onMessage = (message: CoordinatorMessage) => {
     switch (message.type) {
       case 'stop':

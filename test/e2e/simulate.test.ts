@@ -46,6 +46,17 @@ describe('simulate', () => {
     expect(report.totals.verified).toBe(report.totals.downloads + report.totals.streams);
   });
 
+  it('prints no warning of Node when many clients of one thread think at once (one stop listener each)', async () => {
+    const out = join(tmp.dir, 'out', 'crowd.json');
+    const crowd = tmp.write(
+      'crowd.yaml',
+      `name: crowd\nseed: 5\ncatalog: ${JSON.stringify(defaultCatalogPath)}\nservers:\n  - { id: s1, port: 0 }\n  - { id: s2, port: 0 }\nload: { clients: 40, concurrency: 40, workers: 1 }\nclient:\n  requests: 2\n  thinkTime: { distribution: constant, mean: 300ms }\n  songs: { absent: 1 }\n`,
+    );
+    const result = await run([crowd, '--out', out, '--quiet']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/Warning/);
+  });
+
   it('writes reports/<name>-<timestamp>.json by default and --json prints the report on stdout', async () => {
     const result = await run([scenario('tojson'), '--json', '--seed', '9']);
     expect(result.code).toBe(0);
