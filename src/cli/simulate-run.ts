@@ -16,6 +16,7 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
 import { EXIT_INTERRUPTED, listenForInterrupt } from './run-interrupt.js';
+import { describeBound, REPEAT_BOUND } from './bounds.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
 interface RunArgs extends ScenarioOverrides {
@@ -45,7 +46,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
         .option('repeat', {
           type: 'number',
           default: 1,
-          describe: 'run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics',
+          describe: `run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics, ${describeBound(REPEAT_BOUND)}`,
         })
         .option('grace', {
           type: 'string',
