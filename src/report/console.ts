@@ -5,6 +5,7 @@ import { formatBytes, formatDuration } from '../util/duration.js';
 import { describeInterruption } from './interruption.js';
 import { escapeForTerminal as safe } from '../util/terminal-text.js';
 import type { Report } from './model.js';
+import { thresholdActual, thresholdVerdict } from './thresholds.js';
 
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
 
@@ -130,6 +131,6 @@ function serversTable(r: Report): string {
 
 function thresholdsTable(r: Report): string {
   const t = table(['threshold', 'condition', 'actual', 'result']);
-  for (const th of r.thresholds) t.push([safe(th.metric), safe(th.condition), th.actual === null ? 'n/a' : String(th.actual), th.passed ? 'pass' : 'FAIL']);
+  for (const th of r.thresholds) t.push([safe(th.metric), safe(th.condition), thresholdActual(th), thresholdVerdict(th)]);
   return t.toString();
 }

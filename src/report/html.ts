@@ -18,7 +18,8 @@ import {
 import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
 import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
-import { metricValue } from './thresholds.js';
+import { metricValue } from './metrics.js';
+import { thresholdActual, thresholdVerdict } from './thresholds.js';
 
 /** The element ids of the report page's charts, in page order. */
 export const REPORT_CHART_IDS = ['chart-throughput', 'chart-latency-time', 'chart-errors', 'chart-distribution'] as const;
@@ -357,8 +358,8 @@ function thresholdsTable(r: Report): string {
     r.thresholds.map((t): Cell[] => [
       t.metric,
       t.condition,
-      num(t.actual === null ? 'n/a' : String(t.actual)),
-      { text: t.passed ? 'pass' : 'FAIL', className: t.passed ? 'pass' : 'fail' },
+      num(thresholdActual(t)),
+      { text: thresholdVerdict(t), className: t.passed ? 'pass' : 'fail' },
     ]),
   );
 }

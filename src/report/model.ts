@@ -95,8 +95,13 @@ export interface WindowReport {
 export interface ThresholdResult {
   metric: string;
   condition: string;
+  /** In the metric's unit (docs/scenarios.md); null when the run had no data for it. */
   actual: number | null;
   passed: boolean;
+  /** The run had no data for the metric (`actual` is null): failed, unless the threshold said `ifNoData: skip`. Absent otherwise and from older reports. */
+  noData?: true;
+  /** With `noData`: the threshold allowed it (`ifNoData: skip`), so it does not fail the run. */
+  skipped?: true;
 }
 
 export interface ScheduleReport {

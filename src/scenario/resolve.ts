@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/types.js';
 import { describeMs, parseDuration } from '../util/duration.js';
 import { closestWords } from '../util/suggest.js';
 import { BOUNDS, MAX_WORKERS, expected, formatNumber, withinBound } from './bounds.js';
+import { CONDITION_UNITS, findMetric, METRIC_KEYS, type MetricDef } from '../report/metrics.js';
 import { CONDITION_PATTERN, parseBandwidth, type ScenarioInput } from './schema.js';
 import { shownKey, shownText, shownValue } from './shown.js';
 import type { ClientBehaviour, Fault, LoadModel, Preference, ResolvedScenario, ScenarioServer, ThinkTime, Threshold } from './types.js';
@@ -29,24 +30,8 @@ export interface Problem {
   keys?: string[];
 }
 
-/** The metrics a threshold may name (see docs/scenarios.md). */
-export const THRESHOLD_METRICS: readonly string[] = [
-  ...['connect', 'check', 'ttfb', 'transfer', 'request'].flatMap((phase) =>
-    ['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max'].map((stat) => `latency.${phase}.${stat}`),
-  ),
-  'throughput.requestsPerSec',
-  'throughput.bytesPerSec',
-  'throughput.sessionsPerSec',
-  'errors.rate',
-  'errors.total',
-  'totals.failed',
-  'totals.verified',
-  'totals.cancelled',
-  'totals.failovers',
-  'totals.resumes',
-  'totals.integrityFailures',
-  'schedule.lagMs.max',
-];
+/** The metrics a threshold may name: the registry's (docs/scenarios.md shows its table). */
+export const THRESHOLD_METRICS: readonly string[] = METRIC_KEYS;
 
 const ms = (value: unknown): number => (typeof value === 'string' || typeof value === 'number' ? (parseDuration(value) ?? 0) : 0);
 
@@ -288,19 +273,41 @@ function checkFaultEnd(at: unknown, key: 'for' | 'restartAfter', value: unknown,
 }
 
 function resolveThresholds(input: ScenarioInput, problems: Problem[]): Threshold[] {
-  return Object.entries(input.thresholds ?? {}).map(([metric, condition]) => {
+  return Object.entries(input.thresholds ?? {}).map(([metric, given]) => {
     const path = `thresholds.${shownKey(metric)}`;
-    if (!THRESHOLD_METRICS.includes(metric)) {
-      problems.push({ path, message: `unknown metric${didYouMean(metric, THRESHOLD_METRICS)}; see docs/scenarios.md for the list` });
-    }
+    const condition = typeof given === 'string' ? given : given.condition;
+    const def = findMetric(metric);
+    if (!def) problems.push({ path, message: `unknown metric${didYouMean(metric, METRIC_KEYS)}; see docs/scenarios.md for the list` });
     const m = CONDITION_PATTERN.exec(condition);
     const op = (m?.[1] ?? '<') as Threshold['op'];
     const raw = Number(m?.[2] ?? 0);
     if (!withinBound(raw, BOUNDS.threshold)) problems.push({ path, message: `${expected(BOUNDS.threshold)} in the condition, got ${shownValue(condition)}` });
-    const unit = m?.[3];
-    const value = unit === 's' ? raw * 1000 : unit === '%' ? raw / 100 : raw;
-    return { metric, condition, op, value };
+    const suffix = m?.[3] ?? '';
+    const value = suffix === 's' ? raw * 1000 : suffix === '%' ? raw / 100 : raw;
+    if (def && m) checkConditionUnit(def, suffix, value, condition, path, problems);
+    const threshold: Threshold = { metric, condition, op, value };
+    if (typeof given !== 'string' && given.ifNoData === 'skip') threshold.ifNoData = 'skip';
+    return threshold;
   });
+}
+
+const SUFFIX_TEXT: Record<string, string> = { '': 'a bare number', ms: 'a duration', s: 'a duration', '%': 'a percentage' };
+
+/**
+ * A condition's unit must fit its metric's: `errors.rate: "< 5ms"` compares a ratio with a
+ * duration and would hold or fail for no reason. A ratio over 1 (`errors.rate: "< 5"`) always
+ * holds or never does: most likely a percentage without its `%`.
+ */
+function checkConditionUnit(def: MetricDef, suffix: string, value: number, condition: string, path: string, problems: Problem[]): void {
+  const unit = CONDITION_UNITS[def.unit];
+  if (!unit.suffixes.includes(suffix)) {
+    problems.push({
+      path,
+      message: `expected ${unit.what} (${def.key} is in ${def.unit}) like ${unit.example}, got ${SUFFIX_TEXT[suffix] ?? shownValue(suffix)} ${shownValue(condition)}`,
+    });
+  } else if (def.unit === 'ratio' && value > 1) {
+    problems.push({ path, message: `expected a ratio from 0 to 1 like "< 0.01", or a percentage like "< 1%", got ${shownValue(condition)}, over 1 (a ratio never is)` });
+  }
 }
 
 /** Words longer than this get no suggestion: no key is that long, and the distance costs length². */

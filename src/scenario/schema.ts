@@ -145,6 +145,21 @@ const faultSchema = z.strictObject(
 
 export const CONDITION_PATTERN = /^\s*(<=|>=|<|>|==)\s*(\d+(?:\.\d+)?)\s*(ms|s|%)?\s*$/;
 
+const CONDITION = 'expected a condition like "< 50ms", "> 100" or "< 1%"';
+const condition = z.string({ error: CONDITION }).regex(CONDITION_PATTERN, { error: CONDITION });
+const IF_NO_DATA = 'expected fail or skip';
+/** A threshold: its condition, or the condition and what a run with no data for the metric gets (docs/scenarios.md). */
+const thresholdSchema = z.union(
+  [
+    condition,
+    z.strictObject(
+      { condition, ifNoData: z.string({ error: IF_NO_DATA }).refine((v) => v === 'fail' || v === 'skip', { error: IF_NO_DATA }).optional() },
+      { error: 'expected { condition: "< 50ms", ifNoData: skip }' },
+    ),
+  ],
+  { error: 'expected a condition like "< 50ms" or { condition: "< 50ms", ifNoData: skip }' },
+);
+
 export const scenarioSchema = z.strictObject(
   {
     name: z.string({ error: 'expected a name' }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' }),
@@ -155,15 +170,7 @@ export const scenarioSchema = z.strictObject(
     load: loadSchema.optional(),
     client: clientSchema.optional(),
     faults: list(faultSchema, BOUNDS.faults, 'faults').optional(),
-    thresholds: z
-      .record(
-        z.string(),
-        z.string({ error: 'expected a condition like "< 50ms"' }).regex(CONDITION_PATTERN, { error: 'expected a condition like "< 50ms", "> 100" or "< 1%"' }),
-        {
-          error: 'expected a map of metric: condition',
-        },
-      )
-      .optional(),
+    thresholds: z.record(z.string(), thresholdSchema, { error: 'expected a map of metric: condition' }).optional(),
   },
   { error: 'expected a map of scenario keys (name, load, client, …)' },
 );

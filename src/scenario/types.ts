@@ -54,6 +54,8 @@ export interface Threshold {
   op: '<' | '<=' | '>' | '>=' | '==';
   /** In the metric's unit: ms for latencies, a ratio for rates. */
   value: number;
+  /** What a run with no data for the metric gets: fail (absent, the default) or skip (`{ condition, ifNoData: skip }`). */
+  ifNoData?: 'skip';
 }
 
 export interface ResolvedScenario {
