@@ -53,6 +53,10 @@ const STAT_TEXT: Record<LatencyStat, string> = {
   max: 'slowest',
 };
 
+const latencyText = (phase: Phase) => `the latency of ${PHASE_TEXT[phase]} (no data when the phase saw none)`;
+const CORRECTED_TEXT =
+  "the song requests' latency corrected for coordinated omission against the clients' pace (closed model; the open model's is the measured one; no data in reports written before it)";
+
 /** A latency summary's stat; null when the phase saw no value (its zeros are not measurements). */
 function stat(summary: LatencySummary | undefined, s: LatencyStat): number | null {
   return summary === undefined || summary.count === 0 ? null : summary[s];
@@ -67,7 +71,7 @@ function latency(phase: Phase, s: LatencyStat): MetricDef {
     label: `${phase} ${s}`,
     unit: 'ms',
     better: 'lower',
-    description: `${STAT_TEXT[s]} latency of ${PHASE_TEXT[phase]}`,
+    description: `${STAT_TEXT[s]} of ${latencyText(phase)}`,
     value: (r) => stat(r.latency[phase], s),
     ...(COMPARED_STATS.includes(s) ? { compared: true as const } : {}),
   };
@@ -79,7 +83,7 @@ function corrected(s: LatencyStat): MetricDef {
     label: `request ${s} (corrected)`,
     unit: 'ms',
     better: 'lower',
-    description: `${STAT_TEXT[s]} request latency corrected for coordinated omission against the clients' pace (closed model; the open model's is the measured one)`,
+    description: `${STAT_TEXT[s]} of ${CORRECTED_TEXT}`,
     value: (r) => stat(r.latencyCorrected?.request, s),
   };
 }
@@ -98,7 +102,7 @@ function lag(s: 'p50' | 'p99' | 'max'): MetricDef {
     label: `start lag ${s}`,
     unit: 'ms',
     better: 'lower',
-    description: `${s === 'max' ? 'latest' : s} start of a client behind the open model's schedule (no data in the closed model)`,
+    description: `how late clients started against the open model's schedule: ${STAT_TEXT[s] === 'slowest' ? 'the latest' : `the ${STAT_TEXT[s]}`} (no data in the closed model)`,
     value: (r) => (r.schedule.model === 'open' && r.totals.clients > 0 ? r.schedule.lagMs[s] : null),
   };
 }
@@ -180,7 +184,7 @@ export const METRICS: readonly MetricDef[] = [
     label: 'stalls',
     unit: 'count',
     better: 'lower',
-    description: 'times requests were outstanding and nothing came back for over the stall limit (no data in reports without stalls)',
+    description: 'times requests were outstanding and nothing came back for over the stall limit (no data in reports written before stalls were detected)',
     value: (r) => r.stalls?.length ?? null,
   },
   {
@@ -188,7 +192,7 @@ export const METRICS: readonly MetricDef[] = [
     label: 'longest stall',
     unit: 'ms',
     better: 'lower',
-    description: 'the longest stall, 0 when none (no data in reports without stalls)',
+    description: 'the longest stall, 0 when none (no data in reports written before stalls were detected)',
     value: (r) => (r.stalls === undefined ? null : Math.max(0, ...r.stalls.map((s) => s.durationMs))),
   },
   lag('p50'),
@@ -238,8 +242,8 @@ export function renderMetricsTable(): string {
     if (group) {
       const keys = LATENCY_STATS.map((s) => `${group[1]}.${s}`);
       keys.forEach((k) => shown.add(k));
-      const description = m.description.replace(/^fastest /, '');
-      rows.push(`| \`${group[1]}.<stat>\` | ms | lower | ${description} |`);
+      const phase = group[1] === 'latencyCorrected.request' ? undefined : PHASES.find((p) => group[1] === `latency.${p}`);
+      rows.push(`| \`${group[1]}.<stat>\` | ms | lower | ${phase ? latencyText(phase) : CORRECTED_TEXT} |`);
       continue;
     }
     shown.add(m.key);
