@@ -355,12 +355,7 @@ function thresholdsTable(r: Report): string {
   if (r.thresholds.length === 0) return '<p class="empty">The scenario sets no thresholds.</p>';
   return htmlTable(
     ['metric', 'condition', num('actual'), 'result'],
-    r.thresholds.map((t): Cell[] => [
-      t.metric,
-      t.condition,
-      num(thresholdActual(t)),
-      { text: thresholdVerdict(t), className: t.passed ? 'pass' : 'fail' },
-    ]),
+    r.thresholds.map((t): Cell[] => [t.metric, t.condition, num(thresholdActual(t)), { text: thresholdVerdict(t), className: t.passed ? 'pass' : 'fail' }]),
   );
 }
 

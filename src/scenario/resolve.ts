@@ -306,7 +306,10 @@ function checkConditionUnit(def: MetricDef, suffix: string, value: number, condi
       message: `expected ${unit.what} (${def.key} is in ${def.unit}) like ${unit.example}, got ${SUFFIX_TEXT[suffix] ?? shownValue(suffix)} ${shownValue(condition)}`,
     });
   } else if (def.unit === 'ratio' && value > 1) {
-    problems.push({ path, message: `expected a ratio from 0 to 1 like "< 0.01", or a percentage like "< 1%", got ${shownValue(condition)}, over 1 (a ratio never is)` });
+    problems.push({
+      path,
+      message: `expected a ratio from 0 to 1 like "< 0.01", or a percentage like "< 1%", got ${shownValue(condition)}, over 1 (a ratio never is)`,
+    });
   }
 }
 

@@ -153,7 +153,13 @@ const thresholdSchema = z.union(
   [
     condition,
     z.strictObject(
-      { condition, ifNoData: z.string({ error: IF_NO_DATA }).refine((v) => v === 'fail' || v === 'skip', { error: IF_NO_DATA }).optional() },
+      {
+        condition,
+        ifNoData: z
+          .string({ error: IF_NO_DATA })
+          .refine((v) => v === 'fail' || v === 'skip', { error: IF_NO_DATA })
+          .optional(),
+      },
       { error: 'expected { condition: "< 50ms", ifNoData: skip }' },
     ),
   ],

@@ -39,7 +39,10 @@ describe('the metrics registry', () => {
     // The fixture is a closed-model run (no schedule to lag behind) whose recorder sends no request start (no traffic window).
     const noData = METRICS.filter((m) => m.value(report) === null).map((m) => m.key);
     expect(noData).toEqual(['window.steady.requestsPerSec', 'window.steady.bytesPerSec', 'schedule.lagMs.p50', 'schedule.lagMs.p99', 'schedule.lagMs.max']);
-    const steady = { ...report, window: { firstSendS: 0.1, lastByteS: 5.9, trafficMs: 5800, steady: { fromS: 1, toS: 5, requestsPerSec: 40, bytesPerSec: 4000 } } };
+    const steady = {
+      ...report,
+      window: { firstSendS: 0.1, lastByteS: 5.9, trafficMs: 5800, steady: { fromS: 1, toS: 5, requestsPerSec: 40, bytesPerSec: 4000 } },
+    };
     expect([metricValue(steady, 'window.steady.requestsPerSec'), metricValue(steady, 'window.steady.bytesPerSec')]).toEqual([40, 4000]);
     expect(metricValue(report, 'errors.rate')).toBe(report.totals.failed / report.totals.requests);
     expect(metricValue(report, 'latency.request.p99')).toBe(report.latency.request.p99);

@@ -162,13 +162,17 @@ describe('thresholds with no data', () => {
     expect(result).toEqual({ metric: 'latency.ttfb.p99', condition: '< 50ms', actual: 80, passed: false });
   });
 
-  it('an error rate over no requests, the closed model\'s schedule lag and a report without stalls have no data', () => {
+  it("an error rate over no requests, the closed model's schedule lag and a report without stalls have no data", () => {
     const none = structuredClone(base);
     none.totals.requests = 0;
     none.totals.failed = 0;
     none.schedule = { ...none.schedule, model: 'closed' };
     delete none.stalls;
-    const results = evaluateThresholds(none, [thresholdOf('errors.rate', '== 0'), thresholdOf('schedule.lagMs.max', '< 100ms'), thresholdOf('stalls.count', '== 0')]);
+    const results = evaluateThresholds(none, [
+      thresholdOf('errors.rate', '== 0'),
+      thresholdOf('schedule.lagMs.max', '< 100ms'),
+      thresholdOf('stalls.count', '== 0'),
+    ]);
     expect(results.map((r) => [r.actual, r.passed, r.noData])).toEqual([
       [null, false, true],
       [null, false, true],
@@ -225,7 +229,7 @@ describe('a threshold with no data, as the user sees it', () => {
     expect(renderHtml(skipping, { script: '', css: '' })).toContain('skipped (no data)');
   });
 
-  it('shows actual values in the metric\'s unit', () => {
+  it("shows actual values in the metric's unit", () => {
     const text = renderConsole(failing);
     expect(text).toMatch(/latency\.check\.p99 .*< 1s .*\d(\.\d+)?ms .*pass/);
   });

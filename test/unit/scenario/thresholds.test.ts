@@ -45,7 +45,9 @@ describe('threshold metrics and units at load', () => {
   });
 
   it('refuses a ratio over 1, a percentage without its %', () => {
-    expect(problemsOf('  errors.rate: "< 5"\n')[0]).toMatch(/thresholds\.errors\.rate: expected a ratio from 0 to 1 like "< 0\.01", or a percentage like "< 1%", got "< 5"/);
+    expect(problemsOf('  errors.rate: "< 5"\n')[0]).toMatch(
+      /thresholds\.errors\.rate: expected a ratio from 0 to 1 like "< 0\.01", or a percentage like "< 1%", got "< 5"/,
+    );
     expect(problemsOf('  errors.rate: "< 150%"\n')[0]).toMatch(/expected a ratio from 0 to 1/);
   });
 
@@ -88,6 +90,8 @@ describe('threshold metrics and units at load', () => {
       /thresholds\.latency\.ttfb\.p99\.ifNoData: expected fail or skip, got "ignore"/,
     );
     expect(problemsOf('  latency.ttfb.p99: { condition: "< 50ms", ifNodata: skip }\n')[0]).toMatch(/thresholds\.latency\.ttfb\.p99\.ifNodata: unknown key/);
-    expect(problemsOf('  latency.ttfb.p99: { ifNoData: skip }\n')[0]).toMatch(/thresholds\.latency\.ttfb\.p99: expected a condition like "< 50ms" or \{ condition/);
+    expect(problemsOf('  latency.ttfb.p99: { ifNoData: skip }\n')[0]).toMatch(
+      /thresholds\.latency\.ttfb\.p99: expected a condition like "< 50ms" or \{ condition/,
+    );
   });
 });
