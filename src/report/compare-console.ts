@@ -110,6 +110,13 @@ function groupsTable(c: Comparison): string {
   return t.toString();
 }
 
+/** A repeat summary's interval of a median, with its confidence when it falls short of 95 % (older summaries did not keep it). */
+export function medianIntervalText(unit: MetricUnit, ci: { low: number; high: number; confidence?: number | undefined } | null): string {
+  if (!ci) return 'n/a';
+  const confidence = ci.confidence !== undefined && ci.confidence < CONFIDENCE ? ` at ${Math.floor(ci.confidence * 1000) / 10}%` : '';
+  return `${formatValue(unit, ci.low)} … ${formatValue(unit, ci.high)}${confidence}`;
+}
+
 export function renderRepeatSummary(s: RepeatSummary): string {
   const t = new Table({
     head: ['metric', 'median', 'min', 'max', 'IQR', 'interval of median', ...(s.metrics[0]?.values.map((_, i) => `run ${i + 1}`) ?? [])],
@@ -123,7 +130,7 @@ export function renderRepeatSummary(s: RepeatSummary): string {
       formatValue(m.unit, sp?.min ?? null),
       formatValue(m.unit, sp?.max ?? null),
       sp ? `${formatValue(m.unit, sp.q1)}–${formatValue(m.unit, sp.q3)}` : 'n/a',
-      m.interval ? `${formatValue(m.unit, m.interval.low)} … ${formatValue(m.unit, m.interval.high)}${m.interval.confidence !== undefined && m.interval.confidence < CONFIDENCE ? ` at ${Math.floor(m.interval.confidence * 1000) / 10}%` : ''}` : 'n/a',
+      medianIntervalText(m.unit, m.interval),
       ...m.values.map((v) => formatValue(m.unit, v)),
     ]);
   }
