@@ -46,13 +46,16 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
         })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
-        .example('$0 compare reports/a.json reports/b.json', "two runs, side by side: the change only (one run per side cannot judge noise)")
+        .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side: the change only (one run per side cannot judge noise)')
         .example(
           '$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json',
           "repeated runs: medians, the change, its interval and the verdict (~ when not significant; can't tell below 4 runs per side)",
         )
         .example('$0 compare reports/a-repeat.json reports/b-repeat.json', 'two --repeat summaries: each is a group of runs')
-        .example('$0 compare --baseline a*.json --candidate b*.json --fail-on-regression 10', 'exit 1 when something is significantly more than 10% worse') as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
+        .example(
+          '$0 compare --baseline a*.json --candidate b*.json --fail-on-regression 10',
+          'exit 1 when something is significantly more than 10% worse',
+        ) as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
       setExitCode(runCompare(args));
     },

@@ -60,7 +60,8 @@ export function renderComparison(c: Comparison): string {
       : `regressions (${c.regressions.length}): ${c.regressions.map((r) => `${r.label} ${formatRelative(r.relative, r.absolute)}${c.groups.length > 2 ? ` in ${safe(r.group)}` : ''}`).join(', ')}`,
   );
   const unsure = c.metrics.filter((m) => m.deltas.some((d) => d.verdict === 'cant-tell')).length;
-  if (unsure > 0) out.push(`can't tell on ${unsure} metric${unsure === 1 ? '' : 's'}: too few runs to judge noise; --fail-on-regression does not fail on "can't tell"`);
+  if (unsure > 0)
+    out.push(`can't tell on ${unsure} metric${unsure === 1 ? '' : 's'}: too few runs to judge noise; --fail-on-regression does not fail on "can't tell"`);
   return out.join('\n');
 }
 
@@ -82,7 +83,9 @@ function legend(c: Comparison): string[] {
 function runsTable(c: Comparison): string {
   const head = ['metric'];
   // One run per side: the change only, no better/worse (the notes say why).
-  c.groups.forEach((g, i) => head.push(i === 0 ? `${safe(g.label)} (baseline)` : safe(g.label), ...(i === 0 ? [] : ['change (one run each: noise not judged)'])));
+  c.groups.forEach((g, i) =>
+    head.push(i === 0 ? `${safe(g.label)} (baseline)` : safe(g.label), ...(i === 0 ? [] : ['change (one run each: noise not judged)'])),
+  );
   const t = new Table({ head, ...compact });
   for (const m of c.metrics) {
     const row: string[] = [m.label];

@@ -199,7 +199,8 @@ function delta(metric: KeyMetric, group: string, baseline: GroupValues, candidat
   const intervalRelative = ci && base !== 0 ? { low: ci.low / Math.abs(base), high: ci.high / Math.abs(base) } : null;
   const common = { group, absolute, relative, shift, interval: ci, intervalRelative, n };
   // Too few runs for any difference to reach significance: no test, no direction, only how many runs would do.
-  if (!canDetect(a.length, b.length)) return { ...common, p: judged ? mannWhitney(a, b).p : null, significant: null, needRuns: MIN_RUNS_FOR_NOISE, verdict: 'cant-tell' };
+  if (!canDetect(a.length, b.length))
+    return { ...common, p: judged ? mannWhitney(a, b).p : null, significant: null, needRuns: MIN_RUNS_FOR_NOISE, verdict: 'cant-tell' };
   const { p } = mannWhitney(a, b);
   const significant = p < ALPHA;
   return { ...common, p, significant, needRuns: null, verdict: significant ? direction(metric.better, shift) : 'same' };

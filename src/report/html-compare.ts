@@ -180,16 +180,12 @@ function comparisonTable(c: Comparison): string {
     return s ? `${formatValue(m.unit, s.median)} (${formatValue(m.unit, s.min)}–${formatValue(m.unit, s.max)})` : 'n/a';
   };
   const head: Cell[] = ['metric', num(`${c.groups[0]?.label ?? ''}: median (min–max)`)];
-  for (const g of c.groups.slice(1)) head.push(num(`${g.label}: median (min–max)`), num('Δ median'), num('Δ %'), num('Hodges–Lehmann interval of Δ'), 'verdict');
+  for (const g of c.groups.slice(1))
+    head.push(num(`${g.label}: median (min–max)`), num('Δ median'), num('Δ %'), num('Hodges–Lehmann interval of Δ'), 'verdict');
   const rows = c.metrics.map((m): Cell[] => [
     m.label,
     num(spreadText(m, 0)),
-    ...m.deltas.flatMap((d, i) => [
-      num(spreadText(m, i + 1)),
-      ...changeCells(m, d),
-      num(intervalText(m.unit, d)),
-      verdictCell(d),
-    ]),
+    ...m.deltas.flatMap((d, i) => [num(spreadText(m, i + 1)), ...changeCells(m, d), num(intervalText(m.unit, d)), verdictCell(d)]),
   ]);
   return htmlTable(head, rows);
 }

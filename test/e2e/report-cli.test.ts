@@ -95,7 +95,7 @@ describe('report commands of the built CLI', () => {
     expect(fine.stdout).toMatch(/request p99 .*~ \(p=\d\.\d{3} n=4\+4\)/);
   });
 
-  it("compare groups of 3: a doubled latency is \"can't tell: need 4 runs per side\" and --fail-on-regression does not exit 1", async () => {
+  it('compare groups of 3: a doubled latency is "can\'t tell: need 4 runs per side" and --fail-on-regression does not exit 1', async () => {
     const r = await run(['compare', '--baseline', ...groupA.slice(0, 3), '--candidate', ...groupB.slice(0, 3), '--fail-on-regression', '10']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/request p99 .*can't tell: need 4 runs per side \(n=3\+3\)/);

@@ -131,7 +131,16 @@ describe('the exact Mann–Whitney U distribution', () => {
     expect(smallestP(4, 4)).toBeCloseTo(2 / 70, 12);
     expect(smallestP(1, 1)).toBe(1);
     // 2 + 7: 2/36 > 0.05; 2 + 8: 2/45 < 0.05; 3 + 4: 2/35 > 0.05; 3 + 5: 2/56 < 0.05.
-    const sizes: [number, number][] = [[1, 30], [2, 2], [3, 3], [2, 7], [3, 4], [4, 4], [2, 8], [3, 5]];
+    const sizes: [number, number][] = [
+      [1, 30],
+      [2, 2],
+      [3, 3],
+      [2, 7],
+      [3, 4],
+      [4, 4],
+      [2, 8],
+      [3, 5],
+    ];
     expect(sizes.map(([n, m]) => canDetect(n, m))).toEqual([false, false, false, false, false, true, true, true]);
     expect(runsNeeded(ALPHA)).toBe(4);
     expect(runsNeeded(0.01)).toBe(5);
