@@ -48,7 +48,7 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
         .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side: the change only (one run per side cannot judge noise)')
         .example(
-          '$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json',
+          '$0 compare --baseline a1.json a2.json a3.json a4.json a5.json --candidate b1.json b2.json b3.json b4.json b5.json',
           "repeated runs: medians, the change, its interval and the verdict (~ when not significant; can't tell below 4 runs per side)",
         )
         .example('$0 compare reports/a-repeat.json reports/b-repeat.json', 'two --repeat summaries: each is a group of runs')
