@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareGroups, runsOfRepeat } from '../../../src/report/compare.js';
 import { renderRepeatSummary } from '../../../src/report/compare-console.js';
-import { summarizeRepeats } from '../../../src/report/repeat.js';
+import { repeatSummarySchema, summarizeRepeats } from '../../../src/report/repeat.js';
 import { makeReport } from '../../helpers/report-fixture.js';
 
 describe('summarizeRepeats', () => {
@@ -27,6 +27,14 @@ describe('summarizeRepeats', () => {
     expect(text).toContain('run 5');
     expect(text).toContain('request p99');
     expect(text).toMatch(/at 93\.7%/);
+  });
+
+  it('still reads a summary written before intervals kept their confidence (a bootstrap interval)', () => {
+    const old = JSON.parse(JSON.stringify(summary)) as { metrics: { interval: Record<string, number> | null }[] };
+    for (const m of old.metrics) if (m.interval) delete m.interval.confidence;
+    const read = repeatSummarySchema.parse(old);
+    expect(read.metrics.find((m) => m.key === 'latency.request.p99')?.interval?.confidence).toBeUndefined();
+    expect(renderRepeatSummary(read)).not.toMatch(/ at \d/);
   });
 
   it('has no interval for a single run', () => {
