@@ -1,8 +1,8 @@
-// `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise.
+// `simulate compare`: key metrics of runs side by side, and whether a change is beyond the noise (exact rank test).
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { JukeboxError } from '../errors.js';
-import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, type CompareGroup, type Comparison } from '../report/compare.js';
+import { compareGroups, compareRuns, DEFAULT_REGRESSION_PCT, MIN_RUNS_FOR_NOISE, type CompareGroup, type Comparison } from '../report/compare.js';
 import { renderComparison } from '../report/compare-console.js';
 import { renderCompareHtml } from '../report/html-compare.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -37,22 +37,25 @@ export function compareCommand(setExitCode: (code: number) => void): CommandModu
           type: 'number',
           requiresArg: true,
           default: DEFAULT_REGRESSION_PCT,
-          describe: `flag changes beyond this many percent, ${describeBound(REGRESSION_PCT_BOUND)}`,
+          describe: `list significant worsenings beyond this many percent as regressions, ${describeBound(REGRESSION_PCT_BOUND)}`,
         })
         .option('fail-on-regression', {
           type: 'number',
           requiresArg: true,
-          describe: `exit 1 when a metric gets worse by more than this many percent (and, with groups, beyond the noise), ${describeBound(REGRESSION_PCT_BOUND)}; also sets --threshold`,
+          describe: `exit 1 when a metric is significantly worse (rank test, p < 0.05) by more than this many percent, ${describeBound(REGRESSION_PCT_BOUND)}; "can't tell" (one run, or fewer than 4 runs per side) never fails; also sets --threshold`,
         })
         .option('html', { type: 'string', describe: "write a page with the runs' timelines and latency distributions drawn over each other" })
         .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
-        .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side')
+        .example('$0 compare reports/a.json reports/b.json', 'two runs, side by side: the change only (one run per side cannot judge noise)')
         .example(
-          '$0 compare --baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json',
-          'repeated runs: medians, spread, and whether a change is beyond the noise',
+          '$0 compare --baseline a1.json a2.json a3.json a4.json a5.json --candidate b1.json b2.json b3.json b4.json b5.json',
+          "repeated runs: medians, the change, its interval and the verdict (~ when not significant; can't tell below 4 runs per side)",
         )
         .example('$0 compare reports/a-repeat.json reports/b-repeat.json', 'two --repeat summaries: each is a group of runs')
-        .example('$0 compare a.json b.json --fail-on-regression 10', 'exit 1 when something is more than 10% worse') as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
+        .example(
+          '$0 compare --baseline a*.json --candidate b*.json --fail-on-regression 10',
+          'exit 1 when something is significantly more than 10% worse',
+        ) as unknown as Argv<CompareArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
       setExitCode(runCompare(args));
     },
@@ -105,9 +108,14 @@ function runCompare(args: CompareArgs): number {
     printError(`overlay: ${file}`);
   }
   if (failOn !== undefined && comparison.regressions.length > 0) {
-    printError(`compare: ${comparison.regressions.length} metric${comparison.regressions.length === 1 ? '' : 's'} worse by more than ${failOn}%`);
+    printError(`compare: ${comparison.regressions.length} metric${comparison.regressions.length === 1 ? '' : 's'} significantly worse by more than ${failOn}%`);
     return EXIT.FAILED;
   }
+  const unsure = comparison.metrics.filter((m) => m.deltas.some((d) => d.verdict === 'cant-tell')).length;
+  if (failOn !== undefined && unsure > 0)
+    printError(
+      `compare: can't tell on ${unsure} metric${unsure === 1 ? '' : 's'} (too few runs per side to judge noise): not failed; hint: give at least ${MIN_RUNS_FOR_NOISE} runs per side`,
+    );
   return EXIT.OK;
 }
 

@@ -46,7 +46,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
         .option('repeat', {
           type: 'number',
           default: 1,
-          describe: `run N times (same seed) and summarize: medians and 95% bootstrap intervals of the key metrics, ${describeBound(REPEAT_BOUND)}`,
+          describe: `run N times (same seed) and summarize: medians and order-statistic intervals of the key metrics, ${describeBound(REPEAT_BOUND)}`,
         })
         .option('grace', {
           type: 'string',

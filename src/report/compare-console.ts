@@ -1,15 +1,40 @@
 // Comparisons and repeat summaries as console tables: pure (value) => string, drawn with cli-table3.
 import Table from 'cli-table3';
-import type { Comparison, MetricComparison, MetricDelta, Verdict } from './compare.js';
+import type { Comparison, MetricDelta } from './compare.js';
 import { formatChange, formatRelative, formatValue } from './format.js';
 import type { MetricUnit } from './key-metrics.js';
 import type { RepeatSummary } from './repeat.js';
-import type { Spread } from './stats.js';
+import { CONFIDENCE, type Spread } from './stats.js';
 import { escapeForTerminal as safe } from '../util/terminal-text.js';
 
 const compact = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [] as string[], border: [] as string[] } };
 
-const VERDICT_TEXT: Record<Verdict, string> = { worse: 'WORSE', better: 'better', same: '', noise: 'within noise', 'n/a': '' };
+/** A verdict as benchstat writes it: `~` for no significant difference, with the test's p and sizes beside. */
+export function verdictText(d: MetricDelta): string {
+  const sizes = `n=${d.n[0]}+${d.n[1]}`;
+  const p = d.p === null ? '' : `p=${d.p.toFixed(3)} `;
+  switch (d.verdict) {
+    case 'worse':
+      return `WORSE (${p}${sizes})`;
+    case 'better':
+      return `better (${p}${sizes})`;
+    case 'same':
+      return `~ (${p}${sizes})`;
+    case 'cant-tell':
+      return `can't tell: need ${d.needRuns ?? '?'} runs per side (${sizes})`;
+    case 'n/a':
+      return 'n/a';
+  }
+}
+
+/** The Hodges–Lehmann interval, in the unit and in % of the baseline, with its confidence when it falls short of 95 %. */
+export function intervalText(unit: MetricUnit, d: MetricDelta): string {
+  const ci = d.interval;
+  if (!ci) return 'n/a';
+  const rel = d.intervalRelative ? ` (${formatRelative(d.intervalRelative.low, ci.low)} … ${formatRelative(d.intervalRelative.high, ci.high)})` : '';
+  const confidence = ci.confidence < CONFIDENCE ? ` at ${Math.floor(ci.confidence * 1000) / 10}%` : '';
+  return `${formatChange(unit, ci.low)} … ${formatChange(unit, ci.high)}${rel}${confidence}`;
+}
 
 function spreadText(unit: MetricUnit, s: Spread | null): string {
   if (!s) return 'n/a';
@@ -17,9 +42,10 @@ function spreadText(unit: MetricUnit, s: Spread | null): string {
   return `${formatValue(unit, s.median)} (${formatValue(unit, s.min)}–${formatValue(unit, s.max)})`;
 }
 
-function deltaText(m: MetricComparison, d: MetricDelta): string {
+/** The change of the medians, in the unit and in %. */
+function changeText(unit: MetricUnit, d: MetricDelta): string {
   if (d.verdict === 'n/a') return 'n/a';
-  return [formatChange(m.unit, d.absolute), formatRelative(d.relative, d.absolute), VERDICT_TEXT[d.verdict]].filter((s) => s !== '').join(' ');
+  return [formatChange(unit, d.absolute), formatRelative(d.relative, d.absolute)].filter((s) => s !== '').join(' ');
 }
 
 export function renderComparison(c: Comparison): string {
@@ -30,9 +56,12 @@ export function renderComparison(c: Comparison): string {
   for (const note of c.notes) out.push(`note: ${safe(note)}`);
   out.push(
     c.regressions.length === 0
-      ? `no regression beyond ${c.regressionPct}%`
+      ? `no significant regression beyond ${c.regressionPct}%`
       : `regressions (${c.regressions.length}): ${c.regressions.map((r) => `${r.label} ${formatRelative(r.relative, r.absolute)}${c.groups.length > 2 ? ` in ${safe(r.group)}` : ''}`).join(', ')}`,
   );
+  const unsure = c.metrics.filter((m) => m.deltas.some((d) => d.verdict === 'cant-tell')).length;
+  if (unsure > 0)
+    out.push(`can't tell on ${unsure} metric${unsure === 1 ? '' : 's'}: too few runs to judge noise; --fail-on-regression does not fail on "can't tell"`);
   return out.join('\n');
 }
 
@@ -53,14 +82,17 @@ function legend(c: Comparison): string[] {
 
 function runsTable(c: Comparison): string {
   const head = ['metric'];
-  c.groups.forEach((g, i) => head.push(i === 0 ? `${safe(g.label)} (baseline)` : safe(g.label), ...(i === 0 ? [] : ['vs baseline'])));
+  // One run per side: the change only, no better/worse (the notes say why).
+  c.groups.forEach((g, i) =>
+    head.push(i === 0 ? `${safe(g.label)} (baseline)` : safe(g.label), ...(i === 0 ? [] : ['change (one run each: noise not judged)'])),
+  );
   const t = new Table({ head, ...compact });
   for (const m of c.metrics) {
     const row: string[] = [m.label];
     m.groups.forEach((g, i) => {
       row.push(formatValue(m.unit, g.spread?.median ?? null));
       const d = m.deltas[i - 1];
-      if (i > 0 && d) row.push(deltaText(m, d));
+      if (i > 0 && d) row.push(changeText(m.unit, d));
     });
     t.push(row);
   }
@@ -69,25 +101,28 @@ function runsTable(c: Comparison): string {
 
 function groupsTable(c: Comparison): string {
   const head = ['metric', `${safe(c.groups[0]?.label ?? 'baseline')}: median (min–max)`];
-  for (const g of c.groups.slice(1)) head.push(`${safe(g.label)}: median (min–max)`, 'Δ median', '95% CI of Δ');
+  for (const g of c.groups.slice(1)) head.push(`${safe(g.label)}: median (min–max)`, 'Δ median', 'Hodges–Lehmann interval of Δ', 'verdict');
   const t = new Table({ head, ...compact });
   for (const m of c.metrics) {
     const row: string[] = [m.label, spreadText(m.unit, m.groups[0]?.spread ?? null)];
     m.deltas.forEach((d, i) => {
-      row.push(
-        spreadText(m.unit, m.groups[i + 1]?.spread ?? null),
-        deltaText(m, d),
-        d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a',
-      );
+      row.push(spreadText(m.unit, m.groups[i + 1]?.spread ?? null), changeText(m.unit, d), intervalText(m.unit, d), verdictText(d));
     });
     t.push(row);
   }
   return t.toString();
 }
 
+/** A repeat summary's interval of a median, with its confidence when it falls short of 95 % (older summaries did not keep it). */
+export function medianIntervalText(unit: MetricUnit, ci: { low: number; high: number; confidence?: number | undefined } | null): string {
+  if (!ci) return 'n/a';
+  const confidence = ci.confidence !== undefined && ci.confidence < CONFIDENCE ? ` at ${Math.floor(ci.confidence * 1000) / 10}%` : '';
+  return `${formatValue(unit, ci.low)} … ${formatValue(unit, ci.high)}${confidence}`;
+}
+
 export function renderRepeatSummary(s: RepeatSummary): string {
   const t = new Table({
-    head: ['metric', 'median', 'min', 'max', 'IQR', '95% CI of median', ...(s.metrics[0]?.values.map((_, i) => `run ${i + 1}`) ?? [])],
+    head: ['metric', 'median', 'min', 'max', 'IQR', 'interval of median', ...(s.metrics[0]?.values.map((_, i) => `run ${i + 1}`) ?? [])],
     ...compact,
   });
   for (const m of s.metrics) {
@@ -98,7 +133,7 @@ export function renderRepeatSummary(s: RepeatSummary): string {
       formatValue(m.unit, sp?.min ?? null),
       formatValue(m.unit, sp?.max ?? null),
       sp ? `${formatValue(m.unit, sp.q1)}–${formatValue(m.unit, sp.q3)}` : 'n/a',
-      m.interval ? `${formatValue(m.unit, m.interval.low)} … ${formatValue(m.unit, m.interval.high)}` : 'n/a',
+      medianIntervalText(m.unit, m.interval),
       ...m.values.map((v) => formatValue(m.unit, v)),
     ]);
   }

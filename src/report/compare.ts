@@ -4,13 +4,14 @@ import { JukeboxError } from '../errors.js';
 import { KEY_METRICS, type Better, type KeyMetric, type MetricUnit } from './key-metrics.js';
 import type { Report } from './model.js';
 import { repeatValues, type RepeatSummary } from './repeat.js';
-import { BOOTSTRAP_RESAMPLES, bootstrapMedianDifference, bootstrapRng, CONFIDENCE, excludesZero, spread, type Interval, type Spread } from './stats.js';
+import { ALPHA, canDetect, CONFIDENCE, hodgesLehmann, mannWhitney, runsNeeded, spread, type ConfidenceInterval, type Spread } from './stats.js';
 
-export const COMPARISON_SCHEMA = 'jukebox-comparison/1';
-/** A change smaller than this (in %) is called "same" unless the caller says otherwise. */
+/** /2: verdicts come from the exact rank test (p, n per side, alpha, `cant-tell`), no bootstrap. */
+export const COMPARISON_SCHEMA = 'jukebox-comparison/2';
+/** A significant worsening beyond this (in %) is a regression unless the caller says otherwise. */
 export const DEFAULT_REGRESSION_PCT = 10;
-/** Noise can be judged only with at least this many runs on each side. */
-export const MIN_RUNS_FOR_NOISE = 2;
+/** The fewest runs per side with which the rank test can call anything different at ALPHA (4 at 0.05). */
+export const MIN_RUNS_FOR_NOISE = runsNeeded(ALPHA);
 
 /** A run known only through a `--repeat` summary: its key metrics, not its timeline or histograms. */
 export interface SummarizedRun {
@@ -32,17 +33,16 @@ export interface CompareGroup {
 }
 
 export interface CompareOptions {
-  /** A change beyond this (in %, in the worse direction) is a regression. */
+  /** A significant change beyond this (in %, in the worse direction) is a regression. */
   regressionPct?: number;
-  resamples?: number;
 }
 
 /**
- * `worse`/`better`: beyond the threshold (and, with repeated runs, beyond the noise);
- * `noise`: beyond the threshold but within the run-to-run noise; `same`: within the threshold;
- * `n/a`: a side has no value (a phase that saw nothing).
+ * `worse`/`better`: the rank test finds the groups different (p < alpha), in that direction;
+ * `same` (shown `~`): it does not; `cant-tell`: the groups are too small for any difference to be
+ * significant (one run per side, or fewer than MIN_RUNS_FOR_NOISE); `n/a`: a side has no value.
  */
-export type Verdict = 'worse' | 'better' | 'same' | 'noise' | 'n/a';
+export type Verdict = 'worse' | 'better' | 'same' | 'cant-tell' | 'n/a';
 
 export interface GroupValues {
   /** One per run, in the group's order; null where the run has no value. */
@@ -58,10 +58,20 @@ export interface MetricDelta {
   absolute: number | null;
   /** absolute / median(baseline); null when the baseline is 0 (no percentage of nothing). */
   relative: number | null;
-  /** 95 % bootstrap confidence interval of `absolute`; null when noise cannot be judged. */
-  interval: Interval | null;
-  /** Whether `interval` leaves out 0; null when noise cannot be judged. */
+  /** Hodges–Lehmann shift (median of the pairwise differences candidate − baseline); null with a side without values. */
+  shift: number | null;
+  /** Exact confidence interval of the shift, in the metric's unit, with the confidence reached; null with one run on a side. */
+  interval: ConfidenceInterval | null;
+  /** `interval` as fractions of the baseline median; null when that is 0 or there is no interval. */
+  intervalRelative: { low: number; high: number } | null;
+  /** Exact two-sided Mann–Whitney p-value; null with one run on a side or no values. */
+  p: number | null;
+  /** Runs with a value on each side: [baseline, candidate]. */
+  n: [number, number];
+  /** Whether p < alpha; null when the sizes cannot show a difference (verdict `cant-tell`) or a side has no value. */
   significant: boolean | null;
+  /** With `cant-tell`: the runs per side needed before a difference can be significant. */
+  needRuns: number | null;
   verdict: Verdict;
 }
 
@@ -100,11 +110,13 @@ export interface Comparison {
   mode: 'runs' | 'groups';
   groups: { label: string; runs: RunInfo[] }[];
   regressionPct: number;
-  /** True when every group has enough runs for the bootstrap to say what is noise. */
+  /** Two-sided level of the rank test: p < alpha is "different". */
+  alpha: number;
+  /** True when every group has enough runs for the rank test to tell a difference from noise. */
   noiseJudged: boolean;
   method: string;
   metrics: MetricComparison[];
-  /** The `worse` verdicts: what `--fail-on-regression` fails on. */
+  /** The `worse` verdicts beyond regressionPct: what `--fail-on-regression` fails on. */
   regressions: Regression[];
   notes: string[];
 }
@@ -122,7 +134,7 @@ export function compareRuns(runs: CompareRun[], options: CompareOptions = {}): C
   );
 }
 
-/** Groups of repeated runs (baseline first): medians, spread, and the bootstrap on the difference. */
+/** Groups of repeated runs (baseline first): medians, spread, and the exact rank test on each metric. */
 export function compareGroups(groups: CompareGroup[], options: CompareOptions = {}): Comparison {
   if (groups.length < 2) throw new JukeboxError('E_BAD_ARGUMENT', 'compare needs a baseline group and at least one other group');
   const empty = groups.find((g) => g.runs.length === 0);
@@ -134,13 +146,14 @@ function compare(mode: Comparison['mode'], groups: CompareGroup[], options: Comp
   const regressionPct = options.regressionPct ?? DEFAULT_REGRESSION_PCT;
   if (!Number.isFinite(regressionPct) || regressionPct < 0)
     throw new JukeboxError('E_BAD_ARGUMENT', `the regression threshold must be a percentage ≥ 0, got ${regressionPct}`);
-  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
-  const noiseJudged = groups.every((g) => g.runs.length >= MIN_RUNS_FOR_NOISE);
-  const metrics = KEY_METRICS.map((metric) => compareMetric(metric, groups, regressionPct, resamples));
+  const base = groups[0]?.runs.length ?? 0;
+  const noiseJudged = groups.slice(1).every((g) => canDetect(base, g.runs.length));
+  const metrics = KEY_METRICS.map((metric) => compareMetric(metric, groups));
   const regressions: Regression[] = [];
   for (const m of metrics) {
+    const origin = m.groups[0]?.spread?.median ?? 0;
     for (const d of m.deltas) {
-      if (d.verdict === 'worse' && d.absolute !== null)
+      if (d.verdict === 'worse' && d.absolute !== null && beyondThreshold(origin, d.absolute, regressionPct))
         regressions.push({ key: m.key, label: m.label, group: d.group, absolute: d.absolute, relative: d.relative });
     }
   }
@@ -149,44 +162,54 @@ function compare(mode: Comparison['mode'], groups: CompareGroup[], options: Comp
     mode,
     groups: groups.map((g) => ({ label: g.label, runs: g.runs.map(runInfo) })),
     regressionPct,
+    alpha: ALPHA,
     noiseJudged,
-    method: describeMethod(mode, noiseJudged, regressionPct, resamples),
+    method: describeMethod(mode, regressionPct),
     metrics,
     regressions,
-    notes: notesFor(groups, noiseJudged, regressionPct),
+    notes: notesFor(groups, metrics),
   };
 }
 
-function compareMetric(metric: KeyMetric, groups: CompareGroup[], regressionPct: number, resamples: number): MetricComparison {
+function compareMetric(metric: KeyMetric, groups: CompareGroup[]): MetricComparison {
   const values = groups.map((g): GroupValues => {
     const raw = g.runs.map((r) => runValue(r, metric));
     const present = raw.filter((v): v is number => v !== null);
     return { values: raw, spread: present.length === 0 ? null : spread(present) };
   });
   const baseline = values[0] as GroupValues;
-  const deltas = groups.slice(1).map((g, i) => delta(metric, g.label, baseline, values[i + 1] as GroupValues, regressionPct, resamples));
+  const deltas = groups.slice(1).map((g, i) => delta(metric, g.label, baseline, values[i + 1] as GroupValues));
   return { key: metric.key, label: metric.label, unit: metric.unit, better: metric.better, groups: values, deltas };
 }
 
-function delta(metric: KeyMetric, group: string, baseline: GroupValues, candidate: GroupValues, regressionPct: number, resamples: number): MetricDelta {
-  if (!baseline.spread || !candidate.spread) return { group, absolute: null, relative: null, interval: null, significant: null, verdict: 'n/a' };
+const present = (g: GroupValues) => g.values.filter((v): v is number => v !== null);
+
+function delta(metric: KeyMetric, group: string, baseline: GroupValues, candidate: GroupValues): MetricDelta {
+  const a = present(baseline);
+  const b = present(candidate);
+  const n: [number, number] = [a.length, b.length];
+  const none = { shift: null, interval: null, intervalRelative: null, p: null, significant: null, needRuns: null };
+  if (!baseline.spread || !candidate.spread) return { group, absolute: null, relative: null, ...none, n, verdict: 'n/a' };
   const base = baseline.spread.median;
   const absolute = candidate.spread.median - base;
   const relative = base === 0 ? (absolute === 0 ? 0 : null) : absolute / base;
-  let interval: Interval | null = null;
-  if (baseline.spread.n >= MIN_RUNS_FOR_NOISE && candidate.spread.n >= MIN_RUNS_FOR_NOISE) {
-    const present = (g: GroupValues) => g.values.filter((v): v is number => v !== null);
-    interval = bootstrapMedianDifference(present(baseline), present(candidate), bootstrapRng(`${metric.key}:${group}`), resamples);
-  }
-  const significant = interval === null ? null : excludesZero(interval);
-  return { group, absolute, relative, interval, significant, verdict: verdictOf(metric.better, base, absolute, significant, regressionPct) };
+  const { shift, interval } = hodgesLehmann(a, b);
+  const judged = a.length >= 2 && b.length >= 2;
+  const ci = judged ? interval : null;
+  const intervalRelative = ci && base !== 0 ? { low: ci.low / Math.abs(base), high: ci.high / Math.abs(base) } : null;
+  const common = { group, absolute, relative, shift, interval: ci, intervalRelative, n };
+  // Too few runs for any difference to reach significance: no test, no direction, only how many runs would do.
+  if (!canDetect(a.length, b.length))
+    return { ...common, p: judged ? mannWhitney(a, b).p : null, significant: null, needRuns: MIN_RUNS_FOR_NOISE, verdict: 'cant-tell' };
+  const { p } = mannWhitney(a, b);
+  const significant = p < ALPHA;
+  return { ...common, p, significant, needRuns: null, verdict: significant ? direction(metric.better, shift) : 'same' };
 }
 
-function verdictOf(better: Better, base: number, absolute: number, significant: boolean | null, regressionPct: number): Verdict {
-  if (!beyondThreshold(base, absolute, regressionPct)) return 'same';
-  if (significant === false) return 'noise';
-  const improved = better === 'higher' ? absolute > 0 : absolute < 0;
-  return improved ? 'better' : 'worse';
+/** The direction of a significant change: by the shift, which the test is about (the medians can tie when the ranks do not). */
+function direction(better: Better, shift: number): Verdict {
+  if (shift === 0) return 'same';
+  return (better === 'higher') === shift > 0 ? 'better' : 'worse';
 }
 
 /** A change from zero has no percentage: any change from zero counts as beyond the threshold. */
@@ -233,28 +256,30 @@ function runInfo(run: CompareRun): RunInfo {
   return info;
 }
 
-function describeMethod(mode: Comparison['mode'], noiseJudged: boolean, pct: number, resamples: number): string {
+function describeMethod(mode: Comparison['mode'], pct: number): string {
   const against = mode === 'runs' ? 'each run against the first' : "the median of each group against the baseline group's median";
-  if (!noiseJudged) return `${against}; a difference is flagged when it is beyond ±${pct}% (no noise estimate: too few runs per side)`;
   return (
-    `${against}; a difference is flagged when it is beyond ±${pct}% and the percentile-bootstrap ` +
-    `${Math.round(CONFIDENCE * 100)}% confidence interval of the difference of medians ` +
-    `(${resamples} resamples of each group, seeded) leaves out 0`
+    `${against} (change in %); the groups differ when the exact two-sided Mann–Whitney U test (rank-sum permutation test, ties by midranks) gives p < ${ALPHA}, ` +
+    `and cannot tell with fewer than ${MIN_RUNS_FOR_NOISE} runs a side; interval: the Hodges–Lehmann shift's exact distribution-free interval ` +
+    `(${Math.round(CONFIDENCE * 100)}% where the group sizes allow, else [smallest, largest] pairwise difference and its confidence); ` +
+    `a regression is a significant worsening beyond ${pct}%`
   );
 }
 
-function notesFor(groups: CompareGroup[], noiseJudged: boolean, pct: number): string[] {
+function notesFor(groups: CompareGroup[], metrics: MetricComparison[]): string[] {
   const notes: string[] = [];
-  if (!noiseJudged) {
+  if (groups.every((g) => g.runs.length === 1)) {
     notes.push(
-      `With one run on a side, run-to-run noise cannot be judged: differences are flagged by the ±${pct}% threshold only. ` +
-        `Repeat the runs (--baseline a1.json a2.json a3.json --candidate b1.json b2.json b3.json) to tell a change from noise.`,
+      `One run per side: run-to-run noise cannot be judged, so no change is called better or worse. ` +
+        `Repeat the runs (${MIN_RUNS_FOR_NOISE} or more per side: --baseline a1.json … a${MIN_RUNS_FOR_NOISE}.json --candidate b1.json … b${MIN_RUNS_FOR_NOISE}.json, or two --repeat ${MIN_RUNS_FOR_NOISE} summaries) to tell a change from noise.`,
+    );
+  } else if (metrics.some((m) => m.deltas.some((d) => d.verdict === 'cant-tell'))) {
+    notes.push(
+      `can't tell: with ${groups.map((g) => g.runs.length).join(' and ')} runs the smallest p-value the rank test can give is not below ${ALPHA}, so no difference can be significant; ` +
+        `give at least ${MIN_RUNS_FOR_NOISE} runs per side. --fail-on-regression never fails on "can't tell".`,
     );
   }
   const names = [...new Set(groups.flatMap((g) => g.runs.map((r) => runFacts(r).name)))];
   if (names.length > 1) notes.push(`The reports are of different scenarios (${names.join(', ')}): differences may come from the scenarios, not the code.`);
-  const small = groups.filter((g) => g.runs.length >= MIN_RUNS_FOR_NOISE && g.runs.length < 5);
-  if (noiseJudged && small.length > 0)
-    notes.push('With fewer than 5 runs in a group the bootstrap interval is coarse: a difference counts only when the groups barely overlap.');
   return notes;
 }

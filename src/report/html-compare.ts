@@ -3,6 +3,7 @@
 import { PHASES } from '../metrics/histogram.js';
 import type { CompareGroup, Comparison, MetricComparison, MetricDelta } from './compare.js';
 import { formatChange, formatRelative, formatValue } from './format.js';
+import { intervalText, verdictText } from './compare-console.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
 import { color, histogramCount, MARKER_COLOR, percentileCurve, percentileGrid, type ChartSpec, type SeriesSpec } from './html-charts.js';
 import { escapeHtml, htmlTable, renderPage, type Cell } from './html-kit.js';
@@ -153,20 +154,24 @@ const SUMMARIZED_NOTE =
 
 const num = (v: string | number): Cell => ({ text: v, className: 'num' });
 
-function verdictCell(m: MetricComparison, d: MetricDelta): Cell[] {
-  const verdict =
-    d.verdict === 'worse' ? 'WORSE' : d.verdict === 'better' ? 'better' : d.verdict === 'noise' ? 'within noise' : d.verdict === 'n/a' ? 'n/a' : 'same';
-  return [num(formatChange(m.unit, d.absolute)), num(formatRelative(d.relative, d.absolute)), { text: verdict, className: d.verdict }];
+function changeCells(m: MetricComparison, d: MetricDelta): Cell[] {
+  return [num(formatChange(m.unit, d.absolute)), num(formatRelative(d.relative, d.absolute))];
+}
+
+/** The same words as the console: `~ (p=… n=…)`, `WORSE (p=… n=…)`, "can't tell: need N runs per side". */
+function verdictCell(d: MetricDelta): Cell {
+  return { text: verdictText(d), className: d.verdict };
 }
 
 function comparisonTable(c: Comparison): string {
   if (c.mode === 'runs') {
     const head: Cell[] = ['metric', num(`${c.groups[0]?.label ?? ''} (baseline)`)];
-    for (const g of c.groups.slice(1)) head.push(num(g.label), num('Δ'), num('Δ %'), 'verdict');
+    for (const g of c.groups.slice(1)) head.push(num(g.label), num('Δ'), num('Δ %'));
     const rows = c.metrics.map((m): Cell[] => [
       m.label,
       num(formatValue(m.unit, m.groups[0]?.spread?.median ?? null)),
-      ...m.deltas.flatMap((d, i) => [num(formatValue(m.unit, m.groups[i + 1]?.spread?.median ?? null)), ...verdictCell(m, d)]),
+      // One run per side: the change only, never better or worse (the notes say why).
+      ...m.deltas.flatMap((d, i) => [num(formatValue(m.unit, m.groups[i + 1]?.spread?.median ?? null)), ...changeCells(m, d)]),
     ]);
     return htmlTable(head, rows);
   }
@@ -175,15 +180,12 @@ function comparisonTable(c: Comparison): string {
     return s ? `${formatValue(m.unit, s.median)} (${formatValue(m.unit, s.min)}–${formatValue(m.unit, s.max)})` : 'n/a';
   };
   const head: Cell[] = ['metric', num(`${c.groups[0]?.label ?? ''}: median (min–max)`)];
-  for (const g of c.groups.slice(1)) head.push(num(`${g.label}: median (min–max)`), num('Δ median'), num('Δ %'), 'verdict', num('95% CI of Δ'));
+  for (const g of c.groups.slice(1))
+    head.push(num(`${g.label}: median (min–max)`), num('Δ median'), num('Δ %'), num('Hodges–Lehmann interval of Δ'), 'verdict');
   const rows = c.metrics.map((m): Cell[] => [
     m.label,
     num(spreadText(m, 0)),
-    ...m.deltas.flatMap((d, i) => [
-      num(spreadText(m, i + 1)),
-      ...verdictCell(m, d),
-      num(d.interval ? `${formatChange(m.unit, d.interval.low)} … ${formatChange(m.unit, d.interval.high)}` : 'n/a'),
-    ]),
+    ...m.deltas.flatMap((d, i) => [num(spreadText(m, i + 1)), ...changeCells(m, d), num(intervalText(m.unit, d)), verdictCell(d)]),
   ]);
   return htmlTable(head, rows);
 }

@@ -146,7 +146,7 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid var(--lin
 thead th { font-size: 12px; color: var(--muted); font-weight: 600; border-bottom: 2px solid var(--line); }
 td.num, th.num { text-align: right; }
 table.kv td.key { color: var(--muted); width: 38%; word-break: break-word; }
-td.pass { color: var(--ok); font-weight: 600; } td.fail, td.worse { color: var(--bad); font-weight: 600; } td.better { color: var(--ok); } td.noise { color: var(--warn); }
+td.pass { color: var(--ok); font-weight: 600; } td.fail, td.worse { color: var(--bad); font-weight: 600; } td.better { color: var(--ok); } td.cant-tell { color: var(--warn); }
 .callout { border-left: 4px solid var(--warn); background: #fff8e1; padding: 8px 12px; border-radius: 4px; margin: 10px 0; }
 .shares { display: grid; gap: 10px; }
 .share-row { display: grid; grid-template-columns: 90px 1fr; align-items: center; gap: 10px; }

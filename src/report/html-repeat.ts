@@ -4,6 +4,7 @@
 // Pure given the chart assets.
 import { formatDuration } from '../util/duration.js';
 import type { CompareGroup } from './compare.js';
+import { medianIntervalText } from './compare-console.js';
 import { formatValue } from './format.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
 import { compareCharts } from './html-compare.js';
@@ -63,7 +64,7 @@ function metricsTable(s: RepeatSummary): string {
     num('min'),
     num('max'),
     num('IQR'),
-    num('95% CI of median'),
+    num('interval of median'),
     ...Array.from({ length: s.runs }, (_, i) => num(repeatRunLabel(i))),
   ];
   const rows = s.metrics.map((m): Cell[] => {
@@ -74,7 +75,7 @@ function metricsTable(s: RepeatSummary): string {
       num(formatValue(m.unit, sp?.min ?? null)),
       num(formatValue(m.unit, sp?.max ?? null)),
       num(sp ? `${formatValue(m.unit, sp.q1)}–${formatValue(m.unit, sp.q3)}` : 'n/a'),
-      num(m.interval ? `${formatValue(m.unit, m.interval.low)} … ${formatValue(m.unit, m.interval.high)}` : 'n/a'),
+      num(medianIntervalText(m.unit, m.interval)),
       ...m.values.map((v) => num(formatValue(m.unit, v))),
     ];
   });

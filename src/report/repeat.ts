@@ -1,18 +1,19 @@
 // `simulate <scenario> --repeat N`: the key metrics over N runs of one scenario, as medians with
-// their spread and a bootstrap interval (the same method as simulate compare). The summary is a
+// their spread and an exact distribution-free interval of each median. The summary is a
 // persisted format of its own (`jukebox-repeat/1`): its zod schema below is the source of its type,
 // and it holds every run's key metrics, so that `compare` can take a summary as a group of runs.
 import { z } from 'zod';
 import { JukeboxError } from '../errors.js';
 import { KEY_METRICS } from './key-metrics.js';
 import type { Report } from './model.js';
-import { BOOTSTRAP_RESAMPLES, bootstrapMedianInterval, bootstrapRng, CONFIDENCE, spread } from './stats.js';
+import { CONFIDENCE, medianInterval, spread } from './stats.js';
 
 export const REPEAT_SUMMARY_SCHEMA = 'jukebox-repeat/1';
 
 const seed = z.union([z.string(), z.number()]);
 const spreadSchema = z.object({ n: z.number().int().nonnegative(), median: z.number(), min: z.number(), max: z.number(), q1: z.number(), q3: z.number() });
-const intervalSchema = z.object({ low: z.number(), high: z.number() });
+/** `confidence` is absent in summaries written before it was kept (their interval was a 95 % bootstrap). */
+const intervalSchema = z.object({ low: z.number(), high: z.number(), confidence: z.number().min(0).max(1).optional() });
 
 const repeatMetricSchema = z.object({
   key: z.string(),
@@ -23,7 +24,7 @@ const repeatMetricSchema = z.object({
   values: z.array(z.number().nullable()),
   /** Median, min, max, quartiles over the runs with a value; null when none has. */
   spread: spreadSchema.nullable(),
-  /** 95 % percentile-bootstrap interval of the median; null with fewer than 2 values. */
+  /** Order-statistic interval of the median with the confidence it reaches (95 % from 6 runs on); null with fewer than 2 values. */
   interval: intervalSchema.nullable(),
 });
 
@@ -79,13 +80,11 @@ export type RepeatRun = NonNullable<RepeatSummary['reports']>[number];
 export interface RepeatOptions {
   /** Each run's report file as the summary should name it (relative to the summary's folder); absent for runs not written. */
   files?: readonly (string | undefined)[];
-  resamples?: number;
 }
 
 export function summarizeRepeats(reports: Report[], options: RepeatOptions = {}): RepeatSummary {
   const first = reports[0];
   if (!first) throw new JukeboxError('E_BAD_ARGUMENT', 'a repeat summary needs at least one report');
-  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const metrics = KEY_METRICS.map((m): RepeatMetric => {
     const values = reports.map((r) => m.value(r));
     const present = values.filter((v): v is number => v !== null);
@@ -96,7 +95,7 @@ export function summarizeRepeats(reports: Report[], options: RepeatOptions = {})
       better: m.better,
       values,
       spread: present.length === 0 ? null : spread(present),
-      interval: present.length < 2 ? null : bootstrapMedianInterval(present, bootstrapRng(`repeat:${m.key}`), resamples),
+      interval: medianInterval(present),
     };
   });
   return {
@@ -109,7 +108,7 @@ export function summarizeRepeats(reports: Report[], options: RepeatOptions = {})
     thresholds: first.thresholds.length,
     method:
       `median over ${reports.length} run${reports.length === 1 ? '' : 's'}, min–max and quartiles; ` +
-      `percentile-bootstrap ${Math.round(CONFIDENCE * 100)}% interval of the median (${resamples} resamples, seeded)`,
+      `distribution-free interval of the median from order statistics (${Math.round(CONFIDENCE * 100)}% from 6 runs on; with fewer, min–max and the confidence it has)`,
     metrics,
     reports: reports.map((r, i): RepeatRun => {
       const file = options.files?.[i];

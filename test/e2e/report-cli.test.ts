@@ -14,6 +14,8 @@ const simulate = join(packageRoot, 'bin', 'simulate.js');
 const CLI_TIMEOUT_MS = 30_000;
 /** Two runs of a tiny scenario (6 clients) on a busy 2-core machine, with room to spare. */
 const REPEAT_RUN_TIMEOUT_MS = 120_000;
+/** Fifteen fixture reports (3 single, 3 groups of 4), each a second or more to build on a busy 2-core machine. */
+const FIXTURE_BUILD_TIMEOUT_MS = 180_000;
 
 interface Result {
   code: number | null;
@@ -54,26 +56,27 @@ describe('report commands of the built CLI', () => {
     base = file('base.json', { seed: 1 });
     same = file('same.json', { seed: 1, noiseSeed: 'again' });
     slow = file('slow.json', { seed: 1, latencyScale: 2 });
-    groupA = [1, 2, 3].map((i) => file(`a${i}.json`, { seed: 1, noiseSeed: `a${i}` }));
-    groupB = [1, 2, 3].map((i) => file(`b${i}.json`, { seed: 1, noiseSeed: `b${i}`, latencyScale: 2 }));
-    groupSame = [1, 2, 3].map((i) => file(`c${i}.json`, { seed: 1, noiseSeed: `c${i}` }));
-  });
+    // 4 runs a side: the fewest with which the rank test can call a change significant (p = 2/70).
+    groupA = [1, 2, 3, 4].map((i) => file(`a${i}.json`, { seed: 1, noiseSeed: `a${i}` }));
+    groupB = [1, 2, 3, 4].map((i) => file(`b${i}.json`, { seed: 1, noiseSeed: `b${i}`, latencyScale: 2 }));
+    groupSame = [1, 2, 3, 4].map((i) => file(`c${i}.json`, { seed: 1, noiseSeed: `c${i}` }));
+  }, FIXTURE_BUILD_TIMEOUT_MS);
 
   afterAll(() => tmp.cleanup());
 
-  it('compare: exits 1 with --fail-on-regression when latency doubled, and says noise cannot be judged', async () => {
+  it('compare of single runs: shows a doubled latency as a change, says noise cannot be judged, and --fail-on-regression does not exit 1', async () => {
     const r = await run(['compare', base, slow, '--fail-on-regression', '10']);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/request p99/);
-    expect(r.stdout).toMatch(/WORSE/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/request p99 .*\+\d+(\.\d)?%/);
+    expect(r.stdout).not.toMatch(/WORSE/);
     expect(r.stdout).toMatch(/noise cannot be judged/);
-    expect(r.stderr).toMatch(/worse by more than 10%/);
+    expect(r.stderr).toMatch(/can't tell on \d+ metrics .*not failed/);
   });
 
   it('compare: exits 0 for two runs of one scenario', async () => {
     const r = await run(['compare', base, same, '--fail-on-regression', '10']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/no regression beyond 10%/);
+    expect(r.stdout).toMatch(/no significant regression beyond 10%/);
   });
 
   it('compare: exits 0 without --fail-on-regression, whatever it finds', async () => {
@@ -83,19 +86,36 @@ describe('report commands of the built CLI', () => {
   it('compare groups: a significant regression exits 1, groups of the same scenario exit 0', async () => {
     const worse = await run(['compare', '--baseline', ...groupA, '--candidate', ...groupB, '--fail-on-regression', '10']);
     expect(worse.code, worse.stderr).toBe(1);
-    expect(worse.stdout).toMatch(/95% CI of Δ/);
-    expect(worse.stdout).toMatch(/bootstrap/);
+    expect(worse.stdout).toMatch(/Hodges–Lehmann interval of Δ/);
+    expect(worse.stdout).toMatch(/request p99 .*WORSE \(p=0\.029 n=4\+4\)/);
+    expect(worse.stdout).toMatch(/Mann–Whitney/);
+    expect(worse.stderr).toMatch(/significantly worse by more than 10%/);
     const fine = await run(['compare', '--baseline', ...groupA, '--candidate', ...groupSame, '--fail-on-regression', '10']);
     expect(fine.code, fine.stdout).toBe(0);
+    expect(fine.stdout).toMatch(/request p99 .*~ \(p=\d\.\d{3} n=4\+4\)/);
+  });
+
+  it('compare groups of 3: a doubled latency is "can\'t tell: need 4 runs per side" and --fail-on-regression does not exit 1', async () => {
+    const r = await run(['compare', '--baseline', ...groupA.slice(0, 3), '--candidate', ...groupB.slice(0, 3), '--fail-on-regression', '10']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/request p99 .*can't tell: need 4 runs per side \(n=3\+3\)/);
+    expect(r.stdout).not.toMatch(/WORSE/);
+    expect(r.stderr).toMatch(/can't tell on \d+ metrics .*not failed/);
   });
 
   it('compare: --json prints the comparison and --html writes the overlay page', async () => {
     const html = join(tmp.dir, 'out', 'overlay.html');
     const r = await run(['compare', base, slow, '--json', '--html', html]);
     expect(r.code, r.stderr).toBe(0);
-    const c = JSON.parse(r.stdout) as { schema: string; regressions: { key: string }[]; groups: { runs: { file: string }[] }[] };
-    expect(c.schema).toBe('jukebox-comparison/1');
-    expect(c.regressions.map((x) => x.key)).toContain('latency.request.p50');
+    const c = JSON.parse(r.stdout) as {
+      schema: string;
+      alpha: number;
+      regressions: { key: string }[];
+      groups: { runs: { file: string }[] }[];
+      metrics: { key: string; deltas: { verdict: string; relative: number; p: number | null; n: number[]; interval: unknown }[] }[];
+    };
+    expect(c).toMatchObject({ schema: 'jukebox-comparison/2', alpha: 0.05, regressions: [] });
+    expect(c.metrics.find((m) => m.key === 'latency.request.p50')?.deltas[0]).toMatchObject({ verdict: 'cant-tell', p: null, n: [1, 1], interval: null });
     expect(c.groups.map((g) => g.runs[0]?.file)).toEqual([base, slow]);
     expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/);
   });
@@ -161,7 +181,7 @@ describe('--repeat summaries read back by reports, compare and merge', () => {
 
   /** Runs of one fixture scenario saved as simulate --repeat saves them: reports, pages, then the summary with its page. */
   function repeatFixture(prefix: string, options: FixtureOptions): string {
-    const runs = [1, 2, 3].map((i) => {
+    const runs = [1, 2, 3, 4].map((i) => {
       const report = makeReport({ ...options, seed: 1, noiseSeed: `${prefix}${i}` });
       return { report, json: saveReport(report, join(tmp.dir, `${prefix}-run${i}.json`)).json };
     });
@@ -201,7 +221,7 @@ describe('--repeat summaries read back by reports, compare and merge', () => {
 
     const compared = await run(['compare', join(dir, 'tiny-repeat.json'), join(dir, 'tiny-repeat.json')]);
     expect(compared.code, compared.stderr).toBe(0);
-    expect(compared.stdout).toMatch(/95% CI of Δ/);
+    expect(compared.stdout).toMatch(/can't tell: need 4 runs per side \(n=2\+2\)/);
     expect(compared.stdout).toContain(join(dir, 'tiny-run2.json'));
   });
 
@@ -210,15 +230,15 @@ describe('--repeat summaries read back by reports, compare and merge', () => {
     const b = repeatFixture('b', { latencyScale: 2 });
     const positional = await run(['compare', a, b, '--fail-on-regression', '10']);
     expect(positional.code, positional.stderr).toBe(1);
-    expect(positional.stdout).toMatch(/#1 a-repeat \(baseline\): 3 runs: .*a-run1\.json/);
-    expect(positional.stdout).toMatch(/request p99.*WORSE/);
-    expect(positional.stdout).toMatch(/95% CI of Δ/);
+    expect(positional.stdout).toMatch(/#1 a-repeat \(baseline\): 4 runs: .*a-run1\.json/);
+    expect(positional.stdout).toMatch(/request p99.*WORSE \(p=0\.029 n=4\+4\)/);
+    expect(positional.stdout).toMatch(/Hodges–Lehmann interval of Δ/);
     const grouped = await run(['compare', '--baseline', a, '--candidate', b, '--json', '--html', join(tmp.dir, 'cmp.html')]);
     expect(grouped.code, grouped.stderr).toBe(0);
     const c = JSON.parse(grouped.stdout) as { mode: string; noiseJudged: boolean; regressions: { key: string }[]; groups: { runs: { file: string }[] }[] };
     expect(c).toMatchObject({ mode: 'groups', noiseJudged: true });
     expect(c.regressions.map((r) => r.key)).toContain('latency.request.p99');
-    expect(c.groups[1]?.runs.map((r) => r.file)).toEqual([1, 2, 3].map((i) => join(tmp.dir, `b-run${i}.json`)));
+    expect(c.groups[1]?.runs.map((r) => r.file)).toEqual([1, 2, 3, 4].map((i) => join(tmp.dir, `b-run${i}.json`)));
     expect(readFileSync(join(tmp.dir, 'cmp.html'), 'utf8')).toMatch(/keep each run&#39;s key metrics/);
     const same = await run(['compare', a, repeatFixture('c', {}), '--fail-on-regression', '10']);
     expect(same.code, same.stdout).toBe(0);
@@ -236,7 +256,7 @@ describe('--repeat summaries read back by reports, compare and merge', () => {
     const merged = await run(['merge', repeatFixture('e', {}), repeatFixture('f', {}), '-o', join(tmp.dir, 'm.json')]);
     expect(merged.code).toBe(2);
     expect(merged.stderr).toMatch(/e-repeat\.json: schema: expected "jukebox-report\/1" \(one run's report\), got "jukebox-repeat\/1"/);
-    expect(merged.stderr).toMatch(/hint: give the run reports it summarises \(e-run1\.json, e-run2\.json, e-run3\.json\)/);
+    expect(merged.stderr).toMatch(/hint: give the run reports it summarises \(e-run1\.json, e-run2\.json, e-run3\.json, e-run4\.json\)/);
     expect(existsSync(join(tmp.dir, 'm.json'))).toBe(false);
   });
 });

@@ -110,7 +110,8 @@ describe('repeat summary files', () => {
     expect(written.html).toBe(join(tmp.dir, 'rep-repeat.html'));
     const html = readFileSync(written.html ?? '', 'utf8');
     expect(html.trimEnd()).toMatch(/<\/html>$/);
-    for (const text of ['rep', 'run 1', 'run 3', 'request p99', '95% CI of median', 'href="./rep-run2.html"', 'jukebox-repeat/1']) expect(html).toContain(text);
+    for (const text of ['rep', 'run 1', 'run 3', 'request p99', 'interval of median', 'href="./rep-run2.html"', 'jukebox-repeat/1'])
+      expect(html).toContain(text);
     // The runs' timelines are drawn: one series per run.
     expect(html).toContain('"label":"run 3"');
   });
