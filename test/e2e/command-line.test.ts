@@ -1,7 +1,6 @@
 // Both CLIs as a user and a CI script meet them (issue #11, docs/errors.md's exit codes): a usage
 // error stops everything with exit 2, --help and --version work everywhere, every number option
 // has a bound, no input shows a stack trace. The built bin/*.js, spawned.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,41 +9,18 @@ import { packageRoot } from '../../src/util/paths.js';
 import { makeReport } from '../helpers/report-fixture.js';
 import { createLibraryFixture, type LibraryFixture } from '../helpers/library-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { CLI_BINS, runCli, type CliResult } from '../helpers/run-cli.js';
 
-const bins = { jukebox: join(packageRoot, 'bin', 'jukebox.js'), simulate: join(packageRoot, 'bin', 'simulate.js') };
 /** A refused command line is answered long before this, even on a busy machine; a run that starts would not be. */
-const CLI_TIMEOUT_MS = 30_000;
+const REFUSAL_TIMEOUT_MS = 30_000;
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 /** What a stack trace looks like: a line "    at f (file:…)". */
 const STACK_LINE = /^\s+at .+[(:]/m;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
-function run(program: keyof typeof bins, args: string[], cwd: string = packageRoot): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bins[program], ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, JUKEBOX_CACHE_DIR: join(tmp.dir, 'cache') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${program} ${args.join(' ')} did not finish in ${CLI_TIMEOUT_MS} ms (it ran instead of refusing?)\n${stdout}\n${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(program: keyof typeof CLI_BINS, args: string[], cwd: string = packageRoot): Promise<Result> {
+  return runCli(program, args, { cwd, env: { ...process.env, JUKEBOX_CACHE_DIR: join(tmp.dir, 'cache') }, timeoutMs: REFUSAL_TIMEOUT_MS });
 }
 
 /** Exit 2, the message on stderr, nothing on stdout, no stack trace. */
@@ -153,7 +129,7 @@ describe('usage errors', () => {
   });
 
   it('--help works on every command of both CLIs and exits 0', async () => {
-    const commands: Array<[keyof typeof bins, string[]]> = [
+    const commands: Array<[keyof typeof CLI_BINS, string[]]> = [
       ['jukebox', []],
       ['jukebox', ['serve']],
       ['jukebox', ['client']],
@@ -178,7 +154,7 @@ describe('usage errors', () => {
 
   it('the --help texts give each number option its bound', async () => {
     // yargs wraps the descriptions to the terminal: compare with the spaces folded.
-    const help = async (program: keyof typeof bins, args: string[]) => (await run(program, [...args, '--help'])).stdout.replace(/\s+/g, ' ');
+    const help = async (program: keyof typeof CLI_BINS, args: string[]) => (await run(program, [...args, '--help'])).stdout.replace(/\s+/g, ' ');
     expect(await help('jukebox', ['serve'])).toMatch(/--stream-speed [^-]*from 0\.01 to 1,000.*--max-connections [^-]*from 1 to 100,000/);
     expect(await help('jukebox', ['client'])).toMatch(/--playback-speed [^-]*from 0\.01 to 1,000/);
     expect(await help('simulate', ['compare'])).toMatch(/--fail-on-regression [^-]*from 0 to 10,000/);

@@ -1,6 +1,5 @@
 // `simulate compare`, `simulate merge` and `simulate reports` as a user runs them: the built CLI,
 // real report files, exit codes.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +7,8 @@ import { renderJson, saveRepeatSummary, saveReport } from '../../src/report/file
 import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
 import { FIXTURE_START_MS, makeReport, type FixtureOptions } from '../helpers/report-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
-const simulate = join(packageRoot, 'bin', 'simulate.js');
 /** A CLI that reads a few files must be done long before this. */
 const CLI_TIMEOUT_MS = 30_000;
 /** Two runs of a tiny scenario (6 clients) on a busy 2-core machine, with room to spare. */
@@ -17,29 +16,10 @@ const REPEAT_RUN_TIMEOUT_MS = 120_000;
 /** Fifteen fixture reports (3 single, 3 groups of 4), each a second or more to build on a busy 2-core machine. */
 const FIXTURE_BUILD_TIMEOUT_MS = 180_000;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 function run(args: string[], cwd = packageRoot, timeoutMs = CLI_TIMEOUT_MS): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [simulate, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`simulate ${args.join(' ')} did not finish in ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli('simulate', args, { cwd, timeoutMs });
 }
 
 describe('report commands of the built CLI', () => {

@@ -1,23 +1,15 @@
 // Issue #11: bad scenario input through the built `simulate` CLI: refused with exit 2, the file or
 // the option named, and never a stack trace.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
+import { defaultCatalogPath } from '../../src/util/paths.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
 const tmp = makeTmpDir('jukebox-scenario-input-');
 afterAll(() => tmp.cleanup());
 
-function simulate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'simulate.js'), ...args], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function simulate(args: string[]): Promise<CliResult> {
+  return runCli('simulate', args, { cwd: tmp.dir });
 }
 
 const STACK_FRAME = /^\s+at .+[(:]\d+/m;
