@@ -63,6 +63,37 @@ describe('simulate compare --run', () => {
     expect(() => readdirSync(out)).toThrow();
   });
 
+  it('Ctrl-C stops the series: the run in progress is written, nothing more runs, no comparison, exit 130', { timeout: 120_000 }, async () => {
+    const out = join(tmp.dir, 'stopped');
+    // Each client thinks an hour after its first song: only the interrupt ends run 1.
+    const slow = tmp.write(
+      'slow.yaml',
+      `name: slow\nseed: 4\ncatalog: ${JSON.stringify(defaultCatalogPath)}\nservers:\n  - { id: s1, port: 0, streamSpeed: 200 }\n  - { id: s2, port: 0, streamSpeed: 200 }\nload: { clients: 50, concurrency: 2, workers: 1 }\nclient: { requests: 3, thinkTime: { distribution: constant, mean: 1h } }\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [join(packageRoot, 'bin', 'simulate.js'), 'compare', '--run', slow, scenario('zeta'), '--rounds', '2', '--out', out, '--grace', '0'],
+      {
+        cwd: tmp.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Signalled once run 1 is under way (seen on stderr), never after a fixed sleep.
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/run 1 of 4: A \(slow\)/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(stderr).toMatch(/interrupted: 1 run written/);
+    expect(code).toBe(130);
+    expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toEqual(['01-A-slow.json']);
+  });
+
   it('refuses --rounds out of bounds', async () => {
     const result = await run(['compare', '--run', scenario('delta'), scenario('eps'), '--rounds', '51']);
     expect(result.code).toBe(2);
