@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultCatalogPath, packageRoot } from '../../src/util/paths.js';
+import { makeReport } from '../helpers/report-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const tmp = makeTmpDir('jukebox-compare-run-');
@@ -98,5 +99,24 @@ describe('simulate compare --run', () => {
     const result = await run(['compare', '--run', scenario('delta'), scenario('eps'), '--rounds', '51']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--rounds: expected a whole number of rounds from 1 to 50, got 51/);
+  });
+
+  it('compare of two reports made under different conditions warns on stderr and in the JSON notes, exit 0', async () => {
+    const conditions = (calibrationMBps: number) => ({ loadAvgStart: [0.2, 0.2, 0.2], loadAvgEnd: [0.3, 0.2, 0.2], stealPct: 0, calibrationMBps });
+    const write = (name: string, calibrationMBps: number) => {
+      const r = makeReport({ name, seed: 3 });
+      return tmp.write(`${name}.json`, JSON.stringify({ ...r, environment: { ...r.environment, conditions: conditions(calibrationMBps) } }));
+    };
+    const fast = write('fast', 500);
+    const slow = write('slow', 250);
+    const result = await run(['compare', fast, slow, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warning: conditions differ: the calibration .* differs by 100% \(500 vs 250 MB\/s/);
+    const notes = (JSON.parse(result.stdout) as { notes: string[] }).notes;
+    expect(notes.some((n) => n.startsWith('conditions differ:'))).toBe(true);
+    // The same machine speed: no warning.
+    const same = await run(['compare', fast, write('again', 480)]);
+    expect(same.code).toBe(0);
+    expect(same.stderr).not.toMatch(/conditions differ/);
   });
 });
