@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-/** The calibration hashes this many bytes: ~50–100 ms on a typical core, long enough to be steady, short enough to be free. */
+/** The calibration hashes this many bytes per pass (see CALIBRATION_PASSES): fixed, so every report's figure means the same. */
 export const CALIBRATION_BYTES = 8 * 1024 * 1024;
 /** Where Linux keeps the CPU time counters (the `steal` column is the 8th value of the `cpu` line). */
 export const PROC_STAT = '/proc/stat';
@@ -16,7 +16,7 @@ export interface Conditions {
   loadAvgEnd: number[];
   /** Percent of CPU time stolen by the hypervisor over the run; null where /proc/stat is not readable. */
   stealPct: number | null;
-  /** sha256 over CALIBRATION_BYTES of fixed data at the start, in MB/s: the machine's speed then. */
+  /** sha256 over CALIBRATION_BYTES of fixed data at the start (median of CALIBRATION_PASSES), in MB/s: the machine's speed then. */
   calibrationMBps: number;
 }
 
@@ -47,13 +47,24 @@ function readProcStat(): { total: number; steal: number } | null {
   }
 }
 
-/** Hashes a fixed buffer and returns MB/s: a figure two runs on one machine can compare. */
-export function calibrate(bytes = CALIBRATION_BYTES): number {
+/**
+ * The buffer is hashed this many times and the median pass kept: one pass is ~15 ms with SHA
+ * instructions (7 passes ~50–100 ms), and single passes vary by ±15 % on a busy machine, more than
+ * the 10 % compare warns about; the median leaves out a pass a context switch happened to hit.
+ */
+export const CALIBRATION_PASSES = 7;
+
+/** Hashes a fixed buffer CALIBRATION_PASSES times and returns the median pass's MB/s: a figure two runs on one machine can compare. */
+export function calibrate(bytes = CALIBRATION_BYTES, passes = CALIBRATION_PASSES): number {
   const data = Buffer.alloc(bytes, 0x5a);
-  const start = performance.now();
-  createHash('sha256').update(data).digest();
-  const ms = Math.max(performance.now() - start, 0.001);
-  return round(bytes / 1e6 / (ms / 1000), 1);
+  const speeds: number[] = [];
+  for (let i = 0; i < passes; i++) {
+    const start = performance.now();
+    createHash('sha256').update(data).digest();
+    const ms = Math.max(performance.now() - start, 0.001);
+    speeds.push(bytes / 1e6 / (ms / 1000));
+  }
+  return round(median(speeds), 1);
 }
 
 export interface ConditionsProbe {
