@@ -3,6 +3,7 @@
 // The run command's scenario overrides (--clients, --workers, …) are not here: the scenario
 // loader bounds them with the scenario's own keys.
 import { JukeboxError } from '../errors.js';
+import { MAX_ROUNDS } from '../harness/rounds.js';
 
 export interface NumberBound {
   min: number;
@@ -42,6 +43,14 @@ export const REGRESSION_PCT_BOUND: NumberBound = {
 };
 /** `simulate --repeat`: each run is a whole load test; a hundred of them already take hours. */
 export const REPEAT_BOUND: NumberBound = { min: 1, max: 100, integer: true, what: 'a whole number of runs', hint: '5 runs give a usable 95% interval' };
+/** `simulate compare --run --rounds`: each round is two whole load tests (MAX_ROUNDS in harness/rounds.ts says why 50). */
+export const ROUNDS_BOUND: NumberBound = {
+  min: 1,
+  max: MAX_ROUNDS,
+  integer: true,
+  what: 'a whole number of rounds',
+  hint: 'each round runs both scenarios once; 4 rounds give 4 runs per side, the fewest the rank test can judge',
+};
 /** `jukebox catalog build --servers`: ids s1…sN on consecutive ports from 5000; more than 64 servers is no longer one machine's catalog. */
 export const CATALOG_SERVERS_BOUND: NumberBound = {
   min: 1,
@@ -59,6 +68,7 @@ export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
   threshold: REGRESSION_PCT_BOUND,
   'fail-on-regression': REGRESSION_PCT_BOUND,
   repeat: REPEAT_BOUND,
+  rounds: ROUNDS_BOUND,
   servers: CATALOG_SERVERS_BOUND,
 };
 

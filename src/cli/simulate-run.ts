@@ -4,6 +4,7 @@ import { isJukeboxError } from '../errors.js';
 import { DEFAULT_GRACE_MS, MAX_GRACE_MS, runScenario } from '../harness/coordinator.js';
 import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
+import { startConditions } from '../report/conditions.js';
 import { collectEnvironment } from '../report/environment.js';
 import { defaultReportPath, renderJson, saveReport, saveRepeatSummary } from '../report/files.js';
 import { renderRepeatSummary } from '../report/compare-console.js';
@@ -170,6 +171,7 @@ async function runOnce(
 ): Promise<{ report: Report; written: { json: string; html?: string } }> {
   const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
   if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
+  const probe = startConditions();
   const run = await runScenario(scenario, catalog, {
     signal: control.signal,
     graceMs: control.graceMs,
@@ -179,7 +181,7 @@ async function runOnce(
     },
   });
   progress.done();
-  const report = buildReport(run, collectEnvironment());
+  const report = buildReport(run, collectEnvironment(probe.finish()));
   const written = saveReport(report, out ?? defaultReportPath(report), renderHtml(report));
   return { report, written };
 }

@@ -1,6 +1,7 @@
 // Comparing runs: key metrics side by side against a baseline, and whether a difference is larger
 // than the run-to-run noise. Pure: reports in, a Comparison out (rendered by compare-console.ts).
 import { JukeboxError } from '../errors.js';
+import { conditionsWarnings } from './conditions.js';
 import { KEY_METRICS, type Better, type KeyMetric, type MetricUnit } from './key-metrics.js';
 import type { Report } from './model.js';
 import { repeatValues, type RepeatSummary } from './repeat.js';
@@ -281,5 +282,9 @@ function notesFor(groups: CompareGroup[], metrics: MetricComparison[]): string[]
   }
   const names = [...new Set(groups.flatMap((g) => g.runs.map((r) => runFacts(r).name)))];
   if (names.length > 1) notes.push(`The reports are of different scenarios (${names.join(', ')}): differences may come from the scenarios, not the code.`);
+  // The machine's conditions (issue #12): each begins "conditions differ:", which the CLI also prints as a warning.
+  notes.push(
+    ...conditionsWarnings(groups.map((g) => ({ label: g.label, environments: g.runs.map((r) => ('report' in r ? r.report.environment : undefined)) }))),
+  );
   return notes;
 }

@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
+import type { Conditions } from './conditions.js';
 import type { Environment } from './model.js';
 
-export function collectEnvironment(): Environment {
+/** The machine's description; with `conditions` (from startConditions().finish()) what it was doing during the run. */
+export function collectEnvironment(conditions?: Conditions): Environment {
   const cpuList = cpus();
   const env: Environment = {
     node: process.version,
@@ -19,6 +21,7 @@ export function collectEnvironment(): Environment {
   };
   const commit = gitCommit();
   if (commit) env.gitCommit = commit;
+  if (conditions) env.conditions = conditions;
   return env;
 }
 

@@ -1,6 +1,7 @@
 // The report, `jukebox-report/1` (../../docs/reports.md): the contract that JSON files, the
 // console table, the HTML page and `simulate compare` all read.
 import type { ResourceUse, RunInterruption } from '../harness/run-result.js';
+import type { Conditions } from './conditions.js';
 import type { LatencySummary, Phase } from '../metrics/histogram.js';
 import type { Counters, ErrorKind } from '../metrics/types.js';
 import type { ServerStats } from '../protocol/types.js';
@@ -18,6 +19,8 @@ export interface Environment {
   totalMemoryBytes: number;
   jukebox: string;
   gitCommit?: string;
+  /** What the machine was doing during the run; absent in reports written before it was kept. */
+  conditions?: Conditions;
 }
 
 /** The run's counters, less those reported in their own sections (errors, servers). */

@@ -74,6 +74,15 @@ export const reportSchema = z.looseObject({
     totalMemoryBytes: count,
     jukebox: z.string(),
     gitCommit: z.string().optional(),
+    // Kept since issue #12: older reports have none.
+    conditions: z
+      .looseObject({
+        loadAvgStart: z.array(z.number()),
+        loadAvgEnd: z.array(z.number()),
+        stealPct: z.number().nullable(),
+        calibrationMBps: z.number(),
+      })
+      .optional(),
   }),
   plan: z.looseObject({ clients: count, requests: count, downloads: count, streams: count, absent: count }),
   totals: z.looseObject({
