@@ -1,6 +1,6 @@
 // The HTML report: a pure (report, assets) => string. One self-contained page (charts drawn with
 // the inlined uPlot, data embedded as JSON) that works offline and fetches nothing.
-import { PHASES } from '../metrics/histogram.js';
+import { PHASES, type LatencySummary } from '../metrics/histogram.js';
 import { formatBytes, formatDuration } from '../util/duration.js';
 import { formatValue } from './format.js';
 import { loadChartAssets, type ChartAssets } from './html-assets.js';
@@ -227,35 +227,16 @@ function panel(title: string, caption: string, chartId: string, after = ''): str
 
 const ms = (count: number, v: number) => (count === 0 ? '-' : formatDuration(v));
 
+/** One row of the latency table: the phase's count and its distribution, '-' where it saw nothing. */
+function latencyRow(label: string, s: LatencySummary): Cell[] {
+  return [label, num(s.count), ...[s.min, s.mean, s.p50, s.p90, s.p99, s.p999, s.max].map((v) => num(ms(s.count, v)))];
+}
+
 function latencyTable(r: Report): string {
   const head: Cell[] = ['phase', num('count'), num('min'), num('mean'), num('p50'), num('p90'), num('p99'), num('p99.9'), num('max')];
-  const rows = PHASES.map((p): Cell[] => {
-    const s = r.latency[p];
-    return [
-      p,
-      num(s.count),
-      num(ms(s.count, s.min)),
-      num(ms(s.count, s.mean)),
-      num(ms(s.count, s.p50)),
-      num(ms(s.count, s.p90)),
-      num(ms(s.count, s.p99)),
-      num(ms(s.count, s.p999)),
-      num(ms(s.count, s.max)),
-    ];
-  });
-  const c = r.latencyCorrected?.request;
-  if (c && r.pace?.corrected)
-    rows.push([
-      'request, corrected for coordinated omission',
-      num(c.count),
-      num(ms(c.count, c.min)),
-      num(ms(c.count, c.mean)),
-      num(ms(c.count, c.p50)),
-      num(ms(c.count, c.p90)),
-      num(ms(c.count, c.p99)),
-      num(ms(c.count, c.p999)),
-      num(ms(c.count, c.max)),
-    ]);
+  const rows = PHASES.map((p): Cell[] => latencyRow(p, r.latency[p]));
+  const corrected = r.latencyCorrected?.request;
+  if (corrected && r.pace?.corrected) rows.push(latencyRow('request, corrected for coordinated omission', corrected));
   return htmlTable(head, rows);
 }
 
