@@ -1,7 +1,7 @@
 // Merging reports of one scenario run in parts (across machines) into one report: histograms
 // are added and percentiles recomputed from them, never averaged.
 import { encodeHistogram, mergeEncoded, PHASES, summarize, type Phase } from '../metrics/histogram.js';
-import { ERROR_KINDS, type ErrorKind } from '../metrics/types.js';
+import { emptyCounters, ERROR_KINDS, type ErrorKind } from '../metrics/types.js';
 import { JukeboxError } from '../errors.js';
 import type { PlanTotals } from '../scenario/plan.js';
 import type { Environment, FaultMarker, Report, ReportServer, ReportTotals, TimelineEntry } from './model.js';
@@ -109,20 +109,8 @@ function mergedSeed(reports: Report[]): string | number {
 }
 
 function sumTotals(all: ReportTotals[]): ReportTotals {
-  const out: ReportTotals = {
-    clients: 0,
-    requests: 0,
-    downloads: 0,
-    streams: 0,
-    cancelled: 0,
-    failed: 0,
-    verified: 0,
-    bytes: 0,
-    failovers: 0,
-    resumes: 0,
-    resumedBytes: 0,
-    integrityFailures: 0,
-  };
+  // The counters' one list of names (metrics/types.ts), without the per-kind and per-server maps.
+  const { errors: _errors, servers: _servers, ...out } = emptyCounters();
   for (const t of all) for (const key of Object.keys(out) as (keyof ReportTotals)[]) out[key] += t[key] ?? 0;
   return out;
 }
