@@ -48,6 +48,7 @@ export async function runProgram(spec: ProgramSpec, argv: string[]): Promise<num
       return EXIT.USAGE;
     }
     refuseMistypedCommand(spec, argv);
+    refuseDashMangledNames(argv);
     const output = await parse(buildProgram(spec, argv, setExitCode), argv);
     // Only --help and --version produce output here; usage errors throw instead.
     if (output !== '') print(output);
@@ -66,6 +67,8 @@ function buildProgram(spec: ProgramSpec, argv: string[], setExitCode: SetExitCod
   program = program
     .option('debug', { type: 'boolean', global: true, describe: 'On an internal error (a bug), print its stack trace instead of writing it to a file' })
     .check((parsed) => {
+      // yargs' strict mode forgives a name whose camelCase form is known (`--h-` is `h`); we do not.
+      refuseUnknownOptions(program, argv);
       // Every number option's bound, before the command's handler runs (bounds.ts).
       checkNumberBounds(parsed, optionsPart(argv));
       return true;
@@ -87,6 +90,17 @@ function buildProgram(spec: ProgramSpec, argv: string[], setExitCode: SetExitCod
       throw usageError(spec.name, message || err?.message || '', usage as unknown as UsageView, knownOptions(options), argv);
     });
   return program;
+}
+
+/** Refuses an option token that is none of the current command's names, as yargs' strict mode would have. */
+function refuseUnknownOptions(program: Argv, argv: string[]): void {
+  const options = (program as unknown as { getOptions(): ParsedOptions }).getOptions();
+  const unknown = unknownOptions(argv, knownOptions(options));
+  if (unknown.length === 0) return;
+  const documented = Object.keys(options.key);
+  throw new JukeboxError('E_BAD_ARGUMENT', unknown.map((name) => describeUnknown(name, argv, documented, [])).join('\n  '), {
+    hint: 'the same command with --help lists its options',
+  });
 }
 
 /** The part of yargs' (untyped) getOptions() we read. */
@@ -231,6 +245,26 @@ function refuseMistypedCommand(spec: ProgramSpec, argv: readonly string[]): void
   throw new JukeboxError('E_BAD_ARGUMENT', `${escapeForTerminal(first)}: unknown command, did you mean ${near.join(' or ')}?`, {
     hint: `'${spec.name} --help' lists the commands; a scenario must be a file that exists`,
   });
+}
+
+/**
+ * yargs folds `--help-` into `help` (and `--json--x` into `jsonX`) before any check of ours runs,
+ * so `--help-` would print help and `--seed-` set the seed: a long name that ends in a dash or
+ * holds two in a row is nobody's option.
+ */
+function refuseDashMangledNames(argv: readonly string[]): void {
+  const mangled = optionsPart(argv)
+    .filter((token) => token.startsWith('--') && token.length > 2)
+    .map((token) => token.slice(2).split('=', 1)[0] ?? '')
+    .filter((name) => name.endsWith('-') || name.includes('--'));
+  if (mangled.length === 0) return;
+  throw new JukeboxError(
+    'E_BAD_ARGUMENT',
+    mangled.map((name) => `--${escapeForTerminal(name)}: unknown option (an option name neither ends in a dash nor holds two in a row)`).join('\n  '),
+    {
+      hint: 'the same command with --help lists its options',
+    },
+  );
 }
 
 let version: string | undefined;
