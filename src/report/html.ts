@@ -378,5 +378,17 @@ function environmentTable(r: Report): string {
     ['memory', formatBytes(e.totalMemoryBytes)],
     ['jukebox', e.jukebox],
     ['git commit', e.gitCommit ?? 'unknown'],
+    ...conditionsRows(e.conditions),
   ]);
+}
+
+/** What the machine was doing (conditions.ts): what compare looks at before it trusts a difference. */
+function conditionsRows(c: Report['environment']['conditions']): [string, string][] {
+  if (c === undefined) return [];
+  const load = (l: number[]) => l.map((v) => v.toFixed(2)).join(' / ');
+  return [
+    ['load average (1/5/15 min)', `${load(c.loadAvgStart)} at the start, ${load(c.loadAvgEnd)} at the end`],
+    ['CPU steal', c.stealPct === null ? 'not readable here' : `${c.stealPct}% of CPU time over the run`],
+    ['calibration', `${c.calibrationMBps} MB/s of sha256 at the start (a fixed figure runs on one machine can compare)`],
+  ];
 }

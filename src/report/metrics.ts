@@ -85,6 +85,8 @@ function corrected(s: LatencyStat): MetricDef {
     better: 'lower',
     description: `${STAT_TEXT[s]} of ${CORRECTED_TEXT}`,
     value: (r) => stat(r.latencyCorrected?.request, s),
+    // The tail is where a stall hides; the corrected median says little the measured one does not.
+    ...(s === 'p99' ? { compared: true as const } : {}),
   };
 }
 
@@ -142,6 +144,7 @@ export const METRICS: readonly MetricDef[] = [
     better: 'higher',
     description: 'song requests per second over the steady seconds, without ramp-up and tail (no data when the run had none)',
     value: (r) => r.window?.steady?.requestsPerSec ?? null,
+    compared: true,
   },
   {
     key: 'window.steady.bytesPerSec',
@@ -194,6 +197,7 @@ export const METRICS: readonly MetricDef[] = [
     better: 'lower',
     description: 'the longest stall, 0 when none (no data in reports written before stalls were detected)',
     value: (r) => (r.stalls === undefined ? null : Math.max(0, ...r.stalls.map((s) => s.durationMs))),
+    compared: true,
   },
   lag('p50'),
   lag('p99'),

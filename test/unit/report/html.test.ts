@@ -69,6 +69,16 @@ describe('renderHtml', () => {
       expect(html).toContain(text);
   });
 
+  it("shows what the machine was doing (compare's conditions) in the environment table", () => {
+    const report = makeReport({ name: 'conditions' });
+    report.environment.conditions = { loadAvgStart: [1.5, 1, 0.5], loadAvgEnd: [3.25, 2, 1], stealPct: 4.5, calibrationMBps: 812.3 };
+    const page = renderHtml(report);
+    for (const text of ['1.50 / 1.00 / 0.50 at the start, 3.25 / 2.00 / 1.00 at the end', '4.5% of CPU time over the run', '812.3 MB/s of sha256'])
+      expect(page).toContain(text);
+    report.environment.conditions = { ...report.environment.conditions, stealPct: null };
+    expect(renderHtml(report)).toContain('not readable here');
+  });
+
   it('escapes names so that nothing in a report can break out of its element', () => {
     const evil = makeReport({ name: 'n' });
     evil.name = '</script><script>alert(1)</script>';

@@ -22,15 +22,18 @@ describe('the metrics registry', () => {
     expect(THRESHOLD_METRICS).toEqual(METRIC_KEYS);
   });
 
-  it('gives compare the metrics it has always compared, in their order, with their units and directions', () => {
+  it('gives compare its metrics, in their order, with their units and directions: the stall-aware ones too', () => {
     expect(KEY_METRICS.map((m) => `${m.key} ${m.unit} ${m.better}`)).toEqual([
       'throughput.requestsPerSec req/s higher',
       'throughput.bytesPerSec B/s higher',
+      'window.steady.requestsPerSec req/s higher',
       ...['connect', 'check', 'ttfb', 'transfer', 'request'].flatMap((p) => [`latency.${p}.p50 ms lower`, `latency.${p}.p99 ms lower`]),
+      'latencyCorrected.request.p99 ms lower',
       'errors.total count lower',
       'errors.rate ratio lower',
       'totals.verified count higher',
       'totals.failed count lower',
+      'stalls.maxMs ms lower',
     ]);
   });
 
