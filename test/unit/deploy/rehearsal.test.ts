@@ -25,6 +25,8 @@ const simulateHelp = spawnSync(process.execPath, [join(packageRoot, 'bin', 'simu
 const hasShards = simulateHelp.includes('--shard');
 /** Small enough for a busy 2-core machine, long enough that the shards' windows overlap. */
 const REHEARSAL_LOAD = { arrivalRate: 20, duration: '3s', rampUp: '0s', workers: 1 };
+/** Seven processes (two servers, four shards, the merge) and maybe the song library's first generation, on a busy 2-core machine. */
+const REHEARSAL_TIMEOUT_MS = 240_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'jukebox-k8s-rehearsal-'));
 const children: ReturnType<typeof spawn>[] = [];
@@ -92,75 +94,79 @@ function start(command: string[], env: Record<string, string>): Started {
 }
 
 describe.skipIf(!hasShards)(`the manifests' commands as local processes${hasShards ? '' : " (skipped: this build's simulate has no --shard yet)"}`, () => {
-  it('servers, the wait, N shards picking their shard from JOB_COMPLETION_INDEX, then the merge of their reports', async () => {
-    // The catalog, on ports the system picks (serve listens on the catalog's port for its server).
-    const catalog = JSON.parse(readFileSync(join(packageRoot, 'catalog.json'), 'utf8')) as { servers: { id: string; port: number }[] };
-    for (const s of catalog.servers) s.port = 0;
-    writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog));
+  it(
+    'servers, the wait, N shards picking their shard from JOB_COMPLETION_INDEX, then the merge of their reports',
+    async () => {
+      // The catalog, on ports the system picks (serve listens on the catalog's port for its server).
+      const catalog = JSON.parse(readFileSync(join(packageRoot, 'catalog.json'), 'utf8')) as { servers: { id: string; port: number }[] };
+      for (const s of catalog.servers) s.port = 0;
+      writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog));
 
-    const servers = ['jukebox-s1', 'jukebox-s2'].map((name) => {
-      const c = find<IDeployment>(manifests, 'Deployment', name).spec?.template.spec?.containers[0] as IContainer;
-      const command = commandOf(c, {}, {}).map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a));
-      return start([...command, '--catalog', join(dir, 'catalog.json')], {});
-    });
-    const addresses = await Promise.all(servers.map(async (s) => (await s.line(/listening on (127\.0\.0\.1:\d+)/))[1] as string));
+      const servers = ['jukebox-s1', 'jukebox-s2'].map((name) => {
+        const c = find<IDeployment>(manifests, 'Deployment', name).spec?.template.spec?.containers[0] as IContainer;
+        const command = commandOf(c, {}, {}).map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a));
+        return start([...command, '--catalog', join(dir, 'catalog.json')], {});
+      });
+      const addresses = await Promise.all(servers.map(async (s) => (await s.line(/listening on (127\.0\.0\.1:\d+)/))[1] as string));
 
-    // The scenario the ConfigMap holds, its Services replaced by the local servers, its load made small.
-    const scenarioDir = join(dir, 'scenario');
-    mkdirSync(scenarioDir);
-    const scenario = parse(readFileSync(join(DEPLOY_DIR, 'scenario', 'load.yaml'), 'utf8')) as Record<string, unknown> & {
-      servers: { host: string; port: number }[];
-    };
-    const byService = new Map(scenario.servers.map((s, i) => [`${s.host}:${s.port}`, addresses[i] as string]));
-    scenario.servers.forEach((s, i) => Object.assign(s, { host: '127.0.0.1', port: Number(addresses[i]?.split(':')[1]) }));
-    Object.assign(scenario, { catalog: '../catalog.json', load: REHEARSAL_LOAD });
-    Object.assign(scenario.client as object, { thinkTime: { distribution: 'constant', mean: '500ms' } });
-    writeFileSync(join(scenarioDir, 'load.yaml'), stringify(scenario));
+      // The scenario the ConfigMap holds, its Services replaced by the local servers, its load made small.
+      const scenarioDir = join(dir, 'scenario');
+      mkdirSync(scenarioDir);
+      const scenario = parse(readFileSync(join(DEPLOY_DIR, 'scenario', 'load.yaml'), 'utf8')) as Record<string, unknown> & {
+        servers: { host: string; port: number }[];
+      };
+      const byService = new Map(scenario.servers.map((s, i) => [`${s.host}:${s.port}`, addresses[i] as string]));
+      scenario.servers.forEach((s, i) => Object.assign(s, { host: '127.0.0.1', port: Number(addresses[i]?.split(':')[1]) }));
+      Object.assign(scenario, { catalog: '../catalog.json', load: REHEARSAL_LOAD });
+      Object.assign(scenario.client as object, { thinkTime: { distribution: 'constant', mean: '500ms' } });
+      writeFileSync(join(scenarioDir, 'load.yaml'), stringify(scenario));
 
-    const job = find<IJob>(manifests, 'Job', 'jukebox-load');
-    const pod = job.spec?.template.spec as IPodSpec;
-    const n = job.spec?.completions ?? 0;
-    const reports = join(dir, 'reports');
-    mkdirSync(reports);
-    const local = { reports, scenario: scenarioDir };
+      const job = find<IJob>(manifests, 'Job', 'jukebox-load');
+      const pod = job.spec?.template.spec as IPodSpec;
+      const n = job.spec?.completions ?? 0;
+      const reports = join(dir, 'reports');
+      mkdirSync(reports);
+      const local = { reports, scenario: scenarioDir };
 
-    const wait = pod.initContainers?.[0] as IContainer;
-    const waited = await start(
-      commandOf(wait, {}, {}).map((a) => byService.get(a) ?? a),
-      {},
-    ).exit;
-    expect(waited.code, waited.output).toBe(0);
+      const wait = pod.initContainers?.[0] as IContainer;
+      const waited = await start(
+        commandOf(wait, {}, {}).map((a) => byService.get(a) ?? a),
+        {},
+      ).exit;
+      expect(waited.code, waited.output).toBe(0);
 
-    const shard = pod.containers[0] as IContainer;
-    const fieldEnv = (index: number) => ({ JOB_COMPLETION_INDEX: String(index) });
-    const shards = await Promise.all(
-      Array.from({ length: n }, (_, index) => start(commandOf(shard, fieldEnv(index), mountsOf(shard, local)), fieldEnv(index)).exit),
-    );
-    shards.forEach((s) => expect(s.code, s.output).toBe(0));
-    // Each pod ran another shard of the same N: the report names it (shard.md: `shard: { index, count }`).
-    const named = Array.from({ length: n }, (_, index) => {
-      const report = JSON.parse(readFileSync(join(reports, `shard-${index}.json`), 'utf8')) as { shard?: { index: number; count: number } };
-      expect(report.shard?.count).toBe(n);
-      return report.shard?.index;
-    });
-    expect(new Set(named).size).toBe(n);
+      const shard = pod.containers[0] as IContainer;
+      const fieldEnv = (index: number) => ({ JOB_COMPLETION_INDEX: String(index) });
+      const shards = await Promise.all(
+        Array.from({ length: n }, (_, index) => start(commandOf(shard, fieldEnv(index), mountsOf(shard, local)), fieldEnv(index)).exit),
+      );
+      shards.forEach((s) => expect(s.code, s.output).toBe(0));
+      // Each pod ran another shard of the same N: the report names it (shard.md: `shard: { index, count }`).
+      const named = Array.from({ length: n }, (_, index) => {
+        const report = JSON.parse(readFileSync(join(reports, `shard-${index}.json`), 'utf8')) as { shard?: { index: number; count: number } };
+        expect(report.shard?.count).toBe(n);
+        return report.shard?.index;
+      });
+      expect(new Set(named).size).toBe(n);
 
-    // Without the index Kubernetes gives, `--shard index/N` refuses to run.
-    const withoutIndex = await start(commandOf(shard, {}, mountsOf(shard, local)), {}).exit;
-    expect(withoutIndex.code, withoutIndex.output).toBe(2);
-    expect(withoutIndex.output).toMatch(/JOB_COMPLETION_INDEX/);
+      // Without the index Kubernetes gives, `--shard index/N` refuses to run.
+      const withoutIndex = await start(commandOf(shard, {}, mountsOf(shard, local)), {}).exit;
+      expect(withoutIndex.code, withoutIndex.output).toBe(2);
+      expect(withoutIndex.output).toMatch(/JOB_COMPLETION_INDEX/);
 
-    const mergeJob = find<IJob>(manifests, 'Job', 'jukebox-merge');
-    const mergePod = mergeJob.spec?.template.spec as IPodSpec;
-    const merge = mergePod.containers[0] as IContainer;
-    const merged = await start(commandOf(merge, {}, mountsOf(merge, local)), {}).exit;
-    expect(merged.code, merged.output).toBe(0);
-    const out = JSON.parse(readFileSync(join(reports, 'merged.json'), 'utf8')) as { totals: { clients: number }; shard?: unknown };
-    expect(out.shard).toBeUndefined();
-    expect(out.totals.clients).toBe(countSelected(loadScenarioFile(join(scenarioDir, 'load.yaml')).scenario));
-    expect(existsSync(join(reports, 'merged.html'))).toBe(true);
+      const mergeJob = find<IJob>(manifests, 'Job', 'jukebox-merge');
+      const mergePod = mergeJob.spec?.template.spec as IPodSpec;
+      const merge = mergePod.containers[0] as IContainer;
+      const merged = await start(commandOf(merge, {}, mountsOf(merge, local)), {}).exit;
+      expect(merged.code, merged.output).toBe(0);
+      const out = JSON.parse(readFileSync(join(reports, 'merged.json'), 'utf8')) as { totals: { clients: number }; shard?: unknown };
+      expect(out.shard).toBeUndefined();
+      expect(out.totals.clients).toBe(countSelected(loadScenarioFile(join(scenarioDir, 'load.yaml')).scenario));
+      expect(existsSync(join(reports, 'merged.html'))).toBe(true);
 
-    servers.forEach((s) => s.stop());
-    for (const s of servers) expect((await s.exit).code).toBe(130);
-  });
+      servers.forEach((s) => s.stop());
+      for (const s of servers) expect((await s.exit).code).toBe(130);
+    },
+    REHEARSAL_TIMEOUT_MS,
+  );
 });
