@@ -28,11 +28,12 @@ const REHEARSAL_LOAD = { arrivalRate: 20, duration: '3s', rampUp: '0s', workers:
 /** Seven processes (two servers, four shards, the merge) and maybe the song library's first generation, on a busy 2-core machine. */
 const REHEARSAL_TIMEOUT_MS = 240_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'jukebox-k8s-rehearsal-'));
+/** Made by the test itself, so that a skipped run leaves nothing behind. */
+let dir = '';
 const children: ReturnType<typeof spawn>[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Exited {
@@ -97,6 +98,7 @@ describe.skipIf(!hasShards)(`the manifests' commands as local processes${hasShar
   it(
     'servers, the wait, N shards picking their shard from JOB_COMPLETION_INDEX, then the merge of their reports',
     async () => {
+      dir = mkdtempSync(join(tmpdir(), 'jukebox-k8s-rehearsal-'));
       // The catalog, on ports the system picks (serve listens on the catalog's port for its server).
       const catalog = JSON.parse(readFileSync(join(packageRoot, 'catalog.json'), 'utf8')) as { servers: { id: string; port: number }[] };
       for (const s of catalog.servers) s.port = 0;
