@@ -88,5 +88,7 @@ export function forkChild<Notice extends { type: string }>(entry: string, args: 
 /** A child's own failure, as the error it was (its code kept when it is one of ours, so the exit code is the same as in one process). */
 function failedError(name: string, failed: { message: string; code?: string; hint?: string }): JukeboxError {
   const code: ErrorCode = failed.code !== undefined && Object.hasOwn(ErrorCodes, failed.code) ? (failed.code as ErrorCode) : 'E_WORKER';
-  return new JukeboxError(code, `${name}: ${failed.message}`, failed.hint ? { hint: failed.hint } : {});
+  // A message that names the child already ("server s1 cannot listen …") is not prefixed twice.
+  const message = failed.message.startsWith(name) ? failed.message : `${name}: ${failed.message}`;
+  return new JukeboxError(code, message, failed.hint ? { hint: failed.hint } : {});
 }

@@ -9,8 +9,6 @@
 // Every shard starts its schedule at the same instant (a barrier once all are warm), so together
 // they make the unsharded plan's arrivals. A stop (the caller's signal) goes to every shard, which
 // finishes like an interrupted run; a failure, or kill(), ends every process started here.
-import { resolveLibrary } from '../catalog/library.js';
-import { songsOfServer } from '../catalog/load.js';
 import type { LoadedCatalog } from '../catalog/types.js';
 import { JukeboxError } from '../errors.js';
 import type { Progress } from '../harness/coordinator.js';
@@ -163,28 +161,28 @@ async function startServers(
   options: LocalShardsOptions,
 ): Promise<ServerProcess[]> {
   const own = scenario.servers.filter((s) => !s.external);
-  // The song files are made once here, before the server processes would race to make them.
-  await resolveLibrary(catalog, { songIds: [...new Set(own.flatMap((s) => songsOfServer(catalog.catalog, s.id).map((song) => song.id)))] });
-  return Promise.all(
-    own.map(async (s) => {
-      const spec: ServerProcessSpec = {
-        serverId: s.id,
-        catalogPath: catalog.path,
-        host: s.host,
-        port: s.port,
-        streamSpeed: s.streamSpeed,
-        maxConnections: HARNESS_MAX_CONNECTIONS,
-        idleTimeoutMs: HARNESS_IDLE_TIMEOUT_MS,
-      };
-      const child = forkChild<ServerNotice>(childEntry('server-child'), [JSON.stringify(spec)], `server ${s.id}`);
-      children.add(child);
-      const listening = await child.next('listening', SERVER_START_TIMEOUT_MS);
-      // The harness asks for as many connections as the process may hold: lowered to fit is expected, and said only when the run may need more.
-      for (const warning of listening.warnings)
-        if (warning.kind !== 'connectionLimitLowered' || listening.maxConnections < peakClients(scenario)) options.onWarning?.(warning);
-      return { id: s.id, host: listening.host, port: listening.port, child };
-    }),
-  );
+  // One after the other: a server makes the song files it lacks (catalog/library.ts), and two
+  // making the same file at once would race. This process never loads the songs itself.
+  const started: ServerProcess[] = [];
+  for (const s of own) {
+    const spec: ServerProcessSpec = {
+      serverId: s.id,
+      catalogPath: catalog.path,
+      host: s.host,
+      port: s.port,
+      streamSpeed: s.streamSpeed,
+      maxConnections: HARNESS_MAX_CONNECTIONS,
+      idleTimeoutMs: HARNESS_IDLE_TIMEOUT_MS,
+    };
+    const child = forkChild<ServerNotice>(childEntry('server-child'), [JSON.stringify(spec)], `server ${s.id}`);
+    children.add(child);
+    const listening = await child.next('listening', SERVER_START_TIMEOUT_MS);
+    // The harness asks for as many connections as the process may hold: lowered to fit is expected, and said only when the run may need more.
+    for (const warning of listening.warnings)
+      if (warning.kind !== 'connectionLimitLowered' || listening.maxConnections < peakClients(scenario)) options.onWarning?.(warning);
+    started.push({ id: s.id, host: listening.host, port: listening.port, child });
+  }
+  return started;
 }
 
 /** Stops a server process; resolves with its peak memory (0 when it could not say). Its last STATS are taken first. */

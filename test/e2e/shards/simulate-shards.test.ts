@@ -1,6 +1,7 @@
 // The built `simulate` with shards, as a user (or a Kubernetes Indexed Job) runs it: --shard I/N
 // against running servers and `simulate merge` of the parts, --shards N in one command, and the refusals.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveLibrary } from '../../../src/catalog/library.js';
@@ -116,6 +117,28 @@ describe('simulate --shards N', () => {
       ]);
       expect(report.processes?.map((p) => p.name)).toEqual(['simulate (coordinator)', 'server s1', 'server s2', 'shard 1/2', 'shard 2/2']);
       expect(readFileSync(out.replace(/json$/, 'html'), 'utf8')).toContain('<html');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'a server that cannot start ends the run with its reason (exit 3), nothing else started',
+    async () => {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const port = (taken.address() as { port: number }).port;
+      try {
+        const file = tmp.write(
+          'taken.yaml',
+          `name: taken\nseed: 4\ncatalog: ${JSON.stringify(defaultCatalogPath)}\nservers:\n  - { id: s1, port: ${port} }\n  - { id: s2, port: 0 }\n${LOAD}`,
+        );
+        const result = await run([file, '--shards', '2', '--out', join(tmp.dir, 'taken.json')]);
+        expect(result.code).toBe(3);
+        expect(result.stderr).toMatch(new RegExp(`E_LISTEN.*server s1 cannot listen on 127\\.0\\.0\\.1:${port}`));
+        expect(result.stderr).not.toMatch(/report: /);
+      } finally {
+        taken.close();
+      }
     },
     TIMEOUT_MS,
   );
