@@ -96,9 +96,18 @@ async function runLocalShards(
   const servers = await startServers(scenario, catalog, children, options);
   const peakConnections: Record<string, number> = Object.fromEntries(servers.map((s) => [s.id, 0]));
   const lastStats = new Map<string, ServerStats>();
+  // One question at a time per server: a busy server answers late, and questions must not pile up.
+  const asking = new Set<string>();
   const poll = setInterval(() => {
-    for (const s of servers) void s.child.next('stats', SERVER_ANSWER_TIMEOUT_MS).then(record, () => undefined);
-    for (const s of servers) s.child.send({ type: 'stats' } satisfies ServerCommand);
+    for (const s of servers) {
+      if (asking.has(s.id)) continue;
+      asking.add(s.id);
+      void s.child
+        .next('stats', SERVER_ANSWER_TIMEOUT_MS)
+        .then(record, () => undefined)
+        .finally(() => asking.delete(s.id));
+      s.child.send({ type: 'stats' } satisfies ServerCommand);
+    }
   }, CONNECTIONS_POLL_MS);
   const record = (notice: Extract<ServerNotice, { type: 'stats' }>) => {
     lastStats.set(notice.stats.server, notice.stats);
