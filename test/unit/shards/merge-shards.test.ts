@@ -76,4 +76,13 @@ describe('merging the shards of one run', () => {
   it('refuses a report that is no shard among shards', () => {
     expect(() => mergeReports(parts([shard(1), shard(2), whole]))).toThrow(/part3\.json: not a shard/);
   });
+
+  it('makes the merge interrupted when a shard was stopped early, and then does not ask that the windows overlap', () => {
+    const stopped = shard(2);
+    const interruption = { atMs: 500, graceMs: 5000, clientsPlanned: 4, clientsStarted: 2, clientsDone: 1, clientsCut: 0, requestsPlanned: 8, requestsDone: 3 };
+    const early = { ...stopped, startedAt: new Date(Date.parse(stopped.startedAt) - durationMs - 60_000).toISOString(), interrupted: true, interruption };
+    const merged = mergeReports(parts([shard(1), early, shard(3)]));
+    expect(merged.interrupted).toBe(true);
+    expect(merged.interruption).toMatchObject({ atMs: 500, clientsStarted: 2 + shard(1).totals.clients + shard(3).totals.clients, clientsCut: 0 });
+  });
 });
