@@ -4,6 +4,8 @@
 // loader bounds them with the scenario's own keys.
 import { JukeboxError } from '../errors.js';
 import { MAX_ROUNDS } from '../harness/rounds.js';
+import { MAX_LOCAL_SHARDS } from '../shards/auto.js';
+import { MAX_SHARDS } from '../shards/selection.js';
 
 export interface NumberBound {
   min: number;
@@ -58,6 +60,26 @@ export const CATALOG_SERVERS_BOUND: NumberBound = {
   integer: true,
   what: 'a whole number of servers',
   hint: '2 makes s1 and s2 on ports 5000 and 5001',
+};
+
+/**
+ * `simulate --shard I/N`: N up to MAX_SHARDS (shards/selection.ts says why). Checked by the shard
+ * parser, since the option is text (I/N, index/N), not a number.
+ */
+export const SHARD_COUNT_BOUND: NumberBound = {
+  min: 1,
+  max: MAX_SHARDS,
+  integer: true,
+  what: 'a whole number of shards',
+  hint: 'give the shard as I/N with 1 ≤ I ≤ N, e.g. 2/4',
+};
+/** `simulate --shards N`: processes on this machine, up to MAX_LOCAL_SHARDS (shards/auto.ts says why); the option also takes `auto`. */
+export const LOCAL_SHARDS_BOUND: NumberBound = {
+  min: 1,
+  max: MAX_LOCAL_SHARDS,
+  integer: true,
+  what: 'a whole number of shard processes',
+  hint: 'auto picks the count from the peak connections and ulimit -n',
 };
 
 /** Every bounded option, by its name on the command line. */

@@ -18,16 +18,17 @@ interface MergeArgs {
 export function mergeCommand(setExitCode: (code: number) => void): CommandModule<object, MergeArgs> {
   return {
     command: 'merge <reports..>',
-    describe: 'merge the reports of one scenario run in parts (on several machines) into one',
+    describe: 'merge the reports of one scenario run in parts (the shards of a run, or parts on several machines) into one',
     builder: (y: Argv<object>) =>
       y
         .positional('reports', { type: 'string', array: true, demandOption: true, describe: 'report files (JSON) of the parts' })
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'the merged report (JSON; the HTML is written beside it)' })
         .option('force', { type: 'boolean', default: false, describe: 'merge reports of different scenario names' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no table' })
+        .example('$0 merge host1.json host2.json -o merged.json', 'histograms added, totals summed, timelines lined up by start time')
         .example(
-          '$0 merge host1.json host2.json -o merged.json',
-          'histograms added, totals summed, timelines lined up by start time',
+          '$0 merge shard-*.json -o merged.json',
+          'the shards of one run (--shard I/N): refused unless every shard 1..N is there once, of one plan, run at one time',
         ) as unknown as Argv<MergeArgs>, // yargs' builder types lose the option names through .example
     handler: (args) => {
       setExitCode(runMerge(args));

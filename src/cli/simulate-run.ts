@@ -1,6 +1,6 @@
 // `simulate <scenario.yaml>`: run a scenario and report it. A thin layer over the harness.
 import type { CommandModule } from 'yargs';
-import { isJukeboxError } from '../errors.js';
+import { isJukeboxError, JukeboxError } from '../errors.js';
 import { DEFAULT_GRACE_MS, MAX_GRACE_MS, runScenario } from '../harness/coordinator.js';
 import { buildReport } from '../report/build.js';
 import { renderConsole } from '../report/console.js';
@@ -17,7 +17,9 @@ import { formatDuration, parseDuration } from '../util/duration.js';
 import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
 import { EXIT_INTERRUPTED, listenForInterrupt } from './run-interrupt.js';
-import { describeBound, REPEAT_BOUND } from './bounds.js';
+import { describeBound, LOCAL_SHARDS_BOUND, REPEAT_BOUND, SHARD_COUNT_BOUND } from './bounds.js';
+import { checkShardable, JOB_INDEX_ENV, parseShard, SHARD_ENV, type Shard } from '../shards/selection.js';
+import { runShardsHere } from './simulate-shards.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
 interface RunArgs extends ScenarioOverrides {
@@ -27,6 +29,8 @@ interface RunArgs extends ScenarioOverrides {
   out?: string;
   repeat: number;
   grace?: string;
+  shard?: string;
+  shards?: string;
 }
 
 export function runCommand(setExitCode: (code: number) => void): CommandModule<object, RunArgs> {
@@ -54,8 +58,17 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
           describe: `after Ctrl-C, how long requests in flight may take to finish, like 5s (0 to ${formatDuration(MAX_GRACE_MS)}; default ${formatDuration(DEFAULT_GRACE_MS)})`,
         })
         .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
+        .option('shard', {
+          type: 'string',
+          describe: `run only shard I of N of the plan (I/N, N ${describeBound(SHARD_COUNT_BOUND)}), against external servers; index/N takes I from ${JOB_INDEX_ENV} + 1 (Kubernetes); also ${SHARD_ENV}=I/N`,
+        })
+        .option('shards', {
+          type: 'string',
+          describe: `run the plan here as N shard processes (N ${describeBound(LOCAL_SHARDS_BOUND)}, or auto: from the peak connections and ulimit -n), its servers started once, and merge them into one report`,
+        })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
-        .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
+        .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients')
+        .example('$0 scenarios/10000-clients.yaml --shards auto', 'more clients than one process can hold: shard processes, one report'),
     handler: async (args) => {
       setExitCode(await simulate(args));
     },
@@ -73,6 +86,8 @@ async function simulate(args: RunArgs): Promise<number> {
     printError(`hint: the grace is how long requests in flight may finish after Ctrl-C; 0 stops them at once`);
     return EXIT.USAGE;
   }
+  const sharding = shardingOf(args);
+  if (typeof sharding === 'number') return sharding;
   const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
   // A numeric --seed is the same seed as the number in a scenario file.
   const overrides: ScenarioOverrides = {
@@ -94,15 +109,31 @@ async function simulate(args: RunArgs): Promise<number> {
     throw err;
   }
   const { scenario, catalog } = loaded;
+  if (sharding.shard) {
+    try {
+      checkShardable(scenario, sharding.shard);
+    } catch (err) {
+      if (!isJukeboxError(err, 'E_BAD_ARGUMENT')) throw err;
+      reportError(err);
+      return EXIT.USAGE;
+    }
+  }
+  // Processes started for --shards, to end at a second Ctrl-C.
+  let killChildren: (() => void) | undefined;
   const interrupt = listenForInterrupt(graceMs, {
     // On a terminal, the progress bar holds the line without a newline: clear it first.
     say: (line) => printError(`${process.stderr.isTTY ? '\r\x1b[K' : ''}${line}`),
     // The one hard exit: a second Ctrl-C asks to stop at once, even with worker threads still busy.
-    // eslint-disable-next-line no-restricted-properties
-    exitNow: (code) => process.exit(code),
+    exitNow: (code) => {
+      killChildren?.();
+      // eslint-disable-next-line no-restricted-properties
+      return process.exit(code);
+    },
   });
-  const run: RunControl = { signal: interrupt.signal, graceMs };
+  const run: RunControl = { signal: interrupt.signal, graceMs, shard: sharding.shard };
   try {
+    if (sharding.shards !== undefined)
+      return await runShardsHere(scenario, catalog, { ...args, shards: sharding.shards }, run, (kill) => (killChildren = kill));
     if (args.repeat === 1) {
       const { report, written } = await runOnce(scenario, catalog, args, args.out, run);
       if (args.json) process.stdout.write(renderJson(report));
@@ -122,10 +153,46 @@ async function simulate(args: RunArgs): Promise<number> {
   }
 }
 
-/** What every run of one command shares: the interrupt and its grace. */
-interface RunControl {
+/** What every run of one command shares: the interrupt and its grace, and the shard it runs. */
+export interface RunControl {
   signal: AbortSignal;
   graceMs: number;
+  shard: Shard | undefined;
+}
+
+/**
+ * --shard (or JUKEBOX_SHARD) and --shards, checked: a shard of the plan, the plan as shards here,
+ * or neither. A usage problem is printed and its exit code returned.
+ */
+function shardingOf(args: RunArgs): { shard?: Shard; shards?: number | 'auto' } | number {
+  const fromEnv = process.env[SHARD_ENV]?.trim();
+  const text = args.shard ?? (fromEnv ? fromEnv : undefined);
+  const source = args.shard !== undefined ? '--shard' : SHARD_ENV;
+  try {
+    if (args.shards !== undefined) {
+      if (text !== undefined)
+        throw new JukeboxError('E_BAD_ARGUMENT', `--shards runs every shard here, ${source} runs one: got both (${source} ${text}, --shards ${args.shards})`, {
+          hint: args.shard !== undefined ? 'give one of them' : `unset ${SHARD_ENV} to run every shard here`,
+        });
+      if (args.repeat !== 1) throw new JukeboxError('E_BAD_ARGUMENT', '--shards with --repeat: a series of sharded runs is not supported', { hint: 'run the sharded run once per command' });
+      return { shards: parseLocalShards(args.shards) };
+    }
+    return text === undefined ? {} : { shard: parseShard(text, source) };
+  } catch (err) {
+    if (!isJukeboxError(err, 'E_BAD_ARGUMENT')) throw err;
+    reportError(err);
+    return EXIT.USAGE;
+  }
+}
+
+function parseLocalShards(text: string): number | 'auto' {
+  const trimmed = text.trim();
+  if (trimmed === 'auto') return 'auto';
+  const n = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (Number.isInteger(n) && n >= LOCAL_SHARDS_BOUND.min && n <= LOCAL_SHARDS_BOUND.max) return n;
+  throw new JukeboxError('E_BAD_ARGUMENT', `--shards: expected ${LOCAL_SHARDS_BOUND.what} ${describeBound(LOCAL_SHARDS_BOUND)}, or auto, got ${JSON.stringify(text)}`, {
+    hint: LOCAL_SHARDS_BOUND.hint,
+  });
 }
 
 /** `--repeat N`: the same scenario and seed N times, then medians and intervals of the key metrics. */
@@ -170,9 +237,11 @@ async function runOnce(
   control: RunControl,
 ): Promise<{ report: Report; written: { json: string; html?: string } }> {
   const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
-  if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
+  if (!args.quiet)
+    printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}${control.shard ? `, shard ${control.shard.index}/${control.shard.count}` : ''}`);
   const probe = startConditions();
   const run = await runScenario(scenario, catalog, {
+    ...(control.shard ? { shard: control.shard } : {}),
     signal: control.signal,
     graceMs: control.graceMs,
     onProgress: (p) => progress.update(p),
@@ -186,10 +255,10 @@ async function runOnce(
   return { report, written };
 }
 
-function describeWritten(written: { json: string; html?: string }): string {
+export function describeWritten(written: { json: string; html?: string }): string {
   return `${written.json}${written.html ? ` and ${written.html}` : ''}`;
 }
 
-function describeLoad(load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number }): string {
+export function describeLoad(load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number }): string {
   return load.model === 'closed' ? `${load.clients} clients, ${load.concurrency} at once` : `${load.arrivalRate} clients/s for ${load.durationMs / 1000}s`;
 }

@@ -16,8 +16,10 @@
 import type { LoadedCatalog } from '../catalog/types.js';
 import { JukeboxError } from '../errors.js';
 import { MetricsAggregator } from '../metrics/aggregate.js';
-import { addPlanTotals, ALL_CLIENTS, countSelected, emptyPlanTotals, withinSelection } from '../scenario/plan.js';
+import { addPlanTotals, ALL_CLIENTS, countSelected, emptyPlanTotals, withinSelection, type ClientSelection } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import { planFingerprint } from '../shards/fingerprint.js';
+import { checkShardable, shardConcurrency, shardSelection, type Shard } from '../shards/selection.js';
 import { sharedNow } from '../util/clock.js';
 import { ClientPool, splitConcurrency } from './client-pool.js';
 import { faultSteps, startFaultSchedule } from './faults.js';
@@ -60,16 +62,27 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The grace after an interrupt, ms: 0 to MAX_GRACE_MS (default DEFAULT_GRACE_MS). */
   graceMs?: number;
+  /** Run only this shard of the plan (../shards/selection.ts); its servers must be external. */
+  shard?: Shard;
+  /**
+   * Called once the pool threads are warm; the schedule starts no earlier than the wall-clock time
+   * (ms since the epoch) it resolves with. Shards in several processes start together this way.
+   */
+  startBarrier?: () => Promise<number>;
 }
 
 export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCatalog, options: RunOptions = {}): Promise<RunResult> {
   const graceMs = checkGrace(options.graceMs ?? DEFAULT_GRACE_MS);
+  if (options.shard) checkShardable(scenario, options.shard);
+  const selection = options.shard ? shardSelection(options.shard) : ALL_CLIENTS;
   // Known before anything starts, without drawing a script: the live display's total.
-  const clientsTotal = countSelected(scenario, ALL_CLIENTS);
+  const clientsTotal = countSelected(scenario, selection);
   const servers = await startScenarioServers(scenario, catalog);
   try {
     options.onServersReady?.(servers.addresses);
-    return await runClients(scenario, catalog, { clientsTotal, graceMs }, servers, options);
+    const result = await runClients(scenario, catalog, { clientsTotal, graceMs, selection }, servers, options);
+    const fingerprint = planFingerprint(scenario, catalog.version);
+    return options.shard ? { ...result, fingerprint, shard: { ...options.shard } } : { ...result, fingerprint };
   } finally {
     await servers.stop();
   }
@@ -86,22 +99,23 @@ function checkGrace(graceMs: number): number {
  * How many pool threads (and batches): no more than the scenario's workers, than there are
  * clients, nor (closed model) than clients run at once, so that every batch may run at least one.
  */
-function threadCount(scenario: ResolvedScenario, clientsTotal: number): number {
-  const load = scenario.load;
-  return Math.min(load.workers, clientsTotal, load.model === 'closed' ? load.concurrency : Infinity);
+function threadCount(scenario: ResolvedScenario, clientsTotal: number, concurrency: number): number {
+  return Math.min(scenario.load.workers, clientsTotal, scenario.load.model === 'closed' ? concurrency : Infinity);
 }
 
 async function runClients(
   scenario: ResolvedScenario,
   catalog: LoadedCatalog,
-  plan: { clientsTotal: number; graceMs: number },
+  plan: { clientsTotal: number; graceMs: number; selection: ClientSelection },
   servers: ScenarioServers,
   options: RunOptions,
 ): Promise<RunResult> {
   const metrics = new MetricsAggregator();
-  const threads = threadCount(scenario, plan.clientsTotal);
+  // A closed-model shard runs its share of the clients at once.
+  const atOnce = scenario.load.model === 'closed' ? (options.shard ? shardConcurrency(scenario.load.concurrency, options.shard) : scenario.load.concurrency) : 0;
+  const threads = threadCount(scenario, plan.clientsTotal, atOnce);
   const pool = new ClientPool(Math.max(1, threads));
-  const concurrency = scenario.load.model === 'closed' ? splitConcurrency(scenario.load.concurrency, threads) : [];
+  const concurrency = scenario.load.model === 'closed' ? splitConcurrency(atOnce, threads) : [];
   const songs: SongFacts[] = catalog.catalog.songs.map((s) => ({ id: s.id, bytes: s.bytes, sha256: s.sha256, servers: s.servers }));
   // Threads start and load their code before the schedule is fixed: start-up is not lag.
   try {
@@ -110,8 +124,17 @@ async function runClients(
     await pool.close();
     throw err;
   }
-  const startedAtMs = Date.now() + START_LEAD_MS;
-  const runStart = sharedNow() + START_LEAD_MS;
+  let startAt: number | undefined;
+  try {
+    startAt = options.startBarrier ? await options.startBarrier() : undefined;
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  // sharedNow() counts from the epoch, like Date.now(): the same instant in every process.
+  const now = sharedNow();
+  const runStart = Math.max(now + START_LEAD_MS, startAt ?? -Infinity);
+  const startedAtMs = Date.now() + (runStart - now);
   const progress = setInterval(() => options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart)), FLUSH_INTERVAL_MS);
   // Fault times count from the run's start, like the clients' schedule and the report's timeline.
   const faults = startFaultSchedule(faultSteps(scenario.faults), servers.faultTargets, { runStart, now: sharedNow, onEvent: options.onFault });
@@ -135,7 +158,7 @@ async function runClients(
             runStart,
             scenario,
             // Round-robin over the plan's clients, so each thread gets a share of every phase of the run.
-            clients: withinSelection(ALL_CLIENTS, i, threads),
+            clients: withinSelection(plan.selection, i, threads),
             concurrency: concurrency[i] ?? 1,
             servers: servers.addresses,
             songs,

@@ -3,6 +3,7 @@ import type { MetricsAggregator } from '../metrics/aggregate.js';
 import type { ServerStats } from '../protocol/types.js';
 import type { PlanTotals } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import type { Shard } from '../shards/selection.js';
 
 export interface FaultEvent {
   /** ms since the run's start */
@@ -52,4 +53,8 @@ export interface RunResult {
   resources: ResourceUse;
   /** Present when the run was stopped early (RunOptions.signal). */
   interrupted?: RunInterruption;
+  /** The plan's identity (shards/fingerprint.ts): the same for every shard of one plan and for its unsharded run. */
+  fingerprint?: string;
+  /** Present when the run was one shard of the plan (RunOptions.shard). */
+  shard?: Shard;
 }

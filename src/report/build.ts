@@ -35,7 +35,8 @@ export function buildReport(run: RunResult, environment: Environment): Report {
     durationMs: Math.round(run.durationMs),
     scenario,
     environment,
-    plan: run.plan,
+    plan: run.fingerprint === undefined ? run.plan : { ...run.plan, fingerprint: run.fingerprint },
+    ...(run.shard ? { shard: { ...run.shard } } : {}),
     totals: totalsOf(c),
     throughput: {
       requestsPerSec: round(c.requests / seconds),

@@ -3,8 +3,8 @@
 import { encodeHistogram, mergeEncoded, PHASES, summarize, type Phase } from '../metrics/histogram.js';
 import { emptyCounters, ERROR_KINDS, type ErrorKind } from '../metrics/types.js';
 import { JukeboxError } from '../errors.js';
-import type { PlanTotals } from '../scenario/plan.js';
-import type { Environment, FaultMarker, Report, ReportServer, ReportTotals, TimelineEntry } from './model.js';
+import { checkShardSet, hasShards } from '../shards/merge-check.js';
+import type { Environment, FaultMarker, Report, ReportPlan, ReportServer, ReportTotals, TimelineEntry } from './model.js';
 import { evaluateThresholds } from './thresholds.js';
 
 /** Where a merged report came from: one entry per input, in the order given. */
@@ -22,6 +22,9 @@ export interface MergeSource {
 /** A merged report is a report (`jukebox-report/1`) with its sources listed. */
 export type MergedReport = Report & { mergedFrom: MergeSource[] };
 
+/** A source that was a shard says which (the merged report itself is none). */
+export type MergeSourceShard = MergeSource & { shard?: { index: number; count: number } };
+
 export interface MergeInput {
   report: Report;
   file?: string;
@@ -37,6 +40,8 @@ export function mergeReports(inputs: MergeInput[], options: MergeOptions = {}): 
   if (!first || inputs.length < 2)
     throw new JukeboxError('E_BAD_ARGUMENT', `merge needs at least two reports, got ${inputs.length}`, { hint: 'give the reports of every part of the run' });
   const reports = inputs.map((i) => i.report);
+  // Shards of one run (../../../shared/design/shards.md): a whole set of one plan, or refused.
+  if (hasShards(inputs)) checkShardSet(inputs);
   const names = [...new Set(reports.map((r) => r.name))];
   if (names.length > 1 && !options.force) {
     throw new JukeboxError(
@@ -84,7 +89,7 @@ export function mergeReports(inputs: MergeInput[], options: MergeOptions = {}): 
   const thresholds = evaluateThresholds(withoutThresholds, scenario.thresholds);
   const mergedFrom = inputs.map((input, i): MergeSource => {
     const r = input.report;
-    const source: MergeSource = {
+    const source: MergeSourceShard = {
       name: r.name,
       seed: r.seed,
       startedAt: r.startedAt,
@@ -93,9 +98,31 @@ export function mergeReports(inputs: MergeInput[], options: MergeOptions = {}): 
       environment: r.environment,
     };
     if (input.file !== undefined) source.file = input.file;
+    if (r.shard) source.shard = { ...r.shard };
     return source;
   });
-  return { ...withoutThresholds, thresholds, passed: thresholds.every((t) => t.passed), mergedFrom };
+  const result: MergedReport = { ...withoutThresholds, thresholds, passed: thresholds.every((t) => t.passed), mergedFrom };
+  const interruption = mergeInterruptions(reports);
+  return interruption ? { ...result, interrupted: true, interruption } : result;
+}
+
+/** A part stopped early makes the whole stopped early: its counts added, the earliest stop and the longest grace kept. */
+function mergeInterruptions(reports: Report[]): Report['interruption'] | undefined {
+  const parts = reports.filter((r) => r.interrupted);
+  if (parts.length === 0) return undefined;
+  const sum = (key: 'clientsStarted' | 'clientsDone' | 'clientsCut' | 'requestsDone') => parts.reduce((a, r) => a + (r.interruption?.[key] ?? 0), 0);
+  // Parts that ran to the end count as done: all their clients and requests.
+  const whole = reports.filter((r) => !r.interrupted);
+  return {
+    atMs: Math.min(...parts.map((r) => r.interruption?.atMs ?? r.durationMs)),
+    graceMs: Math.max(...parts.map((r) => r.interruption?.graceMs ?? 0)),
+    clientsPlanned: reports.reduce((a, r) => a + (r.interruption?.clientsPlanned ?? r.plan.clients), 0),
+    clientsStarted: sum('clientsStarted') + whole.reduce((a, r) => a + r.totals.clients, 0),
+    clientsDone: sum('clientsDone') + whole.reduce((a, r) => a + r.totals.clients, 0),
+    clientsCut: sum('clientsCut'),
+    requestsPlanned: reports.reduce((a, r) => a + (r.interruption?.requestsPlanned ?? r.plan.requests), 0),
+    requestsDone: sum('requestsDone') + whole.reduce((a, r) => a + r.totals.requests, 0),
+  };
 }
 
 function mergeEncodedPhases(reports: Report[]): Record<Phase, ReturnType<typeof mergeEncoded>> {
@@ -115,10 +142,13 @@ function sumTotals(all: ReportTotals[]): ReportTotals {
   return out;
 }
 
-function sumPlans(all: PlanTotals[]): PlanTotals {
-  const out: PlanTotals = { clients: 0, requests: 0, downloads: 0, streams: 0, absent: 0 };
-  for (const p of all) for (const key of Object.keys(out) as (keyof PlanTotals)[]) out[key] += p[key] ?? 0;
-  return out;
+/** The plans' totals added; the fingerprint kept when every part has the same one (shards of one plan). */
+function sumPlans(all: ReportPlan[]): ReportPlan {
+  const totals = { clients: 0, requests: 0, downloads: 0, streams: 0, absent: 0 };
+  for (const p of all) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += p[key] ?? 0;
+  const fingerprints = new Set(all.map((p) => p.fingerprint));
+  const [only] = fingerprints;
+  return fingerprints.size === 1 && only !== undefined ? { ...totals, fingerprint: only } : totals;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Counters, ErrorKind } from '../metrics/types.js';
 import type { ServerStats } from '../protocol/types.js';
 import type { PlanTotals } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import type { Shard } from '../shards/selection.js';
 
 export const REPORT_SCHEMA = 'jukebox-report/1';
 
@@ -124,6 +125,9 @@ export interface FaultMarker {
   detail: string;
 }
 
+/** The plan's totals and its identity (the fingerprint: absent from reports written before shards). */
+export type ReportPlan = PlanTotals & { fingerprint?: string };
+
 /** How far an interrupted run got, persisted as the harness measured it. */
 export type ReportInterruption = RunInterruption;
 
@@ -135,7 +139,9 @@ export interface Report {
   durationMs: number;
   scenario: ResolvedScenario;
   environment: Environment;
-  plan: PlanTotals;
+  plan: ReportPlan;
+  /** The shard of the plan this report is (docs/reports.md); absent from unsharded runs and merges. */
+  shard?: Shard;
   totals: ReportTotals;
   /** Rates over the traffic window (`window.trafficMs`; reports before it existed: over `durationMs`). */
   throughput: { requestsPerSec: number; bytesPerSec: number; sessionsPerSec: number };

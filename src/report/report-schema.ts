@@ -84,7 +84,12 @@ export const reportSchema = z.looseObject({
       })
       .optional(),
   }),
-  plan: z.looseObject({ clients: count, requests: count, downloads: count, streams: count, absent: count }),
+  // The fingerprint and the shard came with shards (issue 16): older reports have neither.
+  plan: z.looseObject({ clients: count, requests: count, downloads: count, streams: count, absent: count, fingerprint: z.string().optional() }),
+  shard: z
+    .looseObject({ index: z.number().int().positive(), count: z.number().int().positive() })
+    .refine((s) => s.index <= s.count, { message: 'shard.index must be at most shard.count' })
+    .optional(),
   totals: z.looseObject({
     clients: count,
     requests: count,

@@ -77,7 +77,7 @@ const SHAPES: Shape[] = [
     program: 'simulate',
     words: [`${NOWHERE}/scenario.yaml`],
     valid: [['--seed', '7'], ['--quiet'], ['--json'], ['--out', `${NOWHERE}/r.json`], ['--repeat', '2']],
-    known: ['seed', 'clients', 'concurrency', 'arrival-rate', 'duration', 'workers', 'quiet', 'json', 'repeat', 'out'],
+    known: ['seed', 'clients', 'concurrency', 'arrival-rate', 'duration', 'workers', 'quiet', 'json', 'repeat', 'out', 'shard', 'shards'],
     bounded: ['repeat'],
   },
   {

@@ -83,6 +83,6 @@ describe('scale rows', () => {
     expect(rows.find((r) => r.name.includes('failed'))).toMatchObject({ figure: 0, met: true });
     expect(rows.find((r) => r.name.includes('connected at once'))?.figure).toBe(10_001);
     const over = scaleRows({ ...result, failed: 3, totalPeakRssBytes: 1100 * 2 ** 20 });
-    expect(over.filter((r) => r.met === false).map((r) => r.name.trim())).toEqual(['failed requests', 'peak memory, four processes together']);
+    expect(over.filter((r) => r.met === false).map((r) => r.name.trim())).toEqual(['failed requests', 'peak memory, 4 processes together']);
   });
 });
