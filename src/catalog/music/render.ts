@@ -140,7 +140,10 @@ function renderTone(out: Float64Array, note: ScoreNote, harmonics: Harmonics, en
       level = releaseLevel * (1 - r / releaseLength);
     }
     let sample = 0;
-    for (let h = 0; h < harmonics.length; h++) sample += (harmonics[h] ?? 0) * sineOfPhase(phase * (h + 1));
+    for (let h = 0; h < harmonics.length; h++) {
+      const amplitude = harmonics[h] ?? 0;
+      if (amplitude !== 0) sample += amplitude * sineOfPhase(phase * (h + 1));
+    }
     addAt(out, note.start, i, gain * level * sample);
     let step = increment;
     if (vibrato && i >= vibratoStart) {

@@ -31,8 +31,8 @@ const WARM_UP_FRAMES = 6;
 const LOOKAHEAD_FRAMES = 2;
 /** The fade-in: 10 ms from silence, so the first note does not start with a click. */
 const FADE_IN_SAMPLES = 441;
-/** The fade-out lasts about 2 s, like a radio fade (longer costs encoding time: the tail is encoded for every song). */
-const FADE_OUT_FRAMES = 77;
+/** The fade-out lasts 1.6 s or a little more, like a radio fade (a longer one costs encoding time: every song's tail is encoded). */
+const FADE_OUT_FRAMES = 62;
 /** The fade ends this many frames before the end: the last frames (the encoder delay's worth and more) are silence. */
 const END_SILENCE_FRAMES = 2;
 /** Shortest tail: a frame of unfaded loop, the fade, the silence. */
@@ -69,25 +69,53 @@ export function encodeSong(songId: string, bitrateKbps: number, frameCount: numb
   return encoded;
 }
 
+/**
+ * How a song's frames are made: encoded whole (a short song), or a head, copies of its loop and
+ * an encoded tail. Song frames [loopStart, tailStart) are copies of the P loop frames, so the
+ * seams (where a frame follows one it did not follow when encoded) are at loopStart + k * P and at
+ * tailStart.
+ */
+export type Tiling =
+  | { kind: 'whole'; frameCount: number }
+  | { kind: 'tiled'; frameCount: number; phraseFrames: number; loopStart: number; tailEncodeStart: number; tailStart: number };
+
+export function tilingFor(phraseFrames: number, frameCount: number): Tiling {
+  // Short songs are encoded whole: no more work than the head and tail of a long one.
+  if (frameCount < WARM_UP_FRAMES + phraseFrames + PADDING_PERIOD_FRAMES + WARM_UP_FRAMES + TAIL_MIN_FRAMES) return { kind: 'whole', frameCount };
+  // The tail's encoder starts on a multiple of the padding period, WARM_UP frames before the tail.
+  const tailEncodeStart = PADDING_PERIOD_FRAMES * Math.floor((frameCount - TAIL_MIN_FRAMES - WARM_UP_FRAMES) / PADDING_PERIOD_FRAMES);
+  return { kind: 'tiled', frameCount, phraseFrames, loopStart: WARM_UP_FRAMES, tailEncodeStart, tailStart: tailEncodeStart + WARM_UP_FRAMES };
+}
+
+/** The tiling of the song with this id (composing its score is cheap; nothing is encoded). */
+export function songTiling(songId: string, frameCount: number): Tiling {
+  return tilingFor(composeScore(songId).frames, frameCount);
+}
+
+/** Empties the memory of encoded songs (for a benchmark that times encoding from scratch). */
+export function forgetEncodedSongs(): void {
+  memo.clear();
+}
+
 function encodeSongUncached(songId: string, bitrateKbps: number, frameCount: number): EncodedSong {
   const score = composeScore(songId);
-  const signal = songSignal(renderPhrase(score), frameCount);
-  const phraseFrames = score.frames;
-  // Short songs are encoded whole: no more work than the head and tail of a long one.
-  if (frameCount < WARM_UP_FRAMES + phraseFrames + PADDING_PERIOD_FRAMES + WARM_UP_FRAMES + TAIL_MIN_FRAMES) {
+  const tiling = tilingFor(score.frames, frameCount);
+  // A tiled song fades over all of its tail but the first frame (which follows a loop frame, so
+  // must sound like one); a song encoded whole fades over its last FADE_OUT frames, or third.
+  const fadeFrames = tiling.kind === 'tiled' ? frameCount - END_SILENCE_FRAMES - tiling.tailStart - 1 : Math.min(FADE_OUT_FRAMES, Math.floor(frameCount / 3));
+  const signal = songSignal(renderPhrase(score), frameCount, fadeFrames);
+  if (tiling.kind === 'whole') {
     const frames = encodeFrames(signal, 0, frameCount, bitrateKbps);
     return { frameCount, frame: (i) => frameOrThrow(frames, i) };
   }
-  const head = encodeFrames(signal, 0, WARM_UP_FRAMES + phraseFrames, bitrateKbps);
-  // The tail's encoder starts on a multiple of the padding period, WARM_UP frames before the tail.
-  const tailEncodeStart = PADDING_PERIOD_FRAMES * Math.floor((frameCount - TAIL_MIN_FRAMES - WARM_UP_FRAMES) / PADDING_PERIOD_FRAMES);
-  const tailStart = tailEncodeStart + WARM_UP_FRAMES;
+  const { loopStart, phraseFrames, tailEncodeStart, tailStart } = tiling;
+  const head = encodeFrames(signal, 0, loopStart + phraseFrames, bitrateKbps);
   const tail = encodeFrames(signal, tailEncodeStart, frameCount - tailEncodeStart, bitrateKbps);
   return {
     frameCount,
     frame: (s) => {
-      if (s < WARM_UP_FRAMES) return frameOrThrow(head, s);
-      if (s < tailStart) return frameOrThrow(head, WARM_UP_FRAMES + ((s - WARM_UP_FRAMES) % phraseFrames));
+      if (s < loopStart) return frameOrThrow(head, s);
+      if (s < tailStart) return frameOrThrow(head, loopStart + ((s - loopStart) % phraseFrames));
       return frameOrThrow(tail, s - tailEncodeStart);
     },
   };
@@ -104,8 +132,7 @@ interface SongSignal {
   sample(n: number): number;
 }
 
-function songSignal(phrase: Float64Array, frameCount: number): SongSignal {
-  const fadeFrames = Math.min(FADE_OUT_FRAMES, Math.floor(frameCount / 3));
+function songSignal(phrase: Float64Array, frameCount: number, fadeFrames: number): SongSignal {
   const fadeEnd = Math.max(0, frameCount - END_SILENCE_FRAMES) * SAMPLES_PER_FRAME;
   const fadeStart = Math.max(FADE_IN_SAMPLES, fadeEnd - fadeFrames * SAMPLES_PER_FRAME);
   const fadeLength = Math.max(1, fadeEnd - fadeStart);

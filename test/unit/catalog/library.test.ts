@@ -8,6 +8,7 @@ import { fromParsedCatalog, loadCatalog } from '../../../src/catalog/load.js';
 import { generateMp3, isMp3Bitrate } from '../../../src/catalog/mp3.js';
 import type { CatalogSong } from '../../../src/catalog/types.js';
 import { sha256File } from '../../../src/catalog/verify.js';
+import { MP3_GENERATOR_VERSION } from '../../../src/catalog/version.js';
 import { isJukeboxError } from '../../../src/errors.js';
 
 const ZERO_SHA = '0'.repeat(64);
@@ -66,7 +67,7 @@ describe('resolveLibrary', () => {
     await writeFile(path, 'half a file');
     const files = await resolveLibrary(loaded, { cacheDir: cache });
     expect(await sha256File(files.get('a') ?? '')).toBe(s.sha256);
-    expect(await readdir(join(cache, 'mp3'))).toEqual([`a-${s.sha256.slice(0, 16)}.mp3`]);
+    expect(await readdir(join(cache, 'mp3'))).toEqual([`a-${s.sha256.slice(0, 16)}-g${MP3_GENERATOR_VERSION}.mp3`]);
   });
 
   it('resolves user files relative to the catalog folder', async () => {
