@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { JukeboxError } from '../errors.js';
 import { encodeSong } from './music/tile.js';
-import { MAX_DURATION_SEC, MPEG1_L3_BITRATES_KBPS } from './schema.js';
+import { GENERATED_BITRATES_KBPS, MAX_DURATION_SEC, MPEG1_L3_BITRATES_KBPS } from './schema.js';
 
 /** What the generator needs of a catalog song. */
 export interface Mp3Song {
@@ -131,7 +131,12 @@ export function mp3Layout(song: Mp3Song): Mp3Layout {
 function validateSong(song: Mp3Song): void {
   if (!isMp3Bitrate(song.bitrateKbps)) {
     throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is not an MPEG-1 Layer III bitrate`, {
-      hint: `use one of ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+      hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}`,
+    });
+  }
+  if (!GENERATED_BITRATES_KBPS.includes(song.bitrateKbps)) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is below 64 kbps, which the generator's encoder cannot make at 44100 Hz`, {
+      hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}, or give the song a file of your own`,
     });
   }
   if (!Number.isFinite(song.durationSec) || song.durationSec <= 0 || song.durationSec > MAX_DURATION_SEC) {
