@@ -11,6 +11,7 @@ import { loadCatalog } from './load.js';
 import { isMp3Bitrate, mp3Chunks } from './mp3.js';
 import { MPEG1_L3_BITRATES_KBPS } from './schema.js';
 import type { CatalogSong, LoadedCatalog } from './types.js';
+import { MP3_GENERATOR_VERSION } from './version.js';
 
 /** Generated files live in `<cache>/mp3/`. */
 export const GENERATED_SUBDIR = 'mp3';
@@ -58,9 +59,9 @@ export function isGeneratedSong(song: CatalogSong): boolean {
   return song.file === undefined;
 }
 
-/** `<cache>/mp3/<id>-<first 16 hex of the catalog sha256>.mp3` */
+/** `<cache>/mp3/<id>-<first 16 hex of the catalog sha256>-g<generator version>.mp3` */
 export function generatedSongPath(song: CatalogSong, cacheDirectory: string = defaultCacheDir()): string {
-  return join(resolve(cacheDirectory), GENERATED_SUBDIR, `${song.id}-${song.sha256.slice(0, CACHE_NAME_HASH_HEX_DIGITS)}.mp3`);
+  return join(resolve(cacheDirectory), GENERATED_SUBDIR, `${song.id}-${song.sha256.slice(0, CACHE_NAME_HASH_HEX_DIGITS)}-g${MP3_GENERATOR_VERSION}.mp3`);
 }
 
 /** Where a song's file is: its `file` relative to the catalog's folder, or its cache file. */

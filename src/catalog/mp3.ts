@@ -1,14 +1,14 @@
-// The MP3 generator: deterministic, valid MPEG-1 Layer III files (silence) for catalog songs.
+// The MP3 generator: deterministic MPEG-1 Layer III files of generated music for catalog songs.
 //
-// A file is an ID3v2.3 tag (title, artist, album, year) followed by constant-bitrate frames at
-// 44100 Hz. The first frame carries a Xing "Info" header (frame and byte counts) so that decoders
-// know the exact duration without scanning; the other frames hold zero side information
-// (part2_3_length = 0 decodes as silence) and a per-song ancillary pattern so that files differ
-// from each other and are not all zeros. The same song always gives the same bytes.
+// A file is an ID3v2.3 tag (title, artist, album, year) followed by constant-bitrate mono frames
+// at 44100 Hz. The first frame carries a Xing "Info" header (frame and byte counts) so that
+// decoders know the exact duration without scanning; the other frames are the song: a phrase
+// composed from the song's id, encoded by lamejs and tiled to the song's length (music/tile.ts).
+// The same song always gives the same bytes.
 import { Buffer } from 'node:buffer';
 import { JukeboxError } from '../errors.js';
-import { createRng } from '../util/rng.js';
-import { MAX_DURATION_SEC, MPEG1_L3_BITRATES_KBPS } from './schema.js';
+import { encodeSong } from './music/tile.js';
+import { GENERATED_BITRATES_KBPS, MAX_DURATION_SEC, MPEG1_L3_BITRATES_KBPS } from './schema.js';
 
 /** What the generator needs of a catalog song. */
 export interface Mp3Song {
@@ -31,22 +31,15 @@ const SLOT_FACTOR = (MP3_SAMPLES_PER_FRAME / 8) * 1000;
 const BITRATE_INDEX: ReadonlyMap<number, number> = new Map(MPEG1_L3_BITRATES_KBPS.map((kbps, i) => [kbps, i + 1]));
 
 const FRAME_HEADER_BYTES = 4;
-/** MPEG-1 side information for two channels (joint stereo); all zero means "no audio data". */
-const SIDE_INFO_BYTES = 32;
+/** MPEG-1 side information of one channel; all zero means "no audio data". */
+const SIDE_INFO_BYTES = 17;
 const PAYLOAD_OFFSET = FRAME_HEADER_BYTES + SIDE_INFO_BYTES;
-/** Byte 4 of every header: joint stereo, mode extension 0, not copyrighted, original, no emphasis. */
-const HEADER_MODE_BYTE = 0b0100_0100;
+/** Byte 4 of every header: mono, not copyrighted, original, no emphasis (as lamejs writes it). */
+const HEADER_MODE_BYTE = 0b1100_0100;
 /** Xing flags: the frames field and the bytes field are present (no TOC: CBR seeks linearly). */
 const XING_FLAGS_FRAMES_AND_BYTES = 0x0000_0003;
-/** A file has at least the Info frame and one audio frame. */
-const MIN_FRAMES = 2;
-
-/** The ancillary pattern is a small per-song block tiled over the frames: cheap even for 10 MB. */
-const PATTERN_BYTES = 4096;
-/** Each frame starts at a different place in the block (a prime stride) so frames differ. */
-const PATTERN_STRIDE = 97;
-/** Pattern bytes stay below 0xFF, so they can never form an MPEG sync word (0xFFE…). */
-const PATTERN_MAX_BYTE = 0xfe;
+/** A file has at least one frame of music after the Info frame. */
+const MIN_PLAYED_FRAMES = 1;
 
 const ID3_HEADER_BYTES = 10;
 const ID3_FRAME_HEADER_BYTES = 10;
@@ -55,14 +48,14 @@ const ID3_MAX_SYNCSAFE = 0x0fff_ffff;
 /** The numbers of a generated file, computable without generating it. */
 export interface Mp3Layout {
   tagBytes: number;
-  /** All MPEG frames, the Info frame included: round(durationSec * 44100 / 1152). */
+  /** All MPEG frames, the Info frame included: playedFrames + 1. */
   frameCount: number;
   /** Bytes of all MPEG frames (what the Info header's bytes field says). */
   audioBytes: number;
   totalBytes: number;
-  /** The frames a decoder plays (all but the Info frame): what the Info header's frames field says. */
+  /** The frames a decoder plays (all but the Info frame): round(durationSec * 44100 / 1152), what the Info header's frames field says. */
   playedFrames: number;
-  /** The duration a decoder reports: playedFrames * 1152 / 44100. */
+  /** The duration a decoder reports: playedFrames * 1152 / 44100, within half a frame (13 ms) of durationSec. */
   playedDurationSec: number;
 }
 
@@ -138,7 +131,12 @@ export function mp3Layout(song: Mp3Song): Mp3Layout {
 function validateSong(song: Mp3Song): void {
   if (!isMp3Bitrate(song.bitrateKbps)) {
     throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is not an MPEG-1 Layer III bitrate`, {
-      hint: `use one of ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+      hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}`,
+    });
+  }
+  if (!GENERATED_BITRATES_KBPS.includes(song.bitrateKbps)) {
+    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is below 64 kbps, which the generator's encoder cannot make at 44100 Hz`, {
+      hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}, or give the song a file of your own`,
     });
   }
   if (!Number.isFinite(song.durationSec) || song.durationSec <= 0 || song.durationSec > MAX_DURATION_SEC) {
@@ -148,22 +146,26 @@ function validateSong(song: Mp3Song): void {
   }
 }
 
-/** round(duration * 44100 / 1152), the Info frame included, at least MIN_FRAMES. */
+/** The Info frame plus round(duration * 44100 / 1152) played frames (at least one). */
 export function frameCountFor(durationSec: number): number {
-  return Math.max(MIN_FRAMES, Math.round((durationSec * MP3_SAMPLE_RATE_HZ) / MP3_SAMPLES_PER_FRAME));
+  return 1 + Math.max(MIN_PLAYED_FRAMES, Math.round((durationSec * MP3_SAMPLE_RATE_HZ) / MP3_SAMPLES_PER_FRAME));
 }
 
 /**
- * Every frame's length. A frame is floor(144000 * kbps / 44100) bytes, plus a padding byte on
- * the frames where the accumulated remainder crosses a whole byte: this is how encoders make
- * the average frame exactly 144000 * kbps / 44100 bytes, i.e. the bitrate exact over time.
+ * Every frame's length, the Info frame (index 0, never padded) first. A frame is
+ * floor(144000 * kbps / 44100) bytes, plus a padding byte where LAME adds one: it counts the
+ * remainder r = 144000 * kbps mod 44100 per frame and pads played frame i >= 1 when
+ * ceil(i * r / 44100) grows, so that the average frame is exactly 144000 * kbps / 44100 bytes.
+ * The tiled frames keep the sizes of this count (music/tile.ts).
  */
 export function frameLengths(bitrateKbps: number, frameCount: number): Uint16Array {
   const base = unpaddedFrameLength(bitrateKbps);
   const remainder = (SLOT_FACTOR * bitrateKbps) % MP3_SAMPLE_RATE_HZ;
   const lengths = new Uint16Array(frameCount);
-  for (let i = 0; i < frameCount; i++) {
-    const padding = Math.floor(((i + 1) * remainder) / MP3_SAMPLE_RATE_HZ) - Math.floor((i * remainder) / MP3_SAMPLE_RATE_HZ);
+  lengths[0] = base;
+  for (let i = 1; i < frameCount; i++) {
+    const played = i - 1;
+    const padding = played === 0 ? 0 : Math.ceil((played * remainder) / MP3_SAMPLE_RATE_HZ) - Math.ceil(((played - 1) * remainder) / MP3_SAMPLE_RATE_HZ);
     lengths[i] = base + padding;
   }
   return lengths;
@@ -197,31 +199,26 @@ export function xingInfoHeader(playedFrames: number, audioBytes: number): Buffer
   return header;
 }
 
-/** A function that writes frame `i` (the Info frame, or a silent frame) into `out` at `offset`. */
+/** A function that writes frame `i` (the Info frame, or a frame of the song) into `out` at `offset`. */
 function frameWriter(song: Mp3Song, lengths: Uint16Array): (out: Buffer, offset: number, i: number) => void {
-  const pattern = ancillaryPattern(song.id);
-  const base = unpaddedFrameLength(song.bitrateKbps);
-  const headers = [frameHeader(song.bitrateKbps, false), frameHeader(song.bitrateKbps, true)] as const;
+  const header = frameHeader(song.bitrateKbps, false);
   const info = xingInfoHeader(lengths.length - 1, sum(lengths));
+  const music = encodeSong(song.id, song.bitrateKbps, lengths.length - 1);
   return (out, offset, i) => {
-    const length = lengths[i] ?? base;
-    headers[length > base ? 1 : 0].copy(out, offset);
-    // The side information stays zero (Buffer.alloc): no main data, so the frame is silence.
     if (i === 0) {
+      // The side information stays zero (Buffer.alloc): no main data, so the Info frame is silence.
+      header.copy(out, offset);
       info.copy(out, offset + PAYLOAD_OFFSET);
-    } else {
-      const from = (i * PATTERN_STRIDE) % (PATTERN_BYTES - length);
-      pattern.copy(out, offset + PAYLOAD_OFFSET, from, from + length - PAYLOAD_OFFSET);
+      return;
     }
+    const frame = music.frame(i - 1);
+    if (frame.length !== lengths[i]) {
+      throw new JukeboxError('E_INTERNAL', `song ${song.id}: encoded frame ${i} has ${frame.length} bytes, the layout says ${lengths[i]}`, {
+        hint: 'this is a bug in the MP3 generator: please report it with the song',
+      });
+    }
+    frame.copy(out, offset);
   };
-}
-
-/** A small block of bytes in [0, 0xFE], seeded from the song id. */
-export function ancillaryPattern(songId: string): Buffer {
-  const rng = createRng(`jukebox-mp3:${songId}`);
-  const pattern = Buffer.alloc(PATTERN_BYTES);
-  for (let i = 0; i < PATTERN_BYTES; i++) pattern[i] = Math.floor(rng.next() * (PATTERN_MAX_BYTE + 1));
-  return pattern;
 }
 
 /** An ID3v2.3 tag with TIT2 (title), TPE1 (artist) and, when known, TALB (album) and TYER (year). */

@@ -9,6 +9,11 @@ import { valueAt } from '../util/value-at.js';
 
 /** MPEG-1 Layer III bitrates: the only ones a generated or real MP3 can have. */
 export const MPEG1_L3_BITRATES_KBPS = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] as const;
+/**
+ * The bitrates of a generated song: the generator's encoder (lamejs, whose API cannot fix the
+ * sample rate) resamples mono below 64 kbps to 32 kHz or MPEG-2, and generated songs are 44.1 kHz.
+ */
+export const GENERATED_BITRATES_KBPS: readonly number[] = MPEG1_L3_BITRATES_KBPS.filter((kbps) => kbps >= 64);
 
 /**
  * 3 hours. A song longer than that is no song (a long DJ mix or a whole album side still fits), a
@@ -124,11 +129,11 @@ export const catalogSchema = z
       songIds.add(song.id);
       // Only a bitrate within the bounds (out of them it has its own problem already).
       const inBounds = Number.isInteger(song.bitrateKbps) && song.bitrateKbps >= MIN_BITRATE_KBPS && song.bitrateKbps <= MAX_BITRATE_KBPS;
-      if (song.file === undefined && inBounds && !(MPEG1_L3_BITRATES_KBPS as readonly number[]).includes(song.bitrateKbps)) {
+      if (song.file === undefined && inBounds && !GENERATED_BITRATES_KBPS.includes(song.bitrateKbps)) {
         ctx.addIssue({
           code: 'custom',
           path: ['songs', i, 'bitrateKbps'],
-          message: `expected an MPEG-1 Layer III bitrate for a generated song (no file): ${MPEG1_L3_BITRATES_KBPS.join(', ')}`,
+          message: `expected an MPEG-1 Layer III bitrate of 64 kbps or more for a generated song (no file): ${GENERATED_BITRATES_KBPS.join(', ')}`,
         });
       }
       const seen = new Set<string>();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateMp3 } from '../../../src/catalog/mp3.js';
 import { loadCatalog } from '../../../src/catalog/load.js';
+import { MP3_GENERATOR_VERSION } from '../../../src/catalog/version.js';
 import { packageRoot } from '../../../src/util/paths.js';
 
 const BIN = join(packageRoot, 'bin', 'jukebox.js');
@@ -91,7 +92,7 @@ describe('jukebox catalog verify', () => {
   it('exits 1 when a cached file has one byte changed, naming the song and file', async () => {
     const catalog = await writeTmpCatalog();
     expect((await jukebox(['catalog', 'generate', '--catalog', catalog, '--update'])).code).toBe(0);
-    const cacheFile = join(dir, 'cache', 'mp3', `song2-${(loadCatalog(catalog).catalog.songs[1]?.sha256 ?? '').slice(0, 16)}.mp3`);
+    const cacheFile = join(dir, 'cache', 'mp3', `song2-${(loadCatalog(catalog).catalog.songs[1]?.sha256 ?? '').slice(0, 16)}-g${MP3_GENERATOR_VERSION}.mp3`);
     const bytes = await readFile(cacheFile);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0x01;
     await writeFile(cacheFile, bytes);
@@ -107,7 +108,7 @@ describe('jukebox catalog verify', () => {
     const catalog = await writeTmpCatalog();
     expect((await jukebox(['catalog', 'generate', '--catalog', catalog, '--update'])).code).toBe(0);
     const songs = loadCatalog(catalog).catalog.songs;
-    const cacheFile = (i: number) => join(dir, 'cache', 'mp3', `song${i + 1}-${(songs[i]?.sha256 ?? '').slice(0, 16)}.mp3`);
+    const cacheFile = (i: number) => join(dir, 'cache', 'mp3', `song${i + 1}-${(songs[i]?.sha256 ?? '').slice(0, 16)}-g${MP3_GENERATOR_VERSION}.mp3`);
     await rm(cacheFile(0));
     await truncate(cacheFile(1), 1000);
 

@@ -8,6 +8,7 @@ import { fromParsedCatalog, loadCatalog } from '../../../src/catalog/load.js';
 import { generateMp3, isMp3Bitrate } from '../../../src/catalog/mp3.js';
 import type { CatalogSong } from '../../../src/catalog/types.js';
 import { sha256File } from '../../../src/catalog/verify.js';
+import { MP3_GENERATOR_VERSION } from '../../../src/catalog/version.js';
 import { isJukeboxError } from '../../../src/errors.js';
 
 const ZERO_SHA = '0'.repeat(64);
@@ -36,14 +37,14 @@ function catalogOf(songs: CatalogSong[]) {
 }
 
 describe('resolveLibrary', () => {
-  it('generates missing songs into <cache>/mp3/<id>-<sha16>.mp3 with the catalog sha256, then reuses them', async () => {
+  it('generates missing songs into <cache>/mp3/<id>-<sha16>-g<generator version>.mp3 with the catalog sha256, then reuses them', async () => {
     const loaded = catalogOf([song('a'), song('b', { durationSec: 9, bitrateKbps: 320 })]);
     const events: LibrarySongEvent[] = [];
     const files = await resolveLibrary(loaded, { cacheDir: cache, onSong: (e) => events.push(e) });
     expect([...files.keys()]).toEqual(['a', 'b']);
     for (const s of loaded.catalog.songs) {
       const file = files.get(s.id) ?? '';
-      expect(file).toBe(join(cache, 'mp3', `${s.id}-${s.sha256.slice(0, 16)}.mp3`));
+      expect(file).toBe(join(cache, 'mp3', `${s.id}-${s.sha256.slice(0, 16)}-g${MP3_GENERATOR_VERSION}.mp3`));
       expect(await sha256File(file)).toBe(s.sha256);
     }
     expect(events.map((e) => [e.songId, e.action, e.index, e.total])).toEqual([
@@ -66,7 +67,7 @@ describe('resolveLibrary', () => {
     await writeFile(path, 'half a file');
     const files = await resolveLibrary(loaded, { cacheDir: cache });
     expect(await sha256File(files.get('a') ?? '')).toBe(s.sha256);
-    expect(await readdir(join(cache, 'mp3'))).toEqual([`a-${s.sha256.slice(0, 16)}.mp3`]);
+    expect(await readdir(join(cache, 'mp3'))).toEqual([`a-${s.sha256.slice(0, 16)}-g${MP3_GENERATOR_VERSION}.mp3`]);
   });
 
   it('resolves user files relative to the catalog folder', async () => {

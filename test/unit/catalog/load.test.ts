@@ -10,8 +10,8 @@ import { defaultCatalogPath } from '../../../src/util/paths.js';
 import { hasUnsafeTerminalText } from '../../../src/util/terminal-text.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
-/** The version the committed catalog has had since before these checks: they must not change it. */
-const COMMITTED_VERSION = 'b28e0f2cac5f';
+/** The committed catalog's version (it changed when the generated songs became music: their bytes and sha256 changed): these checks must not change it. */
+const COMMITTED_VERSION = 'abcefea6c3b0';
 
 type RawCatalog = { servers: Array<Record<string, unknown>>; songs: Array<Record<string, unknown>>; [key: string]: unknown };
 
