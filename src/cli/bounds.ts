@@ -4,6 +4,7 @@
 // loader bounds them with the scenario's own keys.
 import { JukeboxError } from '../errors.js';
 import { MAX_ROUNDS } from '../harness/rounds.js';
+import { LIVE_MAX_CLIENTS } from '../live/events.js';
 
 export interface NumberBound {
   min: number;
@@ -60,6 +61,15 @@ export const CATALOG_SERVERS_BOUND: NumberBound = {
   hint: '2 makes s1 and s2 on ports 5000 and 5001',
 };
 
+/** `--live-clients`: clients with their own lane and trace lines; LIVE_MAX_CLIENTS says why the top. */
+export const LIVE_CLIENTS_BOUND: NumberBound = {
+  min: 1,
+  max: LIVE_MAX_CLIENTS,
+  integer: true,
+  what: 'a whole number of clients',
+  hint: 'the default 20 gives each client a readable lane',
+};
+
 /** Every bounded option, by its name on the command line. */
 export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
   'stream-speed': STREAM_SPEED_BOUND,
@@ -70,6 +80,7 @@ export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
   repeat: REPEAT_BOUND,
   rounds: ROUNDS_BOUND,
   servers: CATALOG_SERVERS_BOUND,
+  'live-clients': LIVE_CLIENTS_BOUND,
 };
 
 /** "from 0.01 to 1000" as the help texts and messages write it. */

@@ -18,10 +18,15 @@ import { EXIT, print, printError, reportError } from './output.js';
 import { createProgressPrinter, progressMode } from './progress.js';
 import { EXIT_INTERRUPTED, listenForInterrupt } from './run-interrupt.js';
 import { describeBound, REPEAT_BOUND } from './bounds.js';
+import { livePort, sampledClients, startLive, traceTo, withLiveOptions, type LiveArgs } from './simulate-live.js';
+import { RunLive } from '../live/run-live.js';
+import { elapsedStamp } from '../live/trace.js';
+import { JukeboxError } from '../errors.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
-interface RunArgs extends ScenarioOverrides {
+interface RunArgs extends ScenarioOverrides, LiveArgs {
   scenario: string;
+  trace: boolean;
   quiet: boolean;
   json: boolean;
   out?: string;
@@ -34,7 +39,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
     command: '$0 <scenario>',
     describe: 'run a scenario (the default command)',
     builder: (y) =>
-      y
+      withLiveOptions(y, true)
         .positional('scenario', { type: 'string', demandOption: true, describe: 'the scenario file (YAML), e.g. scenarios/100-clients.yaml' })
         .option('seed', { type: 'string', describe: "override the scenario's seed (same seed, same plan)" })
         .option('clients', { type: 'number', describe: 'closed model: clients in all (switches an open scenario to closed)' })
@@ -54,10 +59,12 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
           describe: `after Ctrl-C, how long requests in flight may take to finish, like 5s (0 to ${formatDuration(MAX_GRACE_MS)}; default ${formatDuration(DEFAULT_GRACE_MS)})`,
         })
         .option('out', { type: 'string', describe: 'write the JSON report here (HTML beside it) instead of reports/<name>-<timestamp>.json' })
+        .option('trace', { type: 'boolean', default: false, describe: 'print every protocol line of the sampled clients (--live-clients), with time, client and server' })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
+        .example('$0 scenarios/classroom.yaml --live', 'watch the run in a browser: who asks which server what, as it happens')
         .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients'),
     handler: async (args) => {
-      setExitCode(await simulate(args));
+      setExitCode(await simulate(args as RunArgs));
     },
   };
 }
@@ -73,6 +80,10 @@ async function simulate(args: RunArgs): Promise<number> {
     printError(`hint: the grace is how long requests in flight may finish after Ctrl-C; 0 stops them at once`);
     return EXIT.USAGE;
   }
+  // Checked with the other options, before anything starts.
+  if (livePort(args) !== undefined && args.repeat > 1)
+    throw new JukeboxError('E_BAD_ARGUMENT', `--live: watches one run, got --repeat ${args.repeat}`, { hint: 'drop --repeat to watch a run live' });
+  sampledClients(args, args.trace);
   const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
   // A numeric --seed is the same seed as the number in a scenario file.
   const overrides: ScenarioOverrides = {
@@ -169,17 +180,33 @@ async function runOnce(
   out: string | undefined,
   control: RunControl,
 ): Promise<{ report: Report; written: { json: string; html?: string } }> {
-  const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
+  // The trace's lines and a progress bar redrawn in place would cut each other up: the trace wins.
+  const progress = createProgressPrinter(progressMode(args.quiet || args.trace, process.stderr), process.stderr);
   if (!args.quiet) printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}`);
+  const watching = livePort(args) !== undefined || args.trace;
+  const live = watching ? new RunLive({ scenario, catalog, sampledClients: sampledClients(args, args.trace) }) : undefined;
+  const liveServer = live ? await startLive(args, live.bus) : undefined;
+  // Before the run starts, even with --quiet (on stdout unless it holds the JSON report): the one line a watcher needs.
+  if (liveServer) (args.json ? printError : print)(`live: ${liveServer.url}`);
+  // The trace goes to stdout, unless stdout is for the JSON report.
+  if (live && args.trace) traceTo(live.bus, args.json ? printError : print, elapsedStamp);
   const probe = startConditions();
-  const run = await runScenario(scenario, catalog, {
-    signal: control.signal,
-    graceMs: control.graceMs,
-    onProgress: (p) => progress.update(p),
-    onServersReady: (servers) => {
-      if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);
-    },
-  });
+  let run;
+  try {
+    run = await runScenario(scenario, catalog, {
+      signal: control.signal,
+      graceMs: control.graceMs,
+      onProgress: (p) => progress.update(p),
+      onServersReady: (servers) => {
+        live?.serversReady(servers);
+        if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);
+      },
+      ...(live ? { live: live.hooks } : {}),
+    });
+  } finally {
+    live?.bus.close();
+    await liveServer?.close();
+  }
   progress.done();
   const report = buildReport(run, collectEnvironment(probe.finish()));
   const written = saveReport(report, out ?? defaultReportPath(report), renderHtml(report));

@@ -17,6 +17,8 @@ export interface LiveBusOptions {
   startedAt: number;
   /** Events kept for late joiners (default LIVE_HISTORY_EVENTS). */
   historyEvents?: number;
+  /** False: `hello` is not final yet (the servers' ports are not known); streams wait for `setHello`. Default true. */
+  ready?: boolean;
 }
 
 export class LiveBus {
@@ -29,12 +31,15 @@ export class LiveBus {
   private flushTimer: NodeJS.Timeout | undefined;
   private helloEvent: HelloEvent;
   private startedAt: number;
+  private ready: boolean;
+  private readonly waiting: Array<() => void> = [];
   /** Events published since the start (history and drops aside): for tests and the bench. */
   published = 0;
 
   constructor(private readonly options: LiveBusOptions) {
     this.historySize = options.historyEvents ?? LIVE_HISTORY_EVENTS;
     this.startedAt = options.startedAt;
+    this.ready = options.ready ?? true;
     this.helloEvent = { type: 'hello', ...options.hello };
   }
 
@@ -56,6 +61,14 @@ export class LiveBus {
   /** Changes what later `hello`s say (e.g. the servers' ports once they listen). */
   setHello(hello: Omit<HelloEvent, 'type'>): void {
     this.helloEvent = { type: 'hello', ...hello };
+    this.ready = true;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  /** Calls `go` once `hello` is final (at once when it is). */
+  whenReady(go: () => void): void {
+    if (this.ready) go();
+    else this.waiting.push(go);
   }
 
   /** The recent history, oldest first (at most the history size). */
@@ -89,6 +102,8 @@ export class LiveBus {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    // Threads send their batches independently: within a batch, time order (a stable sort keeps each thread's own order).
+    batch.sort(byTime);
     for (const e of batch) this.remember(e);
     for (const s of this.subscribers) s.events(batch);
   }
@@ -96,6 +111,7 @@ export class LiveBus {
   close(): void {
     this.flush();
     this.subscribers.clear();
+    this.waiting.length = 0;
   }
 
   private remember(event: LiveEvent): void {
@@ -106,4 +122,8 @@ export class LiveBus {
       this.head = (this.head + 1) % this.historySize;
     }
   }
+}
+
+function byTime(a: LiveEvent, b: LiveEvent): number {
+  return ('t' in a ? a.t : 0) - ('t' in b ? b.t : 0);
 }

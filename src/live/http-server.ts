@@ -132,8 +132,11 @@ class EventStream implements LiveSubscriber {
   start(bus: LiveBus): void {
     this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     this.res.on('drain', () => this.pump());
-    this.events([bus.hello(), ...bus.recent()]);
-    this.unsubscribe = bus.subscribe(this);
+    bus.whenReady(() => {
+      if (this.ended) return;
+      this.events([bus.hello(), ...bus.recent()]);
+      this.unsubscribe = bus.subscribe(this);
+    });
   }
 
   events(batch: readonly LiveEvent[]): void {

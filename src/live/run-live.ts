@@ -32,6 +32,8 @@ export class RunLive {
       hello: { servers: serverInfo(options.scenario, options.catalog), scenario: options.scenario.name, clients: Array.from({ length: clients }, (_, i) => clientIdOf(i)) },
       now: sharedNow,
       startedAt: sharedNow(),
+      // The servers' ports are known once they listen (serversReady).
+      ready: false,
     });
     const bus = this.bus;
     this.hooks = {
