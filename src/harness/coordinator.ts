@@ -174,10 +174,11 @@ async function runClients(
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     clearInterval(progress);
-    ticking?.stop();
     // Steps not yet due when the last client ends are dropped: the run is over.
     faultEvents = await faults.stop();
     await pool.close();
+    // The last tick, with every thread's final counters merged: the live view's totals end exact.
+    await ticking?.stop();
   }
   const durationMs = sharedNow() - runStart;
   options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart));
@@ -233,12 +234,11 @@ function progressOf(metrics: MetricsAggregator, clientsTotal: number, runStart: 
  * run's totals (merged from the threads' snapshots). A tick still waiting for its answers makes
  * the next one skip, so that a stalled server never piles up questions.
  */
-function startLiveTicks(live: RunLiveHooks, servers: ScenarioServers, metrics: MetricsAggregator, runStart: number): { stop(): void } {
+function startLiveTicks(live: RunLiveHooks, servers: ScenarioServers, metrics: MetricsAggregator, runStart: number): { stop(): Promise<void> } {
   let lastBytes = new Map<string, number>();
   let lastAt = sharedNow();
-  let asking = false;
+  let asking: Promise<void> | undefined;
   const tick = async () => {
-    asking = true;
     try {
       const stats = await servers.ownStats();
       const now = sharedNow();
@@ -255,11 +255,17 @@ function startLiveTicks(live: RunLiveHooks, servers: ScenarioServers, metrics: M
       const c = metrics.counters;
       live.tick(Math.max(0, Math.round(now - runStart)), counters, { clients: c.clients, requests: c.requests, verified: c.verified, cancelled: c.cancelled, failed: c.failed, bytes: c.bytes });
     } finally {
-      asking = false;
+      asking = undefined;
     }
   };
   const timer = setInterval(() => {
-    if (!asking) void tick();
+    asking ??= tick();
   }, LIVE_TICK_MS);
-  return { stop: () => clearInterval(timer) };
+  return {
+    async stop() {
+      clearInterval(timer);
+      await asking;
+      await tick();
+    },
+  };
 }
