@@ -16,8 +16,6 @@ export const LIVE_TRANSFER_INTERVAL_MS = 250;
 export const LIVE_BATCH_MS = 50;
 /** The recent history replayed to a browser that joins late (events, not bytes): a few screens of the sequence view. */
 export const LIVE_HISTORY_EVENTS = 2000;
-/** Events queued for one `/events` connection that is not reading: beyond this they are dropped (and counted), never buffered. */
-export const LIVE_QUEUE_EVENTS = 5000;
 /** Bytes a connection's socket may hold unwritten before we stop writing to it and queue (then drop) instead. */
 export const LIVE_SOCKET_HIGH_WATER_BYTES = 256 * 1024;
 
@@ -119,7 +117,7 @@ export const liveServerCountersSchema = z.object({
 });
 
 export const liveTotalsSchema = z.object({
-  /** Clients running now (every client, sampled or not). */
+  /** simulate: clients that ended their script (every client, sampled or not); serve: the client names seen. */
   clients: z.number().int().nonnegative(),
   /** Requests started so far. */
   requests: z.number().int().nonnegative(),
