@@ -12,7 +12,11 @@ export function choiceReason(answers: readonly CheckAnswer[], choice: ChoiceResu
   }
   const holders = answers.filter((a): a is Extract<CheckAnswer, { outcome: 'exist' }> => a.outcome === 'exist');
   const chosen = holders.find((h) => h.serverId === choice.serverId);
-  if (holders.length <= 1 || !chosen) return `only ${choice.serverId} holds it`;
+  if (holders.length <= 1 || !chosen) {
+    // A server that could not answer may hold it too: say so, rather than that only one holds it.
+    const silent = answers.filter((a) => a.outcome === 'unavailable').map((a) => `${a.serverId}: ${a.error.replace(/^E_/, '').toLowerCase()}`);
+    return `only ${choice.serverId} holds it${silent.length > 0 ? ` (${silent.join(', ')})` : ''}`;
+  }
   const others = holders.filter((h) => h !== chosen);
   const who = holders.length === 2 ? 'both' : `${holders.length} hold it`;
   const next = others[0] as (typeof holders)[number];

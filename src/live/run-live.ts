@@ -9,7 +9,13 @@ import { ALL_CLIENTS, countSelected } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { sharedNow } from '../util/clock.js';
 import { LiveBus } from './bus.js';
-import { LIVE_DEFAULT_CLIENTS, type LiveServerCounters, type LiveServerInfo, type LiveTotals } from './events.js';
+import { LIVE_DEFAULT_CLIENTS, type LiveEvent, type LiveServerCounters, type LiveServerInfo, type LiveTotals } from './events.js';
+
+/**
+ * Events a run keeps for its report's sequence view (the first ones, ticks aside): a classroom
+ * minute needs a few hundred; the start is kept, so recording stops once full and never grows.
+ */
+export const LIVE_RECORDED_EVENTS = 5000;
 
 export interface RunLiveOptions {
   scenario: ResolvedScenario;
@@ -24,6 +30,7 @@ export class RunLive {
   readonly hooks: RunLiveHooks;
   /** Events the pool threads dropped because the coordinator did not take them in time. */
   droppedInThreads = 0;
+  private readonly recorded: LiveEvent[] = [];
 
   constructor(options: RunLiveOptions) {
     const sampled = options.sampledClients ?? LIVE_DEFAULT_CLIENTS;
@@ -36,6 +43,12 @@ export class RunLive {
       ready: false,
     });
     const bus = this.bus;
+    bus.subscribe({
+      events: (batch) => {
+        for (const e of batch) if (this.recorded.length < LIVE_RECORDED_EVENTS) this.recorded.push(e);
+      },
+      tick: () => undefined,
+    });
     this.hooks = {
       sampledClients: sampled,
       started: (runStart: number) => bus.setStart(runStart),
@@ -46,6 +59,15 @@ export class RunLive {
       tick: (t: number, servers: Record<string, LiveServerCounters>, totals: LiveTotals) => bus.tick({ type: 'tick', t, servers, totals }),
       fault: (e: FaultEvent) => bus.publish([{ type: 'fault', t: e.atMs, server: e.server, action: e.detail ? `${e.action}: ${e.detail}` : e.action }]),
     };
+  }
+
+  /**
+   * What the run's report keeps for its sequence view: the `hello`, then the first
+   * LIVE_RECORDED_EVENTS events in time order (no ticks: the report has its own timeline).
+   */
+  sequence(): LiveEvent[] {
+    this.bus.flush();
+    return [this.bus.hello(), ...this.recorded];
   }
 
   /** Once the servers listen: later `hello`s give their real ports. */

@@ -63,7 +63,7 @@ describe('simulate --live', () => {
 
     for (const e of events) {
       if (e.type === 'request') expect(e.line).toMatch(/^(CHECK|GET|STREAM) song\d+( \d+)?$/);
-      if (e.type === 'choice') expect(e.reason).toMatch(/^(only s[12] holds it|both: s[12] answered [\d.]+ ms faster|neither: .+)$/);
+      if (e.type === 'choice') expect(e.reason).toMatch(/^(only s[12] holds it( \(s[12]: \w+\))?|both: s[12] answered [\d.]+ ms faster|neither: .+)$/);
       if (e.type === 'done') expect(e.outcome).toMatch(/^(verified|cancelled|failed:\w+)$/);
     }
     expect(events.find((e) => e.type === 'fault')).toMatchObject({ server: 's2', action: expect.stringMatching(/^crash/) });

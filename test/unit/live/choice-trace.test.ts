@@ -22,6 +22,7 @@ describe('choiceReason', () => {
     expect(reason([exist('s1', 2), absent('s2')])).toBe('only s1 holds it');
     expect(reason([exist('s1', 2.5), exist('s2', 2.1)])).toBe('both: s2 answered 0.4 ms faster');
     expect(reason([exist('s1', 2, 3), exist('s2', 1, 0)], 'least-loaded')).toBe('both: s2 had fewer active transfers (0 vs 3)');
+    expect(reason([{ serverId: 's1', outcome: 'unavailable', error: 'E_REFUSED' }, exist('s2', 1)])).toBe('only s2 holds it (s1: refused)');
     expect(reason([absent('s1'), absent('s2')])).toBe('neither: cancelled');
     expect(reason([{ serverId: 's1', outcome: 'unavailable', error: 'E_REFUSED' }, absent('s2')])).toBe('neither: failed (s1 refused)');
   });
