@@ -94,4 +94,22 @@ describe('jukebox serve --live', () => {
     serve.process.kill('SIGINT');
     expect(await serve.exit).toBe(130);
   });
+
+  it('refuses a --live port in use (exit 3, naming it) and a client --name with a space (exit 2)', async () => {
+    const [p1, p2] = await freePorts(2);
+    fixture = createLibraryFixture({ servers: [{ id: 's1', host: '127.0.0.1', port: p1 ?? 0 }, { id: 's2', host: '127.0.0.1', port: p2 ?? 0 }] });
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const result = await runCli('jukebox', ['serve', '--catalog', fixture.catalogPath, '--live', String(busy)], { env: { ...process.env, JUKEBOX_CACHE_DIR: fixture.dir } });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`--live: cannot listen on 127.0.0.1:${busy}: port ${busy} is already in use`);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    const named = await runCli('jukebox', ['client', 'get', 'tiny', '--name', 'a b', '--catalog', fixture.catalogPath]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/--name: expected 1 to 64 printable characters without spaces, got "a b"/);
+  });
 });
