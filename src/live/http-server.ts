@@ -18,6 +18,8 @@ export const LIVE_WRITE_CHUNK_BYTES = 64 * 1024;
  * past it, plus its queue. What a reader that never reads costs, whatever the run.
  */
 export const LIVE_STREAM_MAX_BUFFERED_BYTES = LIVE_SOCKET_HIGH_WATER_BYTES + LIVE_WRITE_CHUNK_BYTES + LIVE_QUEUE_BYTES;
+/** At close, how long a reader has to take what was written (the run's last tick) before its socket is cut: a reader that keeps up needs far less. */
+export const LIVE_CLOSE_GRACE_MS = 1000;
 
 export interface LiveStreamStats {
   /** Bytes held for this stream now: unwritten in its socket plus queued. */
@@ -66,10 +68,19 @@ export async function startLiveServer(options: LiveServerOptions): Promise<LiveS
     url: `http://${shownHost}:${port}/`,
     streams: () => [...streams].map((s) => s.stats()),
     async close() {
+      // Each stream ends (its socket closes once its last bytes are out: `connection: close`);
+      // a reader that does not read is cut after the grace.
       for (const s of streams) s.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
+      server.closeIdleConnections();
+      const cut = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, LIVE_CLOSE_GRACE_MS);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }
@@ -130,7 +141,7 @@ class EventStream implements LiveSubscriber {
   constructor(private readonly res: ServerResponse) {}
 
   start(bus: LiveBus): void {
-    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'close', 'x-accel-buffering': 'no' });
     this.res.on('drain', () => this.pump());
     bus.whenReady(() => {
       if (this.ended) return;
