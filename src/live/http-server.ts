@@ -110,6 +110,10 @@ function route(req: IncomingMessage, res: ServerResponse, bus: LiveBus, streams:
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(livePageHtml());
     return;
   }
+  if (path === '/events' && req.method === 'HEAD') {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }).end();
+    return;
+  }
   if (path === '/events') {
     const stream = new EventStream(res);
     streams.add(stream);
