@@ -6,6 +6,7 @@ import { JukeboxError } from '../errors.js';
 import { MAX_ROUNDS } from '../harness/rounds.js';
 import { MAX_LOCAL_SHARDS } from '../shards/auto.js';
 import { MAX_SHARDS } from '../shards/selection.js';
+import { LIVE_MAX_CLIENTS } from '../live/events.js';
 
 export interface NumberBound {
   min: number;
@@ -81,6 +82,14 @@ export const LOCAL_SHARDS_BOUND: NumberBound = {
   what: 'a whole number of shard processes',
   hint: 'auto picks the count from the peak connections and ulimit -n',
 };
+/** `--live-clients`: clients with their own lane and trace lines; LIVE_MAX_CLIENTS says why the top. */
+export const LIVE_CLIENTS_BOUND: NumberBound = {
+  min: 1,
+  max: LIVE_MAX_CLIENTS,
+  integer: true,
+  what: 'a whole number of clients',
+  hint: 'the default 20 gives each client a readable lane',
+};
 
 /** Every bounded option, by its name on the command line. */
 export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
@@ -92,6 +101,7 @@ export const NUMBER_BOUNDS: Readonly<Record<string, NumberBound>> = {
   repeat: REPEAT_BOUND,
   rounds: ROUNDS_BOUND,
   servers: CATALOG_SERVERS_BOUND,
+  'live-clients': LIVE_CLIENTS_BOUND,
 };
 
 /** "from 0.01 to 1000" as the help texts and messages write it. */

@@ -1,5 +1,6 @@
 // `jukebox client` (interactive: the seed's journey, one song after another) and
 // `jukebox client get <song>` (one journey for scripts). A thin yargs layer over src/client/journey.
+import { DEFAULT_CLIENT_NAME } from '../client/journey-session.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_DOWNLOAD_DIR } from '../client/journey-file.js';
 import { defaultCatalogPath } from '../util/paths.js';
@@ -42,6 +43,11 @@ function clientOptions<T>(yargs: Argv<T>): Argv<T & ClientArgs> {
       type: 'boolean',
       default: false,
       describe: 'Print every protocol line sent and received, labelled by server, with timings',
+    })
+    .option('name', {
+      type: 'string',
+      requiresArg: true,
+      describe: `The name this client gives the servers in HELLO (their logs and live view show it), default ${DEFAULT_CLIENT_NAME}`,
     }) as unknown as Argv<T & ClientArgs>;
 }
 

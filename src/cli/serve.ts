@@ -6,13 +6,16 @@ import { loadCatalog } from '../catalog/load.js';
 import { JukeboxError } from '../errors.js';
 import { DEFAULT_GRACE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { servedSongIds, startCatalogServers } from '../server/catalog-servers.js';
-import type { ConnectionEvent, JukeboxServer, RejectionEvent, TraceEvent } from '../server/server.js';
+import type { ConnectionEvent, JukeboxServer, RejectionEvent } from '../server/server.js';
 import { defaultCatalogPath } from '../util/paths.js';
-import { escapeForTerminal } from '../util/terminal-text.js';
 import { describeBound, MAX_CONNECTIONS_BOUND, STREAM_SPEED_BOUND } from './bounds.js';
 import { EXIT, internalErrorLine, print, printError } from './output.js';
+import { songsOfServer } from '../catalog/load.js';
+import { watchServers } from '../live/serve-live.js';
+import { wallStamp } from '../live/trace.js';
+import { livePort, startLive, traceTo, withLiveOptions, type LiveArgs } from './simulate-live.js';
 
-interface ServeArgs {
+interface ServeArgs extends LiveArgs {
   catalog: string;
   trace: boolean;
   'stream-speed': number;
@@ -26,14 +29,14 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
     command: 'serve',
     describe: 'Run the music servers of the catalog (one per server entry) until Ctrl-C',
     builder: (yargs: Argv<object>) =>
-      yargs
+      withLiveOptions(yargs, false)
         .option('catalog', {
           type: 'string',
           default: defaultCatalogPath,
           defaultDescription: 'the project catalog.json',
           describe: 'Catalog file: servers, ports and songs',
         })
-        .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line, labelled by server and client' })
+        .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line with the time, the server and the client (its HELLO name, else address:port), and a line per transfer with bytes, duration and rate' })
         .option('stream-speed', {
           type: 'number',
           requiresArg: true,
@@ -49,6 +52,7 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
         })
         .example('$0 serve', 'Serve the project catalog on its ports (5000 and 5001)')
         .example('$0 serve --trace --stream-speed 10', 'Log every protocol line; stream ten times faster than real time')
+        .example('$0 serve --live 8080 --live-host 0.0.0.0', 'Show a classroom who talks to which server: open the printed live: URL')
         .epilog(
           'Each server holds the catalog songs that name it. Missing generated song files are created on first use.\n' +
             'Try it: nc localhost 5000, then type HELLO, LIST, CHECK <song>, GET <song>, QUIT.\n' +
@@ -65,6 +69,7 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
 async function serve(args: ServeArgs): Promise<void> {
   // --stream-speed and --max-connections were bounded before this ran (bounds.ts, checked by program.ts).
   const streamSpeed = args['stream-speed'];
+  livePort(args); // a bad --live is refused before anything starts
   const catalog = loadCatalog(args.catalog);
   const known = catalog.catalog.servers.map((s) => s.id);
   const unknown = (args.server ?? []).filter((id) => !known.includes(id));
@@ -88,8 +93,20 @@ async function serve(args: ServeArgs): Promise<void> {
     // Numbered by place in the catalog (Server 1 = its first server), as the seed printed them.
     print(`Server ${known.indexOf(server.serverId) + 1} listening on ${server.host}:${server.port}`);
     for (const warning of server.startWarnings) printError(`${server.serverId}: ${warning.message}`);
-    watch(server, args.trace);
+    watch(server);
   });
+  // The live view and the trace read the same events: built only when one of them is on.
+  const watched = args.live !== undefined || args.trace ? watchServers(servers, (id) => songsOfServer(catalog.catalog, id).map((s) => s.id)) : undefined;
+  let liveServer;
+  try {
+    liveServer = watched ? await startLive(args, watched.bus) : undefined;
+  } catch (err) {
+    watched?.stop();
+    await Promise.all(servers.map((server) => server.close({ graceful: false })));
+    throw err;
+  }
+  if (liveServer) print(`live: ${liveServer.url}`);
+  if (watched && args.trace) traceTo(watched.bus, print, wallStamp(Date.now() - watched.bus.t()));
   // One handler for the whole stop, so that no second signal ever meets Node's default action
   // (which would kill the process mid-drain): the first drains, any later one cuts.
   const stop = listenForStop(() => {
@@ -103,6 +120,8 @@ async function serve(args: ServeArgs): Promise<void> {
     await Promise.all(servers.map((server) => server.close()));
   } finally {
     stop.dispose();
+    watched?.stop();
+    await liveServer?.close();
   }
   print('Servers stopped.');
 }
@@ -137,7 +156,7 @@ function listenForStop(again: () => void): { first: Promise<NodeJS.Signals>; dis
   };
 }
 
-function watch(server: JukeboxServer, trace: boolean): void {
+function watch(server: JukeboxServer): void {
   const id = server.serverId;
   const peer = (e: { remoteAddress: string; remotePort: number }) => `${e.remoteAddress}:${e.remotePort}`;
   server.on('connection', (e: ConnectionEvent) => print(`${id}: connection from ${peer(e)} (${e.open} open)`));
@@ -146,12 +165,4 @@ function watch(server: JukeboxServer, trace: boolean): void {
   server.on('warning', (w) => printError(`${id}: ${w.message}`));
   // A bug in one connection: one line naming it and the file with its trace; the server goes on.
   server.on('internalError', (e) => printError(`${id}: ${internalErrorLine(e.error)}`));
-  if (!trace) return;
-  server.on('request', (e: TraceEvent) => print(`${id} ${peer(e)} < ${printable(e.line)}`));
-  server.on('response', (e: TraceEvent) => print(`${id} ${peer(e)} > ${printable(e.line)}`));
-}
-
-/** Control characters a client sent (a HELLO name, a song id) are shown escaped, never sent to the terminal. */
-function printable(line: string): string {
-  return escapeForTerminal(line);
 }

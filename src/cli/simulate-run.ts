@@ -20,10 +20,14 @@ import { EXIT_INTERRUPTED, listenForInterrupt } from './run-interrupt.js';
 import { describeBound, LOCAL_SHARDS_BOUND, REPEAT_BOUND, SHARD_COUNT_BOUND } from './bounds.js';
 import { checkShardable, JOB_INDEX_ENV, parseShard, SHARD_ENV, type Shard } from '../shards/selection.js';
 import { runShardsHere } from './simulate-shards.js';
+import { livePort, sampledClients, startLive, traceTo, withLiveOptions, type LiveArgs } from './simulate-live.js';
+import { RunLive } from '../live/run-live.js';
+import { elapsedStamp } from '../live/trace.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
-interface RunArgs extends ScenarioOverrides {
+interface RunArgs extends ScenarioOverrides, LiveArgs {
   scenario: string;
+  trace: boolean;
   quiet: boolean;
   json: boolean;
   out?: string;
@@ -38,7 +42,7 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
     command: '$0 <scenario>',
     describe: 'run a scenario (the default command)',
     builder: (y) =>
-      y
+      withLiveOptions(y, true)
         .positional('scenario', { type: 'string', demandOption: true, describe: 'the scenario file (YAML), e.g. scenarios/100-clients.yaml' })
         .option('seed', { type: 'string', describe: "override the scenario's seed (same seed, same plan)" })
         .option('clients', { type: 'number', describe: 'closed model: clients in all (switches an open scenario to closed)' })
@@ -66,11 +70,17 @@ export function runCommand(setExitCode: (code: number) => void): CommandModule<o
           type: 'string',
           describe: `run the plan here as N shard processes (N ${describeBound(LOCAL_SHARDS_BOUND)}, or auto: from the peak connections and ulimit -n), its servers started once, and merge them into one report`,
         })
+        .option('trace', {
+          type: 'boolean',
+          default: false,
+          describe: 'print every protocol line of the sampled clients (--live-clients), with time, client and server',
+        })
         .example('$0 scenarios/100-clients.yaml', 'the default load test')
+        .example('$0 scenarios/classroom.yaml --live', 'watch the run in a browser: who asks which server what, as it happens')
         .example('$0 scenarios/100-clients.yaml --seed 7 --clients 20', 'another plan, fewer clients')
         .example('$0 scenarios/10000-clients.yaml --shards auto', 'more clients than one process can hold: shard processes, one report'),
     handler: async (args) => {
-      setExitCode(await simulate(args));
+      setExitCode(await simulate(args as RunArgs));
     },
   };
 }
@@ -86,6 +96,10 @@ async function simulate(args: RunArgs): Promise<number> {
     printError(`hint: the grace is how long requests in flight may finish after Ctrl-C; 0 stops them at once`);
     return EXIT.USAGE;
   }
+  // Checked with the other options, before anything starts.
+  if (livePort(args) !== undefined && args.repeat > 1)
+    throw new JukeboxError('E_BAD_ARGUMENT', `--live: watches one run, got --repeat ${args.repeat}`, { hint: 'drop --repeat to watch a run live' });
+  sampledClients(args, args.trace);
   const sharding = shardingOf(args);
   if (typeof sharding === 'number') return sharding;
   const { seed, clients, concurrency, arrivalRate, duration, workers } = args;
@@ -174,7 +188,10 @@ function shardingOf(args: RunArgs): { shard?: Shard; shards?: number | 'auto' } 
         throw new JukeboxError('E_BAD_ARGUMENT', `--shards runs every shard here, ${source} runs one: got both (${source} ${text}, --shards ${args.shards})`, {
           hint: args.shard !== undefined ? 'give one of them' : `unset ${SHARD_ENV} to run every shard here`,
         });
-      if (args.repeat !== 1) throw new JukeboxError('E_BAD_ARGUMENT', '--shards with --repeat: a series of sharded runs is not supported', { hint: 'run the sharded run once per command' });
+      if (args.repeat !== 1)
+        throw new JukeboxError('E_BAD_ARGUMENT', '--shards with --repeat: a series of sharded runs is not supported', {
+          hint: 'run the sharded run once per command',
+        });
       return { shards: parseLocalShards(args.shards) };
     }
     return text === undefined ? {} : { shard: parseShard(text, source) };
@@ -190,9 +207,13 @@ function parseLocalShards(text: string): number | 'auto' {
   if (trimmed === 'auto') return 'auto';
   const n = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
   if (Number.isInteger(n) && n >= LOCAL_SHARDS_BOUND.min && n <= LOCAL_SHARDS_BOUND.max) return n;
-  throw new JukeboxError('E_BAD_ARGUMENT', `--shards: expected ${LOCAL_SHARDS_BOUND.what} ${describeBound(LOCAL_SHARDS_BOUND)}, or auto, got ${JSON.stringify(text)}`, {
-    hint: LOCAL_SHARDS_BOUND.hint,
-  });
+  throw new JukeboxError(
+    'E_BAD_ARGUMENT',
+    `--shards: expected ${LOCAL_SHARDS_BOUND.what} ${describeBound(LOCAL_SHARDS_BOUND)}, or auto, got ${JSON.stringify(text)}`,
+    {
+      hint: LOCAL_SHARDS_BOUND.hint,
+    },
+  );
 }
 
 /** `--repeat N`: the same scenario and seed N times, then medians and intervals of the key metrics. */
@@ -236,19 +257,37 @@ async function runOnce(
   out: string | undefined,
   control: RunControl,
 ): Promise<{ report: Report; written: { json: string; html?: string } }> {
-  const progress = createProgressPrinter(progressMode(args.quiet, process.stderr), process.stderr);
+  // The trace's lines and a progress bar redrawn in place would cut each other up: the trace wins.
+  const progress = createProgressPrinter(progressMode(args.quiet || args.trace, process.stderr), process.stderr);
   if (!args.quiet)
-    printError(`simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}${control.shard ? `, shard ${control.shard.index}/${control.shard.count}` : ''}`);
+    printError(
+      `simulate: ${scenario.name}: ${describeLoad(scenario.load)}, seed ${scenario.seed}${control.shard ? `, shard ${control.shard.index}/${control.shard.count}` : ''}`,
+    );
+  const watching = livePort(args) !== undefined || args.trace;
+  const live = watching ? new RunLive({ scenario, catalog, sampledClients: sampledClients(args, args.trace) }) : undefined;
+  const liveServer = live ? await startLive(args, live.bus) : undefined;
+  // Before the run starts, even with --quiet (on stdout unless it holds the JSON report): the one line a watcher needs.
+  if (liveServer) (args.json ? printError : print)(`live: ${liveServer.url}`);
+  // The trace goes to stdout, unless stdout is for the JSON report.
+  if (live && args.trace) traceTo(live.bus, args.json ? printError : print, elapsedStamp);
   const probe = startConditions();
-  const run = await runScenario(scenario, catalog, {
-    ...(control.shard ? { shard: control.shard } : {}),
-    signal: control.signal,
-    graceMs: control.graceMs,
-    onProgress: (p) => progress.update(p),
-    onServersReady: (servers) => {
-      if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);
-    },
-  });
+  let run;
+  try {
+    run = await runScenario(scenario, catalog, {
+      ...(control.shard ? { shard: control.shard } : {}),
+      signal: control.signal,
+      graceMs: control.graceMs,
+      onProgress: (p) => progress.update(p),
+      onServersReady: (servers) => {
+        live?.serversReady(servers);
+        if (!args.quiet) printError(`servers: ${servers.map((s) => `${s.id} on ${s.host}:${s.port}`).join(', ')}`);
+      },
+      ...(live ? { live: live.hooks } : {}),
+    });
+  } finally {
+    live?.bus.close();
+    await liveServer?.close();
+  }
   progress.done();
   const report = buildReport(run, collectEnvironment(probe.finish()));
   const written = saveReport(report, out ?? defaultReportPath(report), renderHtml(report));
@@ -259,6 +298,8 @@ export function describeWritten(written: { json: string; html?: string }): strin
   return `${written.json}${written.html ? ` and ${written.html}` : ''}`;
 }
 
-export function describeLoad(load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number }): string {
+export function describeLoad(
+  load: { model: 'closed'; clients: number; concurrency: number } | { model: 'open'; arrivalRate: number; durationMs: number },
+): string {
   return load.model === 'closed' ? `${load.clients} clients, ${load.concurrency} at once` : `${load.arrivalRate} clients/s for ${load.durationMs / 1000}s`;
 }

@@ -5,9 +5,10 @@
 import { debuglog } from 'node:util';
 import { askServers, type AskServersOptions } from '../client/ask-servers.js';
 import { chooseServer, type CheckAnswer, type ServerPreference } from '../client/choice.js';
-import { ConnectionCache } from '../client/pool.js';
+import { ConnectionCache, type ConnectionCacheOptions } from '../client/pool.js';
 import { transferSong, type TransferOutcome } from '../client/transfer.js';
 import type { ErrorCode } from '../errors.js';
+import type { ClientProbe, LiveThreadSink } from '../live/client-probe.js';
 import type { RequestOutcome } from '../metrics/recorder.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { ErrorKind } from '../metrics/types.js';
@@ -35,6 +36,8 @@ export interface ActorContext {
    * Closed model: a client starts when its lane is free (at the run's start at the earliest).
    */
   scheduled: boolean;
+  /** The live view's sink (--live, --trace): only its sampled clients get a probe; absent, nothing is built. */
+  live?: LiveThreadSink;
 }
 
 /** How a client's script ended: played through, or cut short by a stop. */
@@ -66,7 +69,8 @@ interface Connections {
 
 export async function runClientActor(script: ClientScript, ctx: ActorContext): Promise<ClientEnd> {
   const rng = createRng(`${script.seed}/prefer`);
-  const connections = connectionsFor(ctx);
+  const probe = ctx.live?.forClient(script.client);
+  const connections = connectionsFor(ctx, probe);
   ctx.recorder.clientStarted();
   // Open model: the first request is due at the scheduled start, however late the harness is.
   let intendedStart = ctx.scheduled ? ctx.runStart + script.startMs : Math.max(ctx.now(), ctx.runStart);
@@ -79,9 +83,10 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
       // stalled request) cannot hide a wait; a request never starts before it.
       const countFrom = intendedStart;
       const token = ctx.recorder.requestStarted(countFrom);
-      const outcome = await playRequest(request, ctx, connections, rng);
+      const played = await playRequest(request, ctx, connections, rng, probe);
       await connections.release();
-      ctx.recorder.requestEnded(outcome, ctx.now() - countFrom, token);
+      ctx.recorder.requestEnded(played.outcome, ctx.now() - countFrom, token);
+      probe?.done(request.song, played.kind === undefined ? played.outcome : `failed:${played.kind}`, ctx.now() - countFrom);
       intendedStart = ctx.now() + request.thinkMs;
     }
     return 'completed';
@@ -91,7 +96,18 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
   }
 }
 
-async function playRequest(request: PlannedRequest, ctx: ActorContext, connections: Connections, rng: Rng): Promise<RequestOutcome> {
+/** A request's outcome, and for a failure the kind of error that ended it. */
+interface Played {
+  outcome: RequestOutcome;
+  kind?: ErrorKind;
+}
+
+function failed(recorder: MetricsRecorder, kind: ErrorKind): Played {
+  recorder.error(kind);
+  return { outcome: 'failed', kind };
+}
+
+async function playRequest(request: PlannedRequest, ctx: ActorContext, connections: Connections, rng: Rng, probe: ClientProbe | undefined): Promise<Played> {
   const { recorder, behaviour } = ctx;
   try {
     const checks = connections.forChecks();
@@ -99,31 +115,27 @@ async function playRequest(request: PlannedRequest, ctx: ActorContext, connectio
     const answers = await askServers(request.song, ctx.servers, options);
     recordChecks(answers, recorder);
     const choice = chooseServer(answers, preferenceOf(behaviour.prefer), rng);
+    probe?.choice(request.song, answers, choice);
     if (choice.decision === 'cancel') {
-      if (choice.reason === 'absent') return 'cancelled';
-      recorder.error(firstUnavailableKind(answers));
-      return 'failed';
+      if (choice.reason === 'absent') return { outcome: 'cancelled' };
+      return failed(recorder, firstUnavailableKind(answers));
     }
     const facts = ctx.songs.get(request.song);
     // A server holds a song the client's catalog does not know: it cannot be verified.
-    if (!facts) {
-      recorder.error('protocol');
-      return 'failed';
-    }
+    if (!facts) return failed(recorder, 'protocol');
     recorder.actionStarted(request.action, choice.serverId);
     const transfers = connections.forTransfer();
     const outcome = await transferSong({
       song: facts,
       verb: request.action === 'stream' ? 'STREAM' : 'GET',
       sources: choice.order.map((id) => transfers.source(id)),
-      onProgress: byteCounter(recorder),
+      onProgress: byteCounter(recorder, probe?.progress(request.song)),
     });
     return recordTransfer(outcome, recorder);
   } catch (err) {
     // Nothing above should throw; if it does, the request fails and the client carries on.
     debug('request for %s failed unexpectedly: %O', request.song, err);
-    recorder.error('other');
-    return 'failed';
+    return failed(recorder, 'other');
   }
 }
 
@@ -134,21 +146,26 @@ function recordChecks(answers: CheckAnswer[], recorder: MetricsRecorder): void {
   }
 }
 
-function recordTransfer(outcome: TransferOutcome, recorder: MetricsRecorder): RequestOutcome {
+function recordTransfer(outcome: TransferOutcome, recorder: MetricsRecorder): Played {
   for (const segment of outcome.segments) recorder.protocolRequest(segment.serverId);
   recorder.transferRecovered(outcome.failovers, outcome.resumes, outcome.resumedBytes);
   if (outcome.ttfbMs >= 0) {
     recorder.recordPhase('ttfb', outcome.ttfbMs);
     recorder.recordPhase('transfer', outcome.totalMs - outcome.ttfbMs);
   }
-  if (outcome.status === 'verified') return 'verified';
-  recorder.error(errorKindOf(outcome.error.code));
-  return 'failed';
+  if (outcome.status === 'verified') return { outcome: 'verified' };
+  return failed(recorder, errorKindOf(outcome.error.code));
 }
 
-/** Turns transferSong's running total into per-chunk byte counts per server. */
-function byteCounter(recorder: MetricsRecorder): (received: number, total: number, serverId: string) => void {
+/** Turns transferSong's running total into per-chunk byte counts per server (and, for a sampled client, `transfer` events). */
+function byteCounter(recorder: MetricsRecorder, live?: (received: number, total: number, serverId: string) => void): (received: number, total: number, serverId: string) => void {
   let counted = 0;
+  if (live)
+    return (received, total, serverId) => {
+      recorder.bytesReceived(serverId, received - counted);
+      counted = received;
+      live(received, total, serverId);
+    };
   return (received, _total, serverId) => {
     recorder.bytesReceived(serverId, received - counted);
     counted = received;
@@ -164,13 +181,19 @@ function preferenceOf(prefer: Preference): ServerPreference {
   return typeof prefer === 'string' ? prefer : prefer.server;
 }
 
-function connectionsFor(ctx: ActorContext): Connections {
-  const options = {
+function connectionsFor(ctx: ActorContext, probe: ClientProbe | undefined): Connections {
+  const options: ConnectionCacheOptions = {
     requestTimeoutMs: ctx.behaviour.timeoutMs,
     connectTimeoutMs: ctx.behaviour.timeoutMs,
     // A simulated client hashes and counts each chunk as it comes and keeps none.
     sharedReadBuffer: true,
-    onConnected: (c: { connectMs: number }) => ctx.recorder.recordPhase('connect', c.connectMs),
+    onConnected: probe
+      ? (c, server) => {
+          ctx.recorder.recordPhase('connect', c.connectMs);
+          probe.connected(c, server.id);
+        }
+      : (c) => ctx.recorder.recordPhase('connect', c.connectMs),
+    ...(probe ? { trace: probe.onLine } : {}),
   };
   if (ctx.behaviour.connection === 'persistent') {
     const kept = new ConnectionCache(ctx.servers, options);

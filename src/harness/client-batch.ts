@@ -7,6 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import { receiveMessageOnPort, threadId } from 'node:worker_threads';
 import { assertNever } from '../errors.js';
+import { LiveThreadSink } from '../live/client-probe.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { countScript, countSelected, emptyPlanTotals, planSpec, selectedScripts, type ClientScript, type PlanTotals } from '../scenario/plan.js';
 import { sharedNow } from '../util/clock.js';
@@ -68,6 +69,7 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
     stop: stopper.signal,
     scheduled: model === 'open',
   };
+  if (task.live) ctx.live = new LiveThreadSink(task.live, now, task.runStart, task.servers, (batch) => post(task, { type: 'live', batch }));
   const clients = new BatchClients(actor, ctx);
   const scripts = selectedScripts(task.scenario, planSpec(task.scenario, task.songs), task.clients);
   const flush = setInterval(() => post(task, { type: 'metrics', snapshot: recorder.drain() }), task.flushIntervalMs);
@@ -86,6 +88,8 @@ export async function runClientBatch(task: ClientTask, actor: Actor, options: Ba
     task.port.off('message', onMessage);
     options.stop?.removeEventListener('abort', stopFromCaller);
   }
+  // Before the final message, which ends the coordinator's listening on this port.
+  ctx.live?.flush();
   post(task, { type: 'final', snapshot: recorder.drain(true) });
   return { started: clients.started, completed: clients.completed, cut: ended ? 0 : clients.running, plan: clients.plan, stopped: stopper.signal.aborted };
 }

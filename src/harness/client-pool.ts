@@ -4,6 +4,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { JukeboxError } from '../errors.js';
+import type { LiveBatch } from '../live/client-probe.js';
 import type { MetricsAggregator } from '../metrics/aggregate.js';
 import { workerUrl } from '../util/paths.js';
 import type { WarmTask } from './client-batch.js';
@@ -49,10 +50,11 @@ export class ClientPool {
    * Runs one batch and feeds its snapshots into `metrics` as they arrive. Resolves when the
    * batch's final snapshot has been merged. `stop` aborting sends the batch its stop.
    */
-  async runBatch(task: Omit<ClientTask, 'port'>, metrics: MetricsAggregator, stop?: AbortSignal): Promise<ClientTaskResult> {
+  async runBatch(task: Omit<ClientTask, 'port'>, metrics: MetricsAggregator, stop?: AbortSignal, onLive?: (batch: LiveBatch) => void): Promise<ClientTaskResult> {
     const { port1, port2 } = new MessageChannel();
     const finalMerged = new Promise<void>((resolve) => {
       port1.on('message', (message: BatchMessage) => {
+        if (message.type === 'live') return onLive?.(message.batch);
         metrics.add(message.snapshot);
         if (message.type === 'final') resolve();
       });

@@ -14,6 +14,8 @@
 // signal goes down as a stop: no new clients or songs, requests in flight get a grace to finish,
 // and the run returns what it measured, marked interrupted.
 import type { LoadedCatalog } from '../catalog/types.js';
+import type { LiveBatch } from '../live/client-probe.js';
+import { LIVE_TICK_MS, type LiveServerCounters, type LiveTotals } from '../live/events.js';
 import { JukeboxError } from '../errors.js';
 import { MetricsAggregator } from '../metrics/aggregate.js';
 import { addPlanTotals, ALL_CLIENTS, countSelected, emptyPlanTotals, withinSelection, type ClientSelection } from '../scenario/plan.js';
@@ -69,6 +71,22 @@ export interface RunOptions {
    * (ms since the epoch) it resolves with. Shards in several processes start together this way.
    */
   startBarrier?: () => Promise<number>;
+  /** The live view (--live, --trace): absent, no thread builds a single event. */
+  live?: RunLiveHooks;
+}
+
+/** What the run tells the live view (see src/live/run-live.ts). */
+export interface RunLiveHooks {
+  /** Clients whose index is below this send per-message events. */
+  sampledClients: number;
+  /** The run's start on the shared clock, once fixed (before any client starts). */
+  started(runStart: number): void;
+  /** A batch of the sampled clients' events from one thread. */
+  batch(batch: LiveBatch): void;
+  /** Once a second: `t`, each server's counters, the run's totals so far. */
+  tick(t: number, servers: Record<string, LiveServerCounters>, totals: LiveTotals): void;
+  /** A fault of the scenario applied or lifted. */
+  fault(event: FaultEvent): void;
 }
 
 export async function runScenario(scenario: ResolvedScenario, catalog: LoadedCatalog, options: RunOptions = {}): Promise<RunResult> {
@@ -112,7 +130,8 @@ async function runClients(
 ): Promise<RunResult> {
   const metrics = new MetricsAggregator();
   // A closed-model shard runs its share of the clients at once.
-  const atOnce = scenario.load.model === 'closed' ? (options.shard ? shardConcurrency(scenario.load.concurrency, options.shard) : scenario.load.concurrency) : 0;
+  const atOnce =
+    scenario.load.model === 'closed' ? (options.shard ? shardConcurrency(scenario.load.concurrency, options.shard) : scenario.load.concurrency) : 0;
   const threads = threadCount(scenario, plan.clientsTotal, atOnce);
   const pool = new ClientPool(Math.max(1, threads));
   const concurrency = scenario.load.model === 'closed' ? splitConcurrency(atOnce, threads) : [];
@@ -136,8 +155,12 @@ async function runClients(
   const runStart = Math.max(now + START_LEAD_MS, startAt ?? -Infinity);
   const startedAtMs = Date.now() + (runStart - now);
   const progress = setInterval(() => options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart)), FLUSH_INTERVAL_MS);
+  const live = options.live;
+  live?.started(runStart);
+  const ticking = live ? startLiveTicks(live, servers, metrics, runStart) : undefined;
+  const onFault = live ? (e: FaultEvent) => (live.fault(e), options.onFault?.(e)) : options.onFault;
   // Fault times count from the run's start, like the clients' schedule and the report's timeline.
-  const faults = startFaultSchedule(faultSteps(scenario.faults), servers.faultTargets, { runStart, now: sharedNow, onEvent: options.onFault });
+  const faults = startFaultSchedule(faultSteps(scenario.faults), servers.faultTargets, { runStart, now: sharedNow, onEvent: onFault });
   const stop = new AbortController();
   let stoppedAt: number | undefined;
   const onAbort = () => {
@@ -164,9 +187,11 @@ async function runClients(
             songs,
             flushIntervalMs: FLUSH_INTERVAL_MS,
             graceMs: plan.graceMs,
+            ...(live ? { live: { sampledClients: live.sampledClients } } : {}),
           },
           metrics,
           stop.signal,
+          live ? (batch) => live.batch(batch) : undefined,
         ),
       ),
     );
@@ -176,6 +201,8 @@ async function runClients(
     // Steps not yet due when the last client ends are dropped: the run is over.
     faultEvents = await faults.stop();
     await pool.close();
+    // The last tick, with every thread's final counters merged: the live view's totals end exact.
+    await ticking?.stop();
   }
   const durationMs = sharedNow() - runStart;
   options.onProgress?.(progressOf(metrics, plan.clientsTotal, runStart));
@@ -224,4 +251,56 @@ function resourceUse(): ResourceUse {
 function progressOf(metrics: MetricsAggregator, clientsTotal: number, runStart: number): Progress {
   const p = metrics.progress();
   return { elapsedMs: Math.max(0, sharedNow() - runStart), clientsDone: p.clients, clientsTotal, requests: p.requests, bytes: p.bytes, failed: p.failed };
+}
+
+/**
+ * The live view's tick once a second: the servers' own counters (asked of their threads) and the
+ * run's totals (merged from the threads' snapshots). A tick still waiting for its answers makes
+ * the next one skip, so that a stalled server never piles up questions.
+ */
+function startLiveTicks(live: RunLiveHooks, servers: ScenarioServers, metrics: MetricsAggregator, runStart: number): { stop(): Promise<void> } {
+  let lastBytes = new Map<string, number>();
+  let lastAt = sharedNow();
+  let asking: Promise<void> | undefined;
+  const tick = async () => {
+    try {
+      const stats = await servers.ownStats();
+      const now = sharedNow();
+      const seconds = Math.max(0.001, (now - lastAt) / 1000);
+      const counters: Record<string, LiveServerCounters> = {};
+      const bytes = new Map<string, number>();
+      for (const [id, s] of Object.entries(stats)) {
+        if (!s) continue;
+        bytes.set(id, s.bytesSent);
+        counters[id] = {
+          open: s.connections,
+          active: s.activeTransfers,
+          bytesPerSec: Math.max(0, Math.round((s.bytesSent - (lastBytes.get(id) ?? s.bytesSent)) / seconds)),
+        };
+      }
+      lastBytes = bytes;
+      lastAt = now;
+      const c = metrics.counters;
+      live.tick(Math.max(0, Math.round(now - runStart)), counters, {
+        clients: c.clients,
+        requests: c.requests,
+        verified: c.verified,
+        cancelled: c.cancelled,
+        failed: c.failed,
+        bytes: c.bytes,
+      });
+    } finally {
+      asking = undefined;
+    }
+  };
+  const timer = setInterval(() => {
+    asking ??= tick();
+  }, LIVE_TICK_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await asking;
+      await tick();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // The client pool's thread boundary: what a pool task carries in, what goes to it while it runs,
 // and what comes back out. One file of typed messages; errors cross as { code, message }.
+import type { LiveBatch, LiveTaskOptions } from '../live/client-probe.js';
 import type { MetricsSnapshot } from '../metrics/types.js';
 import type { ClientSelection, PlanTotals } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
@@ -43,6 +44,8 @@ export interface ClientTask {
   graceMs: number;
   /** Where snapshots go while the batch runs, and stops come from (transferred to the worker). */
   port: MessagePort;
+  /** The live view (--live, --trace): which clients send per-message events. Absent: none does, and none is built. */
+  live?: LiveTaskOptions;
 }
 
 /**
@@ -50,7 +53,11 @@ export interface ClientTask {
  * batch's last message: the port is FIFO, so once it arrives no snapshot of the batch is still
  * in flight.
  */
-export type BatchMessage = { type: 'metrics'; snapshot: MetricsSnapshot } | { type: 'final'; snapshot: MetricsSnapshot };
+export type BatchMessage =
+  | { type: 'metrics'; snapshot: MetricsSnapshot }
+  | { type: 'final'; snapshot: MetricsSnapshot }
+  /** The sampled clients' live events, in batches (only with ClientTask.live). */
+  | { type: 'live'; batch: LiveBatch };
 
 /** Sent by the coordinator on the task's port: `stop` ends arrivals and next songs, then the grace runs. */
 export type CoordinatorMessage = { type: 'stop' };

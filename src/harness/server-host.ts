@@ -24,6 +24,8 @@ export interface ScenarioServers {
   addresses: ServerAddress[];
   /** Each server's own counters, asked at the end; undefined where it could not answer. */
   stats(): Promise<Record<string, ServerStats | undefined>>;
+  /** The counters of the servers the harness started (not external ones: asking those costs a connection each time); for the live view's tick. */
+  ownStats(): Promise<Record<string, ServerStats | undefined>>;
   /** The servers the harness started, by id: where the scenario's faults are applied (external ones take none). */
   faultTargets: ReadonlyMap<string, FaultTarget>;
   stop(): Promise<void>;
@@ -47,6 +49,10 @@ export async function startScenarioServers(scenario: ResolvedScenario, catalog: 
   return {
     addresses,
     faultTargets: threads,
+    async ownStats() {
+      const entries = await Promise.all([...threads].map(async ([id, thread]) => [id, await thread.stats().catch(() => undefined)] as const));
+      return Object.fromEntries(entries);
+    },
     async stats() {
       const entries = await Promise.all(
         addresses.map(async (a) => {

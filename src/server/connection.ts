@@ -6,7 +6,7 @@ import { LineSplitter, type SplitEvent } from '../protocol/line-splitter.js';
 import { parseRequest } from '../protocol/request.js';
 import { encodeResponse } from '../protocol/response.js';
 import type { Response } from '../protocol/types.js';
-import { ConnectionGoneError, type Exchange, type Pending, type ServerContext } from './context.js';
+import { ConnectionGoneError, type BodyProgress, type Exchange, type Pending, type ServerContext } from './context.js';
 import { responseDelay, type FaultableConnection } from './faults.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
@@ -18,6 +18,8 @@ export interface ConnectionHooks {
   /** Present only while someone traces, so that untraced servers never decode lines for it. */
   onRequestLine?: ((connection: Connection, line: string) => void) | undefined;
   onResponseLine?: ((connection: Connection, line: string) => void) | undefined;
+  /** Present only while someone watches transfers (the live view): body progress of GET/STREAM. */
+  onBodyProgress?: ((connection: Connection, progress: BodyProgress) => void) | undefined;
   onInternalError(connection: Connection, error: unknown): void;
   onClosed(connection: Connection): void;
 }
@@ -260,7 +262,7 @@ export class Connection implements FaultableConnection {
     const parsed = parseRequest(job.line);
     if (!parsed.ok) return this.reply({ kind: 'ERR', code: parsed.code, text: parsed.text });
 
-    const exchange = new RequestExchange(this, this.hooks.context);
+    const exchange = new RequestExchange(this, this.hooks.context, this.hooks);
     let pending: Pending;
     try {
       pending = dispatch(exchange, parsed.request);
@@ -373,11 +375,16 @@ export class Connection implements FaultableConnection {
 class RequestExchange implements Exchange {
   replied = false;
   closeRequested = false;
+  readonly onBodyProgress: ((progress: BodyProgress) => void) | undefined;
 
   constructor(
     private readonly connection: Connection,
     readonly server: ServerContext,
-  ) {}
+    hooks: ConnectionHooks,
+  ) {
+    const watch = hooks.onBodyProgress;
+    this.onBodyProgress = watch ? (progress) => watch(connection, progress) : undefined;
+  }
 
   /** Aborts when the connection goes: what a paced or gated transfer waits on. */
   get signal(): AbortSignal {

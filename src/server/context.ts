@@ -37,6 +37,16 @@ export interface Exchange {
   write(chunk: Buffer): Pending;
   /** Closes the connection once this request's answer is written (QUIT). */
   closeAfterReply(): void;
+  /** Told of each body chunk written (GET/STREAM) while someone watches transfers; undefined otherwise (no call, no object). */
+  readonly onBodyProgress?: ((progress: BodyProgress) => void) | undefined;
+}
+
+/** A transfer's progress: `bytes` of the song's `total` are written (offset included); `ended` once, when it ends or is cut. */
+export interface BodyProgress {
+  song: string;
+  bytes: number;
+  total: number;
+  ended: boolean;
 }
 
 /** Thrown by writes once the peer is gone; the connection ends the request quietly. */

@@ -18,6 +18,21 @@ export interface TraceEvent {
   line: string;
 }
 
+/** A GET/STREAM body's progress (only while someone listens for `transfer`): after each chunk, and once when it ends or is cut. */
+export interface TransferProgressEvent {
+  serverId: string;
+  connectionId: number;
+  remoteAddress: string;
+  remotePort: number;
+  song: string;
+  /** Bytes of the song written so far, the offset it resumed from included. */
+  bytes: number;
+  /** The song's size. */
+  total: number;
+  /** True once: the transfer ended (whole or cut). */
+  ended: boolean;
+}
+
 export interface RejectionEvent {
   serverId: string;
   remoteAddress: string;
@@ -57,6 +72,7 @@ export interface ServerEventMap {
   rejected: [RejectionEvent];
   request: [TraceEvent];
   response: [TraceEvent];
+  transfer: [TransferProgressEvent];
   /** Something unexpected (answered ERR 500 or a cut transfer); the server keeps serving. */
   internalError: [InternalErrorEvent];
   /** Warnings while running; those of the start are `startWarnings` (given before anyone could listen). */

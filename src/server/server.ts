@@ -12,7 +12,7 @@ import { encodeResponse } from '../protocol/response.js';
 import type { ServerStats } from '../protocol/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Connection, type ConnectionHooks } from './connection.js';
-import type { ServerContext } from './context.js';
+import type { BodyProgress, ServerContext } from './context.js';
 import { isOutOfDescriptors, joinDescriptorGuard, OutOfDescriptorsReporter, type GuardMembership } from './descriptor-guard.js';
 import {
   ALONE,
@@ -29,7 +29,7 @@ import { IDLE_CHECKS_PER_TIMEOUT, MAX_LINGERING_REJECTIONS, REJECT_LINGER_MS, re
 import { openSongStore, type SongStore } from './song-store.js';
 import { ServerCounters } from './stats.js';
 
-export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, ServerWarning, TraceEvent } from './events.js';
+export type { ConnectionEvent, InternalErrorEvent, RejectionEvent, ServerEventMap, ServerWarning, TraceEvent, TransferProgressEvent } from './events.js';
 export type { FaultCommand, FaultResult } from './faults.js';
 export type { ProcessShare } from './descriptors.js';
 
@@ -330,6 +330,11 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
       },
       get onResponseLine() {
         return server.listenerCount('response') > 0 ? (c: Connection, line: string) => server.emit('response', server.traceEvent(c, line)) : undefined;
+      },
+      get onBodyProgress() {
+        return server.listenerCount('transfer') > 0
+          ? (c: Connection, p: BodyProgress) => server.emit('transfer', { serverId: server.serverId, connectionId: c.id, remoteAddress: c.remoteAddress, remotePort: c.remotePort, ...p })
+          : undefined;
       },
       onInternalError: (connection, error) => this.reportInternalError(connection.id, error),
       onClosed: (connection) => {

@@ -36,6 +36,7 @@ function task(scenario: ResolvedScenario, runStart: number, options: { concurren
   const metrics = new MetricsAggregator();
   const final = new Promise<void>((resolve) => {
     port1.on('message', (m: BatchMessage) => {
+      if (m.type === 'live') return;
       metrics.add(m.snapshot);
       if (m.type === 'final') resolve();
     });

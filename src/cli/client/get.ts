@@ -30,6 +30,7 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
   const session = new ClientSession({
     catalog: options.loaded,
     host: options.host,
+    ...(options.clientName === undefined ? {} : { clientName: options.clientName }),
     trace: tracer?.onTrace,
     onEvent: (event) => notes.line(describeSessionEvent(event)),
   });

@@ -32,6 +32,7 @@ export async function runInteractive(options: ResolvedClientOptions): Promise<nu
   const session = new ClientSession({
     catalog: options.loaded,
     host: options.host,
+    ...(options.clientName === undefined ? {} : { clientName: options.clientName }),
     trace: tracer?.onTrace,
     onEvent: (event) => screen.line(describeSessionEvent(event)),
   });

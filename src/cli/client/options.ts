@@ -5,6 +5,7 @@ import type { LoadedCatalog } from '../../catalog/types.js';
 import { PREFERENCE_RULES, type ServerPreference } from '../../client/choice.js';
 import { DEFAULT_DOWNLOAD_DIR } from '../../client/journey-file.js';
 import type { TransferAction } from '../../client/journey.js';
+import { CLIENT_NAME_PATTERN, MAX_CLIENT_NAME_CHARS } from '../../client/limits.js';
 import { JukeboxError } from '../../errors.js';
 import { defaultCatalogPath } from '../../util/paths.js';
 import { serveCommandFor } from './render.js';
@@ -20,6 +21,7 @@ export interface ClientArgs {
   'out-dir': string;
   'playback-speed': number;
   trace: boolean;
+  name: string | undefined;
 }
 
 export interface ResolvedClientOptions {
@@ -32,6 +34,8 @@ export interface ResolvedClientOptions {
   outDir: string;
   playbackSpeed: number;
   trace: boolean;
+  /** The HELLO name (--name); undefined: the session's default. */
+  clientName: string | undefined;
   /** How to start the servers of this catalog, for the "no server is reachable" advice. */
   serveCommand: string;
 }
@@ -50,6 +54,8 @@ export function resolveClientOptions(args: ClientArgs): ResolvedClientOptions {
   const speed = args['playback-speed'];
   if (args.host !== undefined && args.host.trim() === '') problems.push('--host: expected a host name or address, got ""');
   if (args['out-dir'].trim() === '') problems.push('--out-dir: expected a folder, got ""');
+  if (args.name !== undefined && !CLIENT_NAME_PATTERN.test(args.name))
+    problems.push(`--name: expected 1 to ${MAX_CLIENT_NAME_CHARS} printable characters without spaces, got ${JSON.stringify(args.name)}`);
   if (problems.length > 0) {
     throw new JukeboxError('E_BAD_ARGUMENT', problems.join('\n  '), { hint: "'jukebox client --help' explains every option" });
   }
@@ -61,6 +67,7 @@ export function resolveClientOptions(args: ClientArgs): ResolvedClientOptions {
     outDir: args['out-dir'] || DEFAULT_DOWNLOAD_DIR,
     playbackSpeed: speed,
     trace: args.trace,
+    clientName: args.name,
     serveCommand: serveCommandFor(loaded.path, defaultCatalogPath),
   };
 }

@@ -26,12 +26,17 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
     exchange.closeAfterReply();
     return exchange.reply({ kind: 'ERR', code: ERR.UNAVAILABLE, text: 'server is out of file descriptors; try again later' });
   }
+  // The live view's watch: only while someone watches, so an unwatched transfer builds nothing for it.
+  const watch = exchange.onBodyProgress;
+  let written = 0;
+  const progress = watch ? (sent: number) => watch({ song: songId, bytes: offset + (written = sent), total: size, ended: false }) : undefined;
   try {
     await exchange.reply({ kind: 'DATA', length });
     const chunkBytes = stored.source.kind === 'memory' ? exchange.server.limits.memoryWriteChunkBytes : exchange.server.limits.writeChunkBytes;
-    await sendBody(exchange, length, chunkBytes, pace(stored.song), (sent, n) => reader.read(offset + sent, n));
+    await sendBody(exchange, length, chunkBytes, pace(stored.song), (sent, n) => reader.read(offset + sent, n), progress);
   } finally {
     counters.activeTransfers--;
+    watch?.({ song: songId, bytes: offset + written, total: size, ended: true });
     await reader.close();
   }
 }
@@ -42,6 +47,7 @@ async function sendBody(
   chunkBytes: number,
   schedule: PaceSchedule | undefined,
   read: (sent: number, n: number) => Promise<Buffer>,
+  progress?: (sent: number) => void,
 ): Promise<void> {
   const { clock, counters, faults } = exchange.server;
   const start = clock.now();
@@ -61,5 +67,6 @@ async function sendBody(
     await exchange.write(chunk);
     sent += n;
     counters.bytesSent += n;
+    progress?.(sent);
   }
 }
