@@ -1,0 +1,98 @@
+// The sequence view's model and renderers (src/live/page/sequence-script.ts) run as the browser
+// runs them, here in a bare V8 context without a DOM: the same events give the same diagram, which
+// is what lets the report replay a run, and nothing a client calls itself can inject markup.
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import type { LiveEvent } from '../../src/live/events.js';
+import { SEQUENCE_GLOBAL, SEQUENCE_SCRIPT } from '../../src/live/page/sequence-script.js';
+import { classroomHello, recordedClassroom } from './live-page-fixture.js';
+
+interface Row {
+  kind: string;
+  client?: string;
+  server?: string;
+  line?: string;
+  bytes?: number;
+  finished?: boolean;
+  outcome?: string;
+}
+interface Model {
+  servers: { id: string; songs: string[] }[];
+  clients: string[];
+  rows: Row[];
+  droppedRows: number;
+  counts: Record<string, number>;
+}
+interface Sequence {
+  MAX_ROWS: number;
+  model(events: unknown[], opts?: { maxRows?: number }): Model;
+  renderHeader(m: Model, opts: { width: number; font: number }): string;
+  renderBody(m: Model, opts: { width: number; font: number }): string;
+  renderServers(m: Model): string;
+  renderCounters(m: Model): string;
+}
+
+function load(): Sequence {
+  const context: Record<string, unknown> = {};
+  runInNewContext(SEQUENCE_SCRIPT, context);
+  return context[SEQUENCE_GLOBAL] as Sequence;
+}
+
+const S = load();
+const recorded: LiveEvent[] = [classroomHello, ...recordedClassroom(4)];
+
+describe('the sequence view model', () => {
+  it('puts the servers and the hello clients in lanes and one row per message, in the order they came', () => {
+    const m = S.model(recorded);
+    expect(m.servers.map((s) => s.id)).toEqual(['s1', 's2']);
+    expect(m.servers[0]!.songs).toEqual(['song1', 'song2', 'song3', 'song4']);
+    expect(m.clients).toEqual(['c1', 'c2', 'c3', 'c4', 'c5']);
+    const messages = recorded.filter((e) => ['connect', 'close', 'request', 'response', 'choice', 'done', 'fault'].includes(e.type));
+    expect(m.rows.filter((r) => r.kind !== 'transfer').map((r) => r.kind)).toEqual(messages.map((e) => e.type));
+  });
+
+  it('draws a transfer as one row that fills up, finished by its done', () => {
+    const m = S.model(recorded);
+    const bars = m.rows.filter((r) => r.kind === 'transfer');
+    const gets = recorded.filter((e) => e.type === 'request' && e.line.startsWith('GET'));
+    expect(bars.length).toBe(gets.length);
+    for (const bar of bars) expect(bar).toMatchObject({ bytes: 3_840_268, finished: true, outcome: 'verified' });
+    expect(m.counts.verified).toBe(recorded.filter((e) => e.type === 'done' && e.outcome === 'verified').length);
+  });
+
+  it('learns lanes it was not told of and ignores event types it does not know', () => {
+    const m = S.model([
+      { type: 'request', t: 5, client: 'alice', server: 's9', line: 'CHECK x' },
+      { type: 'gossip', t: 6, client: 'bob' },
+      { type: 'choice', t: 7, client: 'alice', song: 'x', reason: 'neither: cancelled' },
+    ]);
+    expect(m.clients).toEqual(['alice']);
+    expect(m.servers.map((s) => s.id)).toEqual(['s9']);
+    expect(m.rows.map((r) => r.kind)).toEqual(['request', 'choice']);
+    expect(S.renderBody(m, { width: 900, font: 18 })).toContain('no server for x: neither: cancelled');
+  });
+
+  it('keeps only the newest rows of a long run and says how many scrolled off', () => {
+    const m = S.model(recorded, { maxRows: 10 });
+    expect(m.rows.length).toBe(10);
+    expect(m.droppedRows).toBe(S.model(recorded).rows.length - 10);
+    expect(S.renderBody(m, { width: 1200, font: 18 })).toContain(`${m.droppedRows} older rows scrolled off`);
+  });
+
+  it('shows a HELLO name as text, never as markup', () => {
+    const evil = '<img src=x onerror=alert(1)>"';
+    const m = S.model([classroomHello, { type: 'connect', t: 1, client: evil, server: 's1' }, { type: 'request', t: 2, client: evil, server: 's1', line: 'CHECK </text><script>alert(2)</script>' }]);
+    const html = [S.renderHeader(m, { width: 1200, font: 18 }), S.renderBody(m, { width: 1200, font: 18 }), S.renderServers(m), S.renderCounters(m)].join('');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script');
+    expect(html).toContain('CHECK &lt;/text&gt;&lt;script&gt;');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('is a pure function of the events: the same list, the same SVG', () => {
+    const a = S.renderBody(S.model(recorded), { width: 1280, font: 15 });
+    const b = S.renderBody(S.model(JSON.parse(JSON.stringify(recorded)) as unknown[]), { width: 1280, font: 15 });
+    expect(a).toBe(b);
+    expect(a.match(/data-kind="fault"/g)?.length).toBe(2);
+  });
+});
