@@ -89,6 +89,18 @@ describe('the sequence view model', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  it("breaks a server's lifeline from its crash to its restart, and names the fault while it lasts", () => {
+    const crashed = recorded.filter((e) => !(e.type === 'fault' && e.action === 'restart'));
+    const down = S.model(crashed);
+    expect(S.renderBody(down, { width: 1200, font: 18 }).match(/class="jx-fault-span" data-server="s1"/g)?.length).toBe(1);
+    expect(S.renderHeader(down, { width: 1200, font: 18 })).toContain('⚡ crash');
+    expect(S.renderServers(down)).toContain('⚡ crash since 10.05 s');
+    const back = S.model(recorded);
+    expect(S.renderBody(back, { width: 1200, font: 18 }).match(/class="jx-fault-span"/g)?.length).toBe(1);
+    expect(S.renderHeader(back, { width: 1200, font: 18 })).not.toContain('⚡');
+    expect(S.renderServers(back)).toContain('last fault over: restart at 15.05 s');
+  });
+
   it('is a pure function of the events: the same list, the same SVG', () => {
     const a = S.renderBody(S.model(recorded), { width: 1280, font: 15 });
     const b = S.renderBody(S.model(JSON.parse(JSON.stringify(recorded)) as unknown[]), { width: 1280, font: 15 });

@@ -171,6 +171,7 @@ describe.skipIf(!available)('the live view in a browser', () => {
       expect(resumed.waiting).toBe(0);
       expect(resumed.rows).toBeGreaterThan(later.rows);
 
+      await page.screenshot({ path: join(outDir, 'live-latest.png') }); // followed to the newest rows
       // The documentation's picture: the servers, counters and the start of the conversation.
       await page.click('#pause');
       await page.setViewportSize({ width: 1400, height: 1350 });

@@ -107,7 +107,12 @@ export const LIVE_SCRIPT = String.raw`
     var button = el('pause');
     button.textContent = p ? '▶ Go on' : '❚❚ Pause';
     button.setAttribute('aria-pressed', p ? 'true' : 'false');
-    if (!p) {
+    if (p) {
+      // Freeze what has arrived so far, and nothing after: no redraw is left pending.
+      clearTimeout(redrawTimer);
+      redrawTimer = 0;
+      draw();
+    } else {
       if (waitingHello) { hello = waitingHello; events = []; tick = null; waitingHello = null; }
       if (waitingTick) { tick = waitingTick; waitingTick = null; }
       events = trim(events.concat(waiting), MAX_EVENTS);

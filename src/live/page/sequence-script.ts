@@ -101,6 +101,13 @@ export const SEQUENCE_SCRIPT = String.raw`
     m.clients.push(id);
   }
 
+  // A fault marker that starts a lasting fault (the harness's actions: crash until restart,
+  // delay, throttle, refuse, pause until <action>-end; a reset is over at once).
+  function faultStarts(action) {
+    action = str(action);
+    return action !== 'restart' && action !== 'reset' && !/-end$/.test(action);
+  }
+
   // The events that name a client or server lane (a type this script does not know names none).
   var LANE_EVENTS = ['connect', 'close', 'request', 'response', 'choice', 'transfer', 'done', 'fault'];
 
@@ -178,11 +185,13 @@ export const SEQUENCE_SCRIPT = String.raw`
           row({ kind: 'done', t: t, client: client, song: str(ev.song), outcome: outcome, ms: ev.ms });
           break;
         }
-        case 'fault':
+        case 'fault': {
           c.faults++;
-          m.faultState[server] = { action: str(ev.action), t: t };
-          row({ kind: 'fault', t: t, server: server, action: str(ev.action) });
+          var ongoing = faultStarts(ev.action);
+          m.faultState[server] = { action: str(ev.action), t: t, active: ongoing };
+          row({ kind: 'fault', t: t, server: server, action: str(ev.action), active: ongoing });
           break;
+        }
         default:
           break; // a type a newer jukebox added: ignored, the rest still draws
       }
@@ -331,7 +340,7 @@ export const SEQUENCE_SCRIPT = String.raw`
         var fault = m.faultState[col.id];
         out += '<g class="jx-lane jx-server-lane" data-server="' + esc(col.id) + '"><rect x="' + x + '" y="3" width="' + w + '" height="' + (h - 6) + '" rx="4" fill="' + col.server.color + '"/>';
         out += text(col.x, f * 1.3, clip('server ' + col.id, chars), f, ' text-anchor="middle" font-weight="700" fill="#fff"');
-        out += text(col.x, f * 2.5, clip(fault ? 'fault: ' + fault.action : col.server.host ? col.server.host + ':' + col.server.port : '', chars * 1.3), Math.round(f * 0.75), ' text-anchor="middle" fill="#fff"');
+        out += text(col.x, f * 2.5, clip(fault && fault.active ? '⚡ ' + fault.action : col.server.host ? col.server.host + ':' + col.server.port : '', chars * 1.3), Math.round(f * 0.75), ' text-anchor="middle" fill="#fff"' + (fault && fault.active ? ' font-weight="700"' : ''));
         out += '</g>';
       } else {
         out += '<g class="jx-lane jx-client-lane" data-client="' + esc(col.id) + '"><rect x="' + x + '" y="3" width="' + w + '" height="' + (h - 6) + '" rx="' + (h / 3) + '" fill="#fff" stroke="' + INK + '" stroke-width="2"/>';
@@ -353,9 +362,14 @@ export const SEQUENCE_SCRIPT = String.raw`
       rows += text(TIME_GUTTER, y, m.droppedRows + ' older rows scrolled off (only the latest ' + m.rows.length + ' are kept)', Math.round(f * 0.75), ' fill="' + MUTED + '" font-style="italic" class="jx-dropped"');
       y += f;
     }
+    var faultFrom = {}, faultSpans = [];
     m.rows.forEach(function (r) {
       var h = rowHeight(r.kind, f);
       var mid = y + Math.round(h * 0.62);
+      if (r.kind === 'fault') {
+        if (faultFrom[r.server] !== undefined) faultSpans.push({ server: r.server, y1: faultFrom[r.server], y2: mid });
+        if (r.active) faultFrom[r.server] = mid; else delete faultFrom[r.server];
+      }
       rows += drawRow(m, L, r, mid);
       var stamp = fmtT(r.t);
       if (stamp !== lastTime && r.kind !== 'connect' && r.kind !== 'close') {
@@ -370,9 +384,17 @@ export const SEQUENCE_SCRIPT = String.raw`
         ? '<line x1="' + col.x + '" y1="0" x2="' + col.x + '" y2="' + height + '" stroke="' + col.server.color + '" stroke-width="4"/>'
         : '<line x1="' + col.x + '" y1="0" x2="' + col.x + '" y2="' + height + '" stroke="' + LIFELINE + '" stroke-width="2" stroke-dasharray="1 5" stroke-linecap="round"/>';
     }).join('');
+    Object.keys(faultFrom).forEach(function (id) { faultSpans.push({ server: id, y1: faultFrom[id], y2: height }); });
+    // While a fault lasts the server's lifeline is broken: red and dashed, so that the arrows that
+    // do not come back from it (or come back slowly) are seen against it.
+    var spans = faultSpans.map(function (sp) {
+      var x = L.x.server[sp.server];
+      return x === undefined ? '' : '<line class="jx-fault-span" data-server="' + esc(sp.server) + '" x1="' + x + '" y1="' + sp.y1 + '" x2="' + x + '" y2="' + sp.y2 + '" stroke="#fff" stroke-width="6"/>' +
+        '<line x1="' + x + '" y1="' + sp.y1 + '" x2="' + x + '" y2="' + sp.y2 + '" stroke="' + FAULT_COLOR + '" stroke-width="4" stroke-dasharray="10 6"/>';
+    }).join('');
     var empty = m.rows.length === 0 ? text(L.width / 2, Math.round(f * 2.5), 'no messages yet', f, ' text-anchor="middle" fill="' + MUTED + '" font-style="italic"') : '';
     return '<svg xmlns="http://www.w3.org/2000/svg" class="jx-body" width="' + L.width + '" height="' + height + '" viewBox="0 0 ' + L.width + ' ' + height + '" font-family="system-ui, sans-serif">' +
-      markerDefs(m) + lines + times + rows + empty + '</svg>';
+      markerDefs(m) + lines + spans + times + rows + empty + '</svg>';
   }
 
   // The servers' cards: the songs each holds, open connections and transfers from the last tick.
@@ -386,7 +408,7 @@ export const SEQUENCE_SCRIPT = String.raw`
         (s.songs.length > 24 ? '<span class="jx-muted">+' + (s.songs.length - 24) + ' more</span>' : '');
       return '<div class="jx-server" data-server="' + esc(s.id) + '" style="border-color:' + s.color + '">' +
         '<div class="jx-server-name" style="background:' + s.color + '">server ' + esc(s.id) + (s.host ? ' <small>' + esc(s.host + ':' + s.port) + '</small>' : '') + '</div>' +
-        (fault ? '<div class="jx-fault">⚡ ' + esc(fault.action) + ' at ' + esc(fmtT(fault.t)) + '</div>' : '') +
+        (fault ? '<div class="jx-fault' + (fault.active ? '' : ' jx-fault-over') + '">' + (fault.active ? '⚡ ' + esc(fault.action) + ' since ' : 'last fault over: ' + esc(fault.action) + ' at ') + esc(fmtT(fault.t)) + '</div>' : '') +
         '<div class="jx-stats"><span><b data-stat="open">' + num(live.open) + '</b> connections open</span><span><b data-stat="active">' + num(live.active) + '</b> transfers</span><span><b>' + esc(fmtBytes(live.bytesPerSec)) + '/s</b></span></div>' +
         '<div class="jx-songs">' + songs + '</div></div>';
     }).join('');
@@ -425,6 +447,7 @@ export const SEQUENCE_CSS = `
 .jx-fault { margin: 8px 12px 0; padding: 3px 8px; border: 2px dashed #c62828; color: #c62828; font-weight: 700; display: inline-block; border-radius: 4px; }
 .jx-songs { display: flex; flex-wrap: wrap; gap: 6px; padding: 6px 12px 12px; }
 .jx-song { border: 1px solid #9aa5b1; border-radius: 999px; padding: 1px 10px; font-size: .85em; background: #f5f7fa; }
+.jx-fault-over { border-style: dotted; color: #616e7c; font-weight: 400; }
 .jx-muted { color: #616e7c; font-style: italic; }
 .jx-counter-group h3 { margin: 10px 0 6px; font-size: .9em; color: #616e7c; font-weight: 600; }
 .jx-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; }
