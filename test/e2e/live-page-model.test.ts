@@ -101,6 +101,26 @@ describe('the sequence view model', () => {
     expect(S.renderServers(back)).toContain('last fault over: restart at 15.05 s');
   });
 
+  it('draws rows in time order when a batch from another thread arrives late, and ends a fault named with its detail', () => {
+    const m = S.model([
+      classroomHello,
+      { type: 'request', t: 70, client: 'c2', server: 's1', line: 'CHECK song3' },
+      { type: 'fault', t: 80, server: 's1', action: 'crash' },
+      { type: 'request', t: 30, client: 'c3', server: 's1', line: 'CHECK song1' },
+      { type: 'response', t: 70, client: 'c2', server: 's1', line: 'NOT_EXIST', ms: 0.5 },
+      { type: 'fault', t: 90, server: 's1', action: 'restart: listening again on port 42469' },
+    ]);
+    expect(m.rows.map((r) => [r.kind, r.client ?? r.server])).toEqual([
+      ['request', 'c3'],
+      ['request', 'c2'],
+      ['response', 'c2'],
+      ['fault', 's1'],
+      ['fault', 's1'],
+    ]);
+    expect(S.renderHeader(m, { width: 1200, font: 18 })).not.toContain('⚡');
+    expect(S.renderBody(m, { width: 1200, font: 18 }).match(/class="jx-fault-span"/g)?.length).toBe(1);
+  });
+
   it('is a pure function of the events: the same list, the same SVG', () => {
     const a = S.renderBody(S.model(recorded), { width: 1280, font: 15 });
     const b = S.renderBody(S.model(JSON.parse(JSON.stringify(recorded)) as unknown[]), { width: 1280, font: 15 });

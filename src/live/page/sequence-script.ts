@@ -103,9 +103,21 @@ export const SEQUENCE_SCRIPT = String.raw`
 
   // A fault marker that starts a lasting fault (the harness's actions: crash until restart,
   // delay, throttle, refuse, pause until <action>-end; a reset is over at once).
+  // The action may carry its detail after it ('restart: listening again on port 5000').
   function faultStarts(action) {
-    action = str(action);
-    return action !== 'restart' && action !== 'reset' && !/-end$/.test(action);
+    var word = str(action).split(/[\s:]/)[0];
+    return word !== 'restart' && word !== 'reset' && !/-end$/.test(word);
+  }
+
+  // The events in time order. Events cross threads in batches, so one from a pool thread can
+  // arrive after a later one from a server thread; the stable sort keeps equal times as they came.
+  function inTimeOrder(events) {
+    var sorted = true;
+    for (var i = 1; i < events.length && sorted; i++) sorted = !(num(events[i].t) < num(events[i - 1].t));
+    if (sorted) return events;
+    return events.map(function (e, i) { return { e: e, i: i }; })
+      .sort(function (a, b) { return num(a.e.t) - num(b.e.t) || a.i - b.i; })
+      .map(function (x) { return x.e; });
   }
 
   // The events that name a client or server lane (a type this script does not know names none).
@@ -119,8 +131,7 @@ export const SEQUENCE_SCRIPT = String.raw`
     var transfers = {};
     var c = m.counts;
     function row(r) { m.rows.push(r); return r; }
-    (events || []).forEach(function (ev) {
-      if (!ev || typeof ev !== 'object') return;
+    inTimeOrder((events || []).filter(function (ev) { return ev && typeof ev === 'object'; })).forEach(function (ev) {
       var client = str(ev.client), server = str(ev.server), t = num(ev.t);
       if (LANE_EVENTS.indexOf(ev.type) >= 0) {
         if (client) addClient(m, client);
