@@ -19,7 +19,8 @@ const BOOT_SCRIPT = `
   'use strict';
   var S = window.${SEQUENCE_GLOBAL};
   var events = JSON.parse(document.getElementById('${SEQUENCE_DATA_ID}').textContent);
-  var m = S.model(events);
+  // Every event the report kept is drawn (it holds the run's start, bounded when it was written).
+  var m = S.model(events, { maxRows: events.length + 1 });
   var box = document.getElementById('${SEQUENCE_ELEMENT_ID}');
   function draw() {
     var width = Math.max(600, box.clientWidth - 2);

@@ -8,12 +8,13 @@ export const LIVE_SCRIPT = String.raw`
 (function () {
   'use strict';
   var S = window.${SEQUENCE_GLOBAL};
-  // Events kept for the diagram (the page rebuilds it from them): a few times the rows a screen
-  // shows, and far less than a browser can hold; older ones scroll off.
-  var MAX_EVENTS = 4000;
+  // Events kept for the diagram, which is rebuilt from them on each redraw: some forty screens of
+  // rows to scroll back through, while a redraw stays well under 100 ms on a classroom laptop
+  // (3000 rows took about 200 ms to build alone); older ones scroll off.
+  var MAX_EVENTS = 1500;
   // While paused: events waiting to be drawn. Beyond this the oldest are dropped (and counted):
   // after Go on they would scroll off anyway, and a class left paused must not fill the memory.
-  var MAX_WAITING = 4000;
+  var MAX_WAITING = MAX_EVENTS;
   // Redraws at most this often: the eye cannot follow faster, and each redraw rebuilds the SVG.
   var REDRAW_MS = 200;
   // Type size of the diagram: large enough to read from the back of a classroom.
