@@ -93,6 +93,8 @@ export interface ReplayServer {
   url: string;
   /** Events written to `/events` streams so far (all connections). */
   sent(): number;
+  /** Sends the next `n` events at once, as a busy run would. */
+  burst(n: number): void;
   close(): Promise<void>;
 }
 
@@ -126,17 +128,21 @@ export async function startReplayServer(opts: ReplayOptions): Promise<ReplayServ
       res.writeHead(404).end();
     }
   });
-  const timer = setInterval(() => {
+  const sendNext = () => {
     const e = opts.next.next();
     if (e.done) return;
     for (const res of streams) write(res, e.value);
     sent += streams.size;
-  }, opts.intervalMs);
+  };
+  const timer = setInterval(sendNext, opts.intervalMs);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
     sent: () => sent,
+    burst: (n) => {
+      for (let i = 0; i < n; i++) sendNext();
+    },
     close: async () => {
       clearInterval(timer);
       for (const res of streams) res.end();

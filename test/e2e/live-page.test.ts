@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/live/events.js';
+import { LIVE_PAGE_MAX_EVENTS } from '../../src/live/page/live-script.js';
 import { renderHtml } from '../../src/report/html.js';
 import { asReport, reportSchema } from '../../src/report/report-schema.js';
 import { limitSequence } from '../../src/report/sequence.js';
@@ -219,6 +220,33 @@ describe.skipIf(!available)('the live view in a browser', () => {
     } finally {
       await page.close();
       await source.stop();
+    }
+  });
+
+  it('keeps at most LIVE_PAGE_MAX_EVENTS waiting while paused, says how many it dropped, and draws a bounded diagram after Go on', async () => {
+    // The replay, whatever startEventSource watches: only it can send a burst on demand.
+    const events = classroomEvents();
+    const server = await startReplayServer({ history: [], next: events, intervalMs: REPLAY_INTERVAL_MS });
+    const { page, errors } = await openPage(server.url);
+    try {
+      await until(page, 'the first rows', (p) => p.rows > 0);
+      await page.click('#pause');
+      const before = await probe(page);
+      const burst = 2 * LIVE_PAGE_MAX_EVENTS;
+      server.burst(burst);
+      const full = await until(page, 'the burst received', (p) => p.received >= before.received + burst);
+      expect(full.waiting).toBe(LIVE_PAGE_MAX_EVENTS);
+      expect(full.status).toMatch(new RegExp(`PAUSED · ${LIVE_PAGE_MAX_EVENTS} new events waiting \\(\\d+ oldest dropped\\)`));
+      expect({ rows: full.rows, latest: full.latest }).toEqual({ rows: before.rows, latest: before.latest });
+      await page.click('#pause');
+      const after = await until(page, 'the waiting events drawn', (p) => p.waiting === 0 && p.latest > before.latest);
+      // Ticks draw no row; every other kept event draws at most one.
+      expect(after.rows).toBeLessThanOrEqual(LIVE_PAGE_MAX_EVENTS * 1.1);
+      expect(after.rows).toBeGreaterThan(LIVE_PAGE_MAX_EVENTS / 2);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await server.close();
     }
   });
 

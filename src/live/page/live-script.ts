@@ -4,16 +4,21 @@
 // bounded waiting list; Go on draws them. Plain ES2017, kept as a string because the page inlines it.
 import { SEQUENCE_GLOBAL } from './sequence-script.js';
 
+/**
+ * Events the page keeps for the diagram, which is rebuilt from them on each redraw: some forty
+ * screens of rows to scroll back through, while a redraw stays well under 100 ms on a classroom
+ * laptop (3000 rows took about 200 ms to build alone). Older ones scroll off. While paused, as many
+ * wait at most; beyond that the oldest waiting are dropped (and counted): after Go on they would
+ * scroll off anyway, and a class left paused must not fill the browser's memory.
+ */
+export const LIVE_PAGE_MAX_EVENTS = 1500;
+
 export const LIVE_SCRIPT = String.raw`
 (function () {
   'use strict';
   var S = window.${SEQUENCE_GLOBAL};
-  // Events kept for the diagram, which is rebuilt from them on each redraw: some forty screens of
-  // rows to scroll back through, while a redraw stays well under 100 ms on a classroom laptop
-  // (3000 rows took about 200 ms to build alone); older ones scroll off.
-  var MAX_EVENTS = 1500;
-  // While paused: events waiting to be drawn. Beyond this the oldest are dropped (and counted):
-  // after Go on they would scroll off anyway, and a class left paused must not fill the memory.
+  // LIVE_PAGE_MAX_EVENTS: kept for the diagram, and waiting at most while paused.
+  var MAX_EVENTS = ${LIVE_PAGE_MAX_EVENTS};
   var MAX_WAITING = MAX_EVENTS;
   // Redraws at most this often: the eye cannot follow faster, and each redraw rebuilds the SVG.
   var REDRAW_MS = 200;
@@ -34,9 +39,12 @@ export const LIVE_SCRIPT = String.raw`
   var redrawTimer = 0;
   var lastDraw = 0;
 
+  var scrolledOff = 0;
   function trim(list, max) {
     // Trim in steps of a tenth so that a full list is not copied for every new event.
-    return list.length > max + max / 10 ? list.slice(list.length - max) : list;
+    if (list.length <= max + max / 10) return list;
+    scrolledOff += list.length - max;
+    return list.slice(list.length - max);
   }
 
   function take(ev) {
@@ -44,7 +52,7 @@ export const LIVE_SCRIPT = String.raw`
     received++;
     if (ev.type === 'hello') {
       // A new connection (a reconnect, or a restarted serve): its replayed history starts over.
-      if (paused) { waitingHello = ev; waiting = []; } else { hello = ev; events = []; tick = null; }
+      if (paused) { waitingHello = ev; waiting = []; } else { hello = ev; events = []; tick = null; scrolledOff = 0; }
     } else if (ev.type === 'tick') {
       if (paused) waitingTick = ev; else tick = ev;
     } else if (paused) {
@@ -97,7 +105,7 @@ export const LIVE_SCRIPT = String.raw`
     var dropped = tick && tick.dropped ? tick.dropped : 0;
     var text = paused
       ? 'PAUSED · ' + waiting.length + ' new event' + (waiting.length === 1 ? '' : 's') + ' waiting' + (droppedWaiting ? ' (' + droppedWaiting + ' oldest dropped)' : '')
-      : received + ' events received';
+      : received + ' events received' + (scrolledOff ? ' · ' + scrolledOff + ' oldest scrolled off' : '');
     if (dropped) text += ' · the server dropped ' + dropped + ' this page was too slow to take';
     el('status').textContent = text;
   }
@@ -114,7 +122,7 @@ export const LIVE_SCRIPT = String.raw`
       redrawTimer = 0;
       draw();
     } else {
-      if (waitingHello) { hello = waitingHello; events = []; tick = null; waitingHello = null; }
+      if (waitingHello) { hello = waitingHello; events = []; tick = null; waitingHello = null; scrolledOff = 0; }
       if (waitingTick) { tick = waitingTick; waitingTick = null; }
       events = trim(events.concat(waiting), MAX_EVENTS);
       waiting = [];
