@@ -5,6 +5,8 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/live/events.js';
 import { SEQUENCE_GLOBAL, SEQUENCE_SCRIPT } from '../../src/live/page/sequence-script.js';
+import { limitSequence, sequenceEvents } from '../../src/report/sequence.js';
+import { makeReport } from '../helpers/report-fixture.js';
 import { classroomHello, recordedClassroom } from './live-page-fixture.js';
 
 interface Row {
@@ -126,5 +128,23 @@ describe('the sequence view model', () => {
     const b = S.renderBody(S.model(JSON.parse(JSON.stringify(recorded)) as unknown[]), { width: 1280, font: 15 });
     expect(a).toBe(b);
     expect(a.match(/data-kind="fault"/g)?.length).toBe(2);
+  });
+});
+
+describe("the report's sequence section", () => {
+  it('keeps the first hello and the first events of the run up to the limit, without ticks', () => {
+    const events = recordedClassroom(3);
+    const kept = limitSequence([classroomHello, ...events, { ...classroomHello, scenario: 'again' }], 20);
+    expect(kept[0]).toBe(classroomHello);
+    expect(kept.slice(1)).toEqual(events.filter((e) => e.type !== 'tick').slice(0, 20));
+  });
+
+  it("gives a sequence recorded without hello the scenario's servers as lanes, in order", () => {
+    const report = makeReport({ name: 'no-hello' });
+    const messages = recordedClassroom(1).filter((e) => e.type !== 'tick');
+    const events = sequenceEvents({ ...report, sequence: messages });
+    expect(events[0]).toMatchObject({ type: 'hello', servers: report.scenario.servers.map((s) => ({ id: s.id })) });
+    expect(events.slice(1)).toEqual(messages);
+    expect(sequenceEvents(report)).toEqual([]);
   });
 });
