@@ -22,6 +22,7 @@ import { checkShardable, JOB_INDEX_ENV, parseShard, SHARD_ENV, type Shard } from
 import { runShardsHere } from './simulate-shards.js';
 import { livePort, sampledClients, startLive, traceTo, withLiveOptions, type LiveArgs } from './simulate-live.js';
 import { RunLive } from '../live/run-live.js';
+import { limitSequence } from '../report/sequence.js';
 import { elapsedStamp } from '../live/trace.js';
 
 /** The scenario overrides (--seed, --clients, …) and the run's own options. */
@@ -290,6 +291,8 @@ async function runOnce(
   }
   progress.done();
   const report = buildReport(run, collectEnvironment(probe.finish()));
+  // A watched run keeps its sampled clients' conversation: the HTML report replays it offline.
+  if (live) report.sequence = limitSequence(live.sequence());
   const written = saveReport(report, out ?? defaultReportPath(report), renderHtml(report));
   return { report, written };
 }

@@ -16,6 +16,7 @@ import {
   type SeriesSpec,
 } from './html-charts.js';
 import { escapeHtml, flatten, htmlTable, keyValueTable, renderPage, type Cell } from './html-kit.js';
+import { sequenceSection } from './html-sequence.js';
 import { describeInterruption } from './interruption.js';
 import type { Report } from './model.js';
 import { metricValue } from './metrics.js';
@@ -170,6 +171,7 @@ ${panel('Errors over time', 'Failed song requests per second (bars), the clients
 ${panel('Latency distribution per phase', "Each phase's latency at every percentile, from the HDR histograms in the report. Both axes are logarithmic: the tail is on the right.", 'chart-distribution', latencyTable(r))}
 <h2>Servers</h2>
 <div class="panel">${serverShares(r)}${serversTable(r)}</div>
+${sequenceSection(r)}
 <h2>Errors and faults</h2>
 <div class="grid2">
 <div class="panel"><h3>Errors by kind</h3>${errorsTable(r)}</div>

@@ -8,8 +8,15 @@ import type { ServerStats } from '../protocol/types.js';
 import type { PlanTotals } from '../scenario/plan.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import type { Shard } from '../shards/selection.js';
+import type { LiveEvent } from '../live/events.js';
 
 export const REPORT_SCHEMA = 'jukebox-report/1';
+
+/**
+ * Most events a report's `sequence` holds: a classroom minute needs a few hundred, and each costs
+ * about 120 bytes of JSON in the report file and a row of SVG in its HTML page (a few MB at most).
+ */
+export const REPORT_SEQUENCE_LIMIT = 5000;
 
 export interface Environment {
   node: string;
@@ -177,4 +184,11 @@ export interface Report {
    */
   interrupted?: boolean;
   interruption?: ReportInterruption;
+  /**
+   * The sampled clients' messages as the live view's events (src/live/events.ts), in time order:
+   * the first `hello` (the servers and their songs), then at most REPORT_SEQUENCE_LIMIT events
+   * from the run's start (limitSequence). The HTML report draws them as the live page's sequence
+   * diagram. Absent from reports of runs that did not record them and from older reports.
+   */
+  sequence?: LiveEvent[];
 }

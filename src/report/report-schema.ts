@@ -3,6 +3,7 @@
 // some), and fields added after the first reports (timeline p50/p90, the jukebox totals) default
 // to 0 so that old reports keep loading.
 import { z } from 'zod';
+import { liveEventSchema, LIVE_EVENT_TYPES } from '../live/events.js';
 import { PHASES } from '../metrics/histogram.js';
 import { ERROR_KINDS } from '../metrics/types.js';
 import type { ResolvedScenario } from '../scenario/types.js';
@@ -57,6 +58,15 @@ const serverStats = z.looseObject({
   errors: count,
   rejectedConnections: laterCount,
 });
+
+/**
+ * The sequence view's events. An event of a type a newer jukebox added is left out rather than
+ * failing the whole report (the view ignores what it does not know anyway).
+ */
+const sequence = z.preprocess(
+  (v) => (Array.isArray(v) ? v.filter((e) => typeof e === 'object' && e !== null && (LIVE_EVENT_TYPES as readonly unknown[]).includes((e as { type?: unknown }).type)) : v),
+  z.array(liveEventSchema),
+);
 
 export const reportSchema = z.looseObject({
   schema: z.literal(REPORT_SCHEMA),
@@ -144,6 +154,7 @@ export const reportSchema = z.looseObject({
       requestsDone: count,
     })
     .optional(),
+  sequence: sequence.optional(),
 });
 
 export type CheckedReport = z.output<typeof reportSchema>;
