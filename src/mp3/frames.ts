@@ -163,9 +163,9 @@ export class FrameScanner {
       at += header.bytes;
     }
     this.base += at;
-    this.pending = at === 0 ? data : data.subarray(at);
-    // Keep the rest in a buffer of its own: a chunk's big backing store is not held for a few bytes.
-    if (at > 0 && this.pending.length > 0) this.pending = this.pending.slice();
+    // The rest (at most a frame and a header) in a buffer of its own: the caller may reuse its
+    // chunk's buffer, and a big backing store is not held for a few bytes.
+    this.pending = data.subarray(at).slice();
   }
 
   /**

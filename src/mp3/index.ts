@@ -35,29 +35,43 @@ export interface Mp3Index {
 /** The frame index of a whole file, or undefined when it holds no MPEG audio frame at all. */
 export function indexMp3(data: Uint8Array): Mp3Index | undefined {
   const end = trailingTagsStart(data);
-  const scanner = new FrameScanner({ recordOffsets: true });
-  scanner.push(data.subarray(0, end));
-  scanner.end();
-  const first = scanner.firstHeader as FrameHeader | undefined;
-  if (first === undefined || scanner.audioStart === undefined || scanner.frames === 0) return undefined;
-  const durationSec = scanner.audioSec;
-  const frameSec = first.samples / first.sampleRate;
-  return {
-    bytes: data.length,
-    audioStart: scanner.audioStart,
-    audioEnd: scanner.audioEnd,
-    offsets: scanner.offsets(),
-    times: scanner.times(),
-    frameSec,
-    durationSec,
-    averageBitrateKbps: (scanner.audioFrameBytes * 8) / durationSec / 1000,
-    stream: describeStream(first),
-    sampleRate: first.sampleRate,
-    channels: first.channels,
-    vbrHeader: scanner.vbrHeader?.kind ?? 'none',
-    promisedFrames: scanner.vbrHeader?.frames,
-    junkBytes: scanner.junkBytes + (end - scanner.audioEnd),
-  };
+  const indexer = new Mp3Indexer();
+  indexer.push(data.subarray(0, end));
+  return indexer.finish(data.length, end);
+}
+
+/** The index of a file read in chunks (a server hashing a song on disk indexes it in the same pass). */
+export class Mp3Indexer {
+  private readonly scanner = new FrameScanner({ recordOffsets: true });
+
+  push(chunk: Uint8Array): void {
+    this.scanner.push(chunk);
+  }
+
+  /** `bytes` is the file's size; `scannedEnd` where the pushed bytes ended (before trailing tags, if known). */
+  finish(bytes: number, scannedEnd = bytes): Mp3Index | undefined {
+    const scanner = this.scanner;
+    scanner.end();
+    const first = scanner.firstHeader as FrameHeader | undefined;
+    if (first === undefined || scanner.audioStart === undefined || scanner.frames === 0) return undefined;
+    const durationSec = scanner.audioSec;
+    return {
+      bytes,
+      audioStart: scanner.audioStart,
+      audioEnd: scanner.audioEnd,
+      offsets: scanner.offsets(),
+      times: scanner.times(),
+      frameSec: first.samples / first.sampleRate,
+      durationSec,
+      averageBitrateKbps: (scanner.audioFrameBytes * 8) / durationSec / 1000,
+      stream: describeStream(first),
+      sampleRate: first.sampleRate,
+      channels: first.channels,
+      vbrHeader: scanner.vbrHeader?.kind ?? 'none',
+      promisedFrames: scanner.vbrHeader?.frames,
+      junkBytes: scanner.junkBytes + (scannedEnd - scanner.audioEnd),
+    };
+  }
 }
 
 /** Start time (s) of frame `i`; `i` = frame count gives the duration. */
@@ -77,6 +91,20 @@ export function firstFrameAtOrAfter(index: Mp3Index, offset: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The last frame whose start time is at or before `sec` (-1 if none). */
+export function lastFrameStartingBy(index: Mp3Index, sec: number): number {
+  const count = index.offsets.length;
+  if (!index.times) return Math.min(count - 1, Math.floor(sec / index.frameSec));
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((index.times[mid] as number) <= sec) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** End byte of frame `i` (the next frame's start, or the audio end for the last). */
