@@ -36,6 +36,8 @@ export class FrameScanner {
   private lastHeader: FrameHeader | undefined;
   private lastFrameEnd = 0;
   private firstFrameAt: number | undefined;
+  /** Where the ID3v2 tags (if any) before the first frame ended. */
+  private tagsEnd: number | undefined;
   private junk = 0;
   private info: VbrHeader | undefined;
   private audioBytes = 0;
@@ -87,6 +89,16 @@ export class FrameScanner {
     return this.firstFrameAt;
   }
 
+  /** Where the leading ID3v2 tags end (undefined until known). */
+  get tagsEndAt(): number | undefined {
+    return this.tagsEnd;
+  }
+
+  /** Stream position up to which bytes have been looked at. */
+  get scannedTo(): number {
+    return this.base;
+  }
+
   /** End of the last whole frame. */
   get audioEnd(): number {
     return this.lastFrameEnd;
@@ -134,6 +146,7 @@ export class FrameScanner {
           continue;
         }
         this.state = 'sync';
+        this.tagsEnd ??= this.base + at;
       }
       if (this.state === 'sync') {
         const found = this.findSync(data, at, ending);
