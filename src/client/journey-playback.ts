@@ -26,12 +26,6 @@ export interface PlaybackOptions {
   durationSec?: number;
 }
 
-/**
- * Bytes before the first frame (after the ID3v2 tags) beyond which the stream is taken not to be
- * MP3 (a test library's random bytes): real files start their frames right after their tags.
- */
-const MAX_LEADING_JUNK_BYTES = 4096;
-
 /** Float slack for comparing audio positions (seconds) and times (ms) that should be equal. */
 const EPSILON_SEC = 1e-9;
 const EPSILON_MS = 1e-6;
@@ -54,11 +48,7 @@ export class StreamAudio {
 
   /** true once a frame was found right after the tags; false once none was; undefined while it cannot tell yet. */
   get isMp3(): boolean | undefined {
-    const tagsEnd = this.scanner.tagsEndAt;
-    const first = this.scanner.audioStart;
-    if (first !== undefined && tagsEnd !== undefined) return first - tagsEnd <= MAX_LEADING_JUNK_BYTES;
-    if (tagsEnd !== undefined && this.scanner.scannedTo - tagsEnd > MAX_LEADING_JUNK_BYTES) return false;
-    return this.ended ? false : undefined;
+    return this.scanner.isMp3;
   }
 
   get playableSec(): number {

@@ -20,7 +20,12 @@ export async function scanMp3File(path: string): Promise<Mp3FileScan> {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);
-      if (position === 0) head = Buffer.from(chunk.subarray(0, ID3V2_HEADER_BYTES + SNIFF_BYTES));
+      if (position === 0) {
+        head = Buffer.from(chunk.subarray(0, ID3V2_HEADER_BYTES + SNIFF_BYTES));
+        // A signature of another format (RIFF/WAVE…) settles it, whatever its bytes happen to hold.
+        const format = await formatOf(handle, head);
+        if (format !== undefined && !format.startsWith('MPEG-')) return { index: undefined, format };
+      }
       indexer.push(chunk);
       position += bytesRead;
     }

@@ -8,6 +8,13 @@ import { FRAME_HEADER_BYTES, parseFrameHeader, sameStream, type FrameHeader } fr
 import { id3v2TagBytes } from './tags.js';
 import { readVbrHeader, type VbrHeader } from './vbr-header.js';
 
+/**
+ * Bytes after the ID3v2 tags within which the first frame must start. Real files start their
+ * frames right after their tags (at most a little padding); two frame headers in a row also turn
+ * up by chance deep inside other data (PCM of a WAV, random bytes), which is not an MP3.
+ */
+export const MAX_LEADING_JUNK_BYTES = 4096;
+
 /** Initial room of the offset table; it doubles as needed (about 38 frames per second of audio). */
 const INITIAL_FRAMES = 1024;
 
@@ -16,7 +23,8 @@ export interface ScanOptions {
   recordOffsets?: boolean;
 }
 
-type ScanState = 'tags' | 'sync' | 'frames';
+/** 'none': no frame where the first should be: not an MP3, the rest is not looked at. */
+type ScanState = 'tags' | 'sync' | 'frames' | 'none';
 
 export class FrameScanner {
   /** Stream position of pending[0]. */
@@ -26,6 +34,7 @@ export class FrameScanner {
   /** Bytes of an ID3v2 tag still to skip (they are dropped as they arrive, never buffered). */
   private skipBytes = 0;
   private state: ScanState = 'tags';
+  private ended = false;
   private first: FrameHeader | undefined;
   private offsetTable: Uint32Array | undefined;
   /** Seconds of each audio frame, only once frames stop being all alike (rare): else frameSec × count. */
@@ -65,6 +74,7 @@ export class FrameScanner {
   /** The stream is over: a last frame without a following header is taken if it is whole. */
   end(): void {
     this.scan(true);
+    this.ended = true;
   }
 
   /** Seconds of audio in the whole frames seen so far. */
@@ -87,6 +97,16 @@ export class FrameScanner {
   /** Stream position of the first audio frame (or of the information frame before it). */
   get audioStart(): number | undefined {
     return this.firstFrameAt;
+  }
+
+  /**
+   * Whether the stream is MP3: true once its first frame is found right after its tags, false once
+   * none was (or the stream ended without one), undefined while it cannot tell yet.
+   */
+  get isMp3(): boolean | undefined {
+    if (this.first !== undefined) return true;
+    if (this.state === 'none' || this.ended) return false;
+    return undefined;
   }
 
   /** Where the leading ID3v2 tags end (undefined until known). */
@@ -133,6 +153,10 @@ export class FrameScanner {
     let at = 0;
     const data = this.pending;
     for (;;) {
+      if (this.state === 'none') {
+        at = data.length;
+        break;
+      }
       if (this.state === 'tags') {
         const tag = id3v2TagBytes(data, at);
         if (tag === undefined && !ending) break;
@@ -153,6 +177,10 @@ export class FrameScanner {
         if (found.wait) {
           at = found.at;
           break;
+        }
+        if (this.first === undefined && this.base + found.at - (this.tagsEnd ?? 0) > MAX_LEADING_JUNK_BYTES) {
+          this.state = 'none';
+          continue;
         }
         if (found.header === undefined) {
           at = found.at;
