@@ -1,5 +1,5 @@
 // Real MP3s made by real encoders at test time (never committed): from a synthesized 12 s WAV
-// (sox), ffmpeg's libmp3lame makes a CBR song with a ~440 KB embedded cover (APIC), a VBR song
+// (sox: a quiet tone, then loud noise), ffmpeg's libmp3lame makes a CBR song with a ~440 KB embedded cover (APIC), a VBR song
 // without a Xing header (-write_xing 0), a VBR song with Xing and an ID3v1 tag, and a truncated
 // copy of that one; plus the WAV itself renamed .mp3. Kept in the git-ignored .cache/ and made
 // once per machine (atomically: test files running at once may both ask).
@@ -10,7 +10,7 @@ import { packageRoot } from '../../../src/util/paths.js';
 
 export const FIXTURE_SECONDS = 12;
 /** Bump when the recipe changes: a new folder, not stale files. */
-const RECIPE = 'v1';
+const RECIPE = 'v2';
 const DIR = join(packageRoot, '.cache', `mp3-fixtures-${RECIPE}`);
 
 export interface Mp3Fixtures {
@@ -50,8 +50,12 @@ export function mp3Fixtures(): Mp3Fixtures {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
-  // Pink noise under a slow tremolo: loud and quiet stretches, so VBR frames really vary.
-  run('sox', ['-n', '-r', '44100', '-c', '2', 'src.wav', 'synth', String(FIXTURE_SECONDS), 'pinknoise', 'tremolo', '2', '90', 'vol', '0.5']);
+  // A quiet tone, then loud noise: VBR frames are small in the first half and large in the
+  // second, so pacing at the average bitrate would send the second half slower than it plays.
+  const half = String(FIXTURE_SECONDS / 2);
+  run('sox', ['-n', '-r', '44100', '-c', '2', 'quiet.wav', 'synth', half, 'sine', '440', 'vol', '0.05']);
+  run('sox', ['-n', '-r', '44100', '-c', '2', 'loud.wav', 'synth', half, 'whitenoise', 'vol', '0.6']);
+  run('sox', ['quiet.wav', 'loud.wav', 'src.wav']);
   // Random pixels do not compress: a JPEG of about 440 KB.
   run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=640x640,geq=random(1)*255:random(1)*255:random(1)*255', '-frames:v', '1', '-q:v', '2', 'cover.jpg']);
   const lame = ['-c:a', 'libmp3lame', '-metadata', 'title=Fixture', '-metadata', 'artist=Test Encoder'];

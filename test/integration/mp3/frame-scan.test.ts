@@ -102,7 +102,7 @@ describe.skipIf(missing.length > 0)('the MP3 frame scan on real encoder output',
       const vbr = index(fx.vbrNoXing);
       expect(catalog.songs[0]).toMatchObject({ durationSec: Math.round(vbr.durationSec), bitrateKbps: Math.round(vbr.averageBitrateKbps) });
       const reasons = Object.fromEntries(skipped.map((s) => [s.file.split('/').pop(), s.reason]));
-      expect(reasons['truncated-vbr.mp3']).toMatch(/^truncated: its Xing header promises \d+ frames \(12\.\d s\) but it holds \d+ \([45]\.\d s\)/);
+      expect(reasons['truncated-vbr.mp3']).toMatch(/^truncated: its Xing header promises \d+ frames \(12\.\d s\) but it holds \d+ \(\d+\.\d s\)/);
       expect(reasons['renamed-wav.mp3']).toBe('not an MP3 file (found WAV/RIFF)');
     } finally {
       await rm(dir, { recursive: true, force: true });
