@@ -37,10 +37,10 @@ export class FrameScanner {
   private ended = false;
   private first: FrameHeader | undefined;
   private offsetTable: Uint32Array | undefined;
-  /** Seconds of each audio frame, only once frames stop being all alike (rare): else frameSec × count. */
   private frameCount = 0;
-  private samples = 0;
+  /** Play time of the whole frames so far. */
   private seconds = 0;
+  /** Every frame so far lasts as long as the first (the usual case): no time table needed. */
   private uniform = true;
   private lastHeader: FrameHeader | undefined;
   private lastFrameEnd = 0;
@@ -254,7 +254,6 @@ export class FrameScanner {
       this.timeTable[this.frameCount] = this.seconds;
     }
     this.frameCount++;
-    this.samples += header.samples;
     this.seconds += header.samples / header.sampleRate;
     this.audioBytes += header.bytes;
     this.lastHeader = header;
