@@ -2,6 +2,7 @@
 // server holds the song, 1 any other failure; --json prints the outcome as one JSON document.
 import { runJourney, type JourneyOutcome } from '../../client/journey.js';
 import { ClientSession } from '../../client/journey-session.js';
+import { JukeboxError } from '../../errors.js';
 import { createRng } from '../../util/rng.js';
 import { printError } from '../output.js';
 import { exitCodeOf } from './exit-codes.js';
@@ -28,6 +29,10 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
   const stop = () => journey.abort();
   // With --out -, stdout carries the song's bytes alone: progress, messages and the JSON go to stderr.
   const toStdout = get.out === STDOUT_OUT;
+  if (toStdout && process.stdout.isTTY === true)
+    throw new JukeboxError('E_BAD_ARGUMENT', '--out -: stdout is a terminal, which would show the MP3 bytes as garbage', {
+      hint: 'pipe it to a player (… --out - | mpg123 -) or give a file name',
+    });
   const report = toStdout ? process.stderr : process.stdout;
   if (toStdout) process.stdout.on('error', stop); // the player went away (EPIPE): stop, do not crash
   // With --json, stdout carries the JSON alone: the trace and warnings go to stderr.
