@@ -2,7 +2,9 @@
 import type { Dirent, Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { parseFile } from 'music-metadata';
+import { parseFile, type ICommonTagsResult } from 'music-metadata';
+import { scanMp3File } from '../mp3/file.js';
+import { missingFrames } from '../mp3/index.js';
 import { JukeboxError } from '../errors.js';
 import { SONG_ID_PATTERN } from '../protocol/constants.js';
 import {
@@ -56,6 +58,13 @@ const MP3_EXTENSION = '.mp3';
 const MAX_SLUG_LENGTH = 120;
 const FALLBACK_SLUG = 'song';
 const MIN_DURATION_SEC = 1;
+/** A catalog song is Layer III (MPEG-1, -2 or -2.5): what "MP3" means. */
+const MP3_LAYER = 'Layer III';
+/**
+ * Frames a Xing/VBRI header may promise beyond those present before the file counts as truncated:
+ * encoders disagree by one on whether the information frame itself is counted.
+ */
+const MAX_MISSING_FRAMES = 1;
 
 /**
  * Reads every .mp3 under `folder` (recursively, in sorted path order so the same folder gives the
@@ -162,23 +171,34 @@ async function readSong(file: string, catalogFolder: string): Promise<{ song: So
   const before = await statOrUndefined(file);
   if (!before?.isFile()) return { file, reason: `not a regular file (${describeKind(before)})` };
   if (before.size > MAX_SONG_BYTES) return { file, reason: `${before.size} bytes is more than a catalog song may have (${MAX_SONG_BYTES})` };
-  let metadata;
+  let scan;
   try {
-    // duration: true makes music-metadata scan files that have no Xing/VBRI header (VBR without one).
-    metadata = await parseFile(file, { duration: true, skipCovers: true });
+    scan = await scanMp3File(file);
   } catch (cause) {
-    return { file, reason: `not readable as audio: ${cause instanceof Error ? cause.message : String(cause)}` };
+    return { file, reason: `cannot read: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}` };
   }
-  const { format, common } = metadata;
-  if (!format.codec?.includes('Layer 3')) {
-    return { file, reason: `not an MPEG Layer III file (found ${[format.container, format.codec].filter(Boolean).join(' ') || 'no audio frames'})` };
+  if (!scan.index) return { file, reason: `not an MP3 file (found ${scan.format ?? 'no MPEG audio frames'})` };
+  const index = scan.index;
+  if (!index.stream.endsWith(MP3_LAYER)) return { file, reason: `not an MPEG Layer III file (found ${index.stream} audio)` };
+  const missing = missingFrames(index);
+  if (missing > MAX_MISSING_FRAMES) {
+    const promisedSec = index.durationSec + missing * index.frameSec;
+    return {
+      file,
+      reason: `truncated: its ${index.vbrHeader === 'vbri' ? 'VBRI' : 'Xing'} header promises ${index.promisedFrames} frames (${promisedSec.toFixed(1)} s) but it holds ${index.offsets.length} (${index.durationSec.toFixed(1)} s); restore the whole file`,
+    };
   }
-  if (!format.duration || !format.bitrate) return { file, reason: 'no duration or bitrate could be read (no valid MPEG frames?)' };
-  const durationSec = Math.max(MIN_DURATION_SEC, Math.round(format.duration));
+  // Duration and bitrate come from the frames themselves (a VBR file without a Xing header too).
+  const durationSec = Math.max(MIN_DURATION_SEC, Math.round(index.durationSec));
   if (durationSec > MAX_DURATION_SEC) return { file, reason: `${durationSec} s is longer than a catalog song may last (${MAX_DURATION_SEC} s, 3 hours)` };
-  const bitrateKbps = Math.round(format.bitrate / 1000);
+  const bitrateKbps = Math.round(index.averageBitrateKbps);
   if (bitrateKbps < MIN_BITRATE_KBPS || bitrateKbps > MAX_BITRATE_KBPS)
     return { file, reason: `bitrate ${bitrateKbps} kbps is outside ${MIN_BITRATE_KBPS}–${MAX_BITRATE_KBPS} kbps` };
+  // Tags only (no duration scan, no cover): a file whose tags cannot be read keeps its name as title.
+  const common = await parseFile(file, { duration: false, skipCovers: true }).then(
+    (metadata) => metadata.common,
+    () => ({ title: undefined, artist: undefined, album: undefined, year: undefined }) as Partial<ICommonTagsResult>,
+  );
   const info = await stat(file);
   const song: SongFacts = {
     // Tags are kept as written (control characters included): whatever prints them escapes them.

@@ -60,6 +60,7 @@ export function clientCommand(setExitCode: SetExitCode): CommandModule {
         .command(getCommand(setExitCode))
         .example('$0 client', 'Ask for songs one after another (start the servers first: jukebox serve)')
         .example('$0 client --trace --action stream', 'Stream, showing every protocol line')
+        .example('$0 client get song3 --action stream --out - | mpg123 -', 'Play a stream through a real player while it arrives')
         .example('$0 client get song2 --prefer s2 --json', 'One download for a script: exit 0 done, 2 absent (or a bad option), 3 no server reachable, 1 error')
         .epilog(
           'Each song is asked of both servers at once (CHECK); when both hold it you choose, when neither does it is cancelled. ' +
@@ -80,7 +81,10 @@ function getCommand(setExitCode: SetExitCode): CommandModule<ClientArgs, GetArgs
     builder: (yargs) =>
       yargs
         .positional('song', { type: 'string', demandOption: true, describe: 'a song id or title (case-insensitive)' })
-        .option('out', { type: 'string', describe: 'Save the download to this file (instead of --out-dir/<artist> - <title>.mp3)' })
+        .option('out', {
+          type: 'string',
+          describe: 'Save the song (download or stream) to this file (instead of --out-dir/<artist> - <title>.mp3); "-" writes its bytes to stdout as they arrive (messages go to stderr)',
+        })
         .option('json', {
           type: 'boolean',
           default: false,

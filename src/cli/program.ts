@@ -30,7 +30,27 @@ export interface ProgramSpec {
   epilogue?: string;
 }
 
-export async function runProgram(spec: ProgramSpec, argv: string[]): Promise<number> {
+/**
+ * `--name -` as `--name=-`: yargs takes a lone `-` for a positional and leaves the option empty,
+ * while `-` is the usual way to say "stdout" (`client get X --out -`). No command takes `-` as a
+ * positional, so only the pair before `--` is joined.
+ */
+function joinDashValues(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if ((end === -1 || i + 1 < end) && next === '-' && /^--[^=]+$/.test(arg)) {
+      out.push(`${arg}=-`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+export async function runProgram(spec: ProgramSpec, rawArgv: string[]): Promise<number> {
+  const argv = joinDashValues(rawArgv);
   setDebug(optionsPart(argv).includes('--debug'));
   let exitCode: number = EXIT.OK;
   const setExitCode: SetExitCode = (code) => {

@@ -1,6 +1,10 @@
 // The simulated listener of a stream: it starts playing once about 2 s of audio is buffered, plays
-// at the song's bitrate (times a playback speed) in real time, stalls when the buffer runs dry and
-// resumes once it has refilled. Pure: times are passed in, so the same arrivals give the same figures.
+// in real time (times a playback speed), stalls when the buffer runs dry and resumes once it has
+// refilled. What counts as buffered audio is what a decoder could play: with a StreamAudio, the
+// whole MP3 frames received, found by the same frame scan as the server's pacing (tags and covers
+// are not sound, a VBR file's frames are not all alike); without one, bytes at the bitrate.
+// Pure: times are passed in, so the same arrivals give the same figures.
+import { FrameScanner } from '../mp3/frames.js';
 
 /** Audio buffered before playback starts, and again before it resumes after a stall. */
 export const START_BUFFER_SEC = 2;
@@ -16,6 +20,40 @@ export interface PlaybackOptions {
   startMs: number;
   /** Default START_BUFFER_SEC. */
   startBufferSec?: number;
+  /** Fed the stream's bytes (by the caller, before each receive): audio time by MP3 frames. */
+  audio?: StreamAudio;
+  /** The song's length (the catalog's) until the frames have all arrived; default totalBytes at the bitrate. */
+  durationSec?: number;
+}
+
+/** Float slack for comparing audio positions (seconds) and times (ms) that should be equal. */
+const EPSILON_SEC = 1e-9;
+const EPSILON_MS = 1e-6;
+
+/** A stream's bytes turned into playable audio time, incrementally, by whole MP3 frames. */
+export class StreamAudio {
+  private readonly scanner = new FrameScanner();
+  private ended = false;
+
+  push(chunk: Uint8Array): void {
+    this.scanner.push(chunk);
+  }
+
+  /** Every byte is in: a last frame that fills the stream exactly counts too. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.scanner.end();
+  }
+
+  /** true once a frame was found right after the tags; false once none was; undefined while it cannot tell yet. */
+  get isMp3(): boolean | undefined {
+    return this.scanner.isMp3;
+  }
+
+  get playableSec(): number {
+    return this.scanner.audioSec;
+  }
 }
 
 /** What the listener hears at one moment. Times in ms are since `startMs`; audio positions in seconds. */
@@ -63,11 +101,12 @@ export interface PlaybackSummary {
 
 export class PlaybackSimulation {
   private readonly audioBytesPerSec: number;
-  /** Bytes the playhead consumes per ms. */
-  private readonly playBytesPerMs: number;
-  private readonly startBytes: number;
+  /** Audio seconds the playhead consumes per ms. */
+  private readonly playSecPerMs: number;
   private readonly startBufferSec: number;
   private phase: PlaybackPhase = 'buffering';
+  private receivedBytes = 0;
+  /** Playable audio received, in seconds. */
   private received = 0;
   private playhead = 0;
   private lastMs: number;
@@ -79,12 +118,11 @@ export class PlaybackSimulation {
 
   constructor(private readonly options: PlaybackOptions) {
     if (!(options.bitrateKbps > 0) || !(options.playbackSpeed > 0) || !(options.totalBytes >= 0)) {
-      throw new RangeError(`bad playback options: ${JSON.stringify(options)}`);
+      throw new RangeError(`bad playback options: ${JSON.stringify({ ...options, audio: undefined })}`);
     }
     this.startBufferSec = options.startBufferSec ?? START_BUFFER_SEC;
     this.audioBytesPerSec = (options.bitrateKbps * 1000) / 8;
-    this.playBytesPerMs = (this.audioBytesPerSec / 1000) * options.playbackSpeed;
-    this.startBytes = Math.round(this.audioBytesPerSec * this.startBufferSec);
+    this.playSecPerMs = options.playbackSpeed / 1000;
     this.lastMs = options.startMs;
   }
 
@@ -93,14 +131,14 @@ export class PlaybackSimulation {
     if (nowMs <= this.lastMs) return [];
     const changes: PlaybackChange[] = [];
     if (this.phase === 'playing') {
-      const playableMs = (this.received - this.playhead) / this.playBytesPerMs;
+      const playableMs = (this.received - this.playhead) / this.playSecPerMs;
       const elapsedMs = nowMs - this.lastMs;
-      if (elapsedMs < playableMs) {
-        this.playhead += elapsedMs * this.playBytesPerMs;
+      if (elapsedMs < playableMs - EPSILON_MS) {
+        this.playhead += elapsedMs * this.playSecPerMs;
       } else {
         const dryAt = this.lastMs + playableMs;
         this.playhead = this.received;
-        if (this.received >= this.options.totalBytes) {
+        if (this.receivedBytes >= this.options.totalBytes) {
           this.phase = 'ended';
           this.endedAtMs = dryAt;
           changes.push({ type: 'playback-ended', atMs: dryAt - this.options.startMs });
@@ -108,7 +146,7 @@ export class PlaybackSimulation {
           this.phase = 'stalled';
           this.stalls++;
           this.stallStartMs = dryAt;
-          changes.push({ type: 'stall-started', atMs: dryAt - this.options.startMs, stall: this.stalls, playheadSec: this.seconds(this.playhead) });
+          changes.push({ type: 'stall-started', atMs: dryAt - this.options.startMs, stall: this.stalls, playheadSec: this.playhead });
         }
       }
     }
@@ -116,10 +154,11 @@ export class PlaybackSimulation {
     return changes;
   }
 
-  /** `totalReceived` bytes have arrived by `nowMs`: maybe playback starts or a stall ends. */
+  /** `totalReceived` bytes have arrived by `nowMs` (and were pushed to the StreamAudio): maybe playback starts or a stall ends. */
   receive(totalReceived: number, nowMs: number): PlaybackChange[] {
     const changes = this.advance(nowMs);
-    this.received = Math.min(totalReceived, this.options.totalBytes);
+    this.receivedBytes = Math.min(totalReceived, this.options.totalBytes);
+    this.received = this.playableSec();
     changes.push(...this.startIfBuffered(Math.max(nowMs, this.lastMs)));
     return changes;
   }
@@ -129,11 +168,11 @@ export class PlaybackSimulation {
     return {
       phase: this.phase,
       atMs: at - this.options.startMs,
-      playheadSec: this.seconds(this.playhead),
-      durationSec: this.seconds(this.options.totalBytes),
-      bufferSec: this.seconds(this.received - this.playhead),
-      targetBufferSec: this.seconds(this.threshold()),
-      receivedBytes: this.received,
+      playheadSec: this.playhead,
+      durationSec: this.durationSec(),
+      bufferSec: this.received - this.playhead,
+      targetBufferSec: this.threshold(),
+      receivedBytes: this.receivedBytes,
       totalBytes: this.options.totalBytes,
       startupDelayMs: this.startupDelayMs,
       stalls: this.stalls,
@@ -144,35 +183,55 @@ export class PlaybackSimulation {
   /** The transfer is over at `nowMs` (every byte in): starts or un-stalls if it must, and sums up. */
   finish(nowMs: number): { changes: PlaybackChange[]; summary: PlaybackSummary } {
     const changes = this.advance(nowMs);
-    this.received = this.options.totalBytes;
+    this.receivedBytes = this.options.totalBytes;
+    this.options.audio?.end();
+    this.received = this.playableSec();
     const at = Math.max(nowMs, this.lastMs);
     changes.push(...this.startIfBuffered(at));
     const start = this.options.startMs;
-    const remainingMs = (this.options.totalBytes - this.playhead) / this.playBytesPerMs;
+    const remainingMs = (this.received - this.playhead) / this.playSecPerMs;
     const playbackEnd = this.phase === 'ended' ? (this.endedAtMs ?? at) : at + remainingMs;
     return {
       changes,
       summary: {
         playbackSpeed: this.options.playbackSpeed,
         startBufferSec: this.startBufferSec,
-        durationSec: this.seconds(this.options.totalBytes),
+        durationSec: this.durationSec(),
         startupDelayMs: this.startupDelayMs ?? at - start,
         stalls: this.stalls,
         stallMs: this.stallMs,
         transferMs: at - start,
-        playbackEndMs: playbackEnd - start,
+        // Seconds summed as floats: rounded to the microsecond, so that exact inputs give exact figures.
+        playbackEndMs: Math.round((playbackEnd - start) * 1000) / 1000,
       },
     };
   }
 
+  /** By frames when the stream is MP3 (nothing playable while that is not known yet), else by bytes at the bitrate. */
+  private playableSec(): number {
+    const audio = this.options.audio;
+    const mp3 = audio?.isMp3;
+    if (audio && mp3 === true) return audio.playableSec;
+    if (audio && mp3 === undefined) return 0;
+    return this.receivedBytes / this.audioBytesPerSec;
+  }
+
+  private durationSec(): number {
+    const audio = this.options.audio;
+    if (audio?.isMp3 === true && this.receivedBytes >= this.options.totalBytes) return audio.playableSec;
+    if (audio && this.options.durationSec !== undefined && audio.isMp3 !== false) return this.options.durationSec;
+    return this.options.totalBytes / this.audioBytesPerSec;
+  }
+
   /** The buffer to wait for: 2 s of audio, or what is left of the song if that is less. */
   private threshold(): number {
-    return Math.min(this.startBytes, this.options.totalBytes - this.playhead);
+    return Math.max(0, Math.min(this.startBufferSec, this.durationSec() - this.playhead));
   }
 
   private startIfBuffered(nowMs: number): PlaybackChange[] {
     if (this.phase !== 'buffering' && this.phase !== 'stalled') return [];
-    if (this.received - this.playhead < this.threshold()) return [];
+    const allIn = this.receivedBytes >= this.options.totalBytes;
+    if (!allIn && this.received - this.playhead < this.threshold() - EPSILON_SEC) return [];
     const at = nowMs - this.options.startMs;
     let change: PlaybackChange;
     if (this.phase === 'buffering') {
@@ -185,9 +244,5 @@ export class PlaybackSimulation {
     }
     this.phase = 'playing';
     return [change];
-  }
-
-  private seconds(bytes: number): number {
-    return bytes / this.audioBytesPerSec;
   }
 }

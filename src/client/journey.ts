@@ -9,11 +9,11 @@ import { isSongId } from '../protocol/constants.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { chooseServer, type ChoiceReason, type ServerPreference } from './choice.js';
 import { DEFAULT_DOWNLOAD_DIR, downloadFileName, PartFile } from './journey-file.js';
-import { PlaybackSimulation, type PlaybackChange, type PlaybackSnapshot, type PlaybackSummary } from './journey-playback.js';
+import { PlaybackSimulation, StreamAudio, type PlaybackChange, type PlaybackSnapshot, type PlaybackSummary } from './journey-playback.js';
 import type { ClientSession, JourneyServer, ServerAnswer } from './journey-session.js';
 import { DEFAULT_MAX_RESUMES } from './limits.js';
 import { checkQuery, findSong, type QueryProblem } from './song-search.js';
-import { transferSong, type TransferOutcome } from './transfer.js';
+import { transferSong, type TransferOutcome, type TransferSink } from './transfer.js';
 
 /** While a stream plays, how often the playback view is refreshed even when no byte arrives (so a stall shows live). */
 export const PLAYBACK_TICK_MS = 200;
@@ -83,8 +83,10 @@ export interface JourneyRequest {
   rng?: Rng;
   /** Downloads go to `<outDir>/<artist> - <title>.mp3`; default DEFAULT_DOWNLOAD_DIR (relative to the current directory). */
   outDir?: string;
-  /** Download to exactly this file instead. */
+  /** Save to exactly this file instead (a download, or a stream's bytes as they arrive). */
   outFile?: string;
+  /** Where the song's bytes go as they arrive, download or stream, instead of a file (`--out -`: stdout). Its owner ends it. */
+  sink?: TransferSink;
   /** Playback speed of a stream's simulated listener; default 1 (real time). */
   playbackSpeed?: number;
   maxResumes?: number;
@@ -237,7 +239,7 @@ async function transfer(session: ClientSession, planned: Planned, request: Journ
   const clock = session.clock;
   const signal = request.signal;
   let output: PartFile | undefined;
-  if (action === 'download') {
+  if (!request.sink && (action === 'download' || request.outFile !== undefined)) {
     const file = resolve(request.outFile ?? join(request.outDir ?? DEFAULT_DOWNLOAD_DIR, downloadFileName(song)));
     try {
       output = await PartFile.open(file);
@@ -251,10 +253,16 @@ async function transfer(session: ClientSession, planned: Planned, request: Journ
     }
   }
   const startedAt = clock.now();
-  const playback =
-    action === 'stream'
-      ? new PlaybackSimulation({ bitrateKbps: song.bitrateKbps, totalBytes: song.bytes, playbackSpeed: request.playbackSpeed ?? 1, startMs: startedAt })
-      : undefined;
+  // The listener counts audio by the MP3 frames received, as a decoder would.
+  const audio = action === 'stream' ? new StreamAudio() : undefined;
+  const playback = audio
+    ? new PlaybackSimulation({ bitrateKbps: song.bitrateKbps, totalBytes: song.bytes, durationSec: song.durationSec, playbackSpeed: request.playbackSpeed ?? 1, startMs: startedAt, audio })
+    : undefined;
+  const target = output?.sink ?? request.sink;
+  // The bytes reach the listener's frame scan first, then their destination (a file, stdout), if any.
+  const sink: TransferSink | undefined = audio
+    ? { write: (chunk) => (audio.push(chunk), target ? target.write(chunk) : true), ...(target?.once ? { once: (event, listener) => target.once?.(event, listener) } : {}) }
+    : target;
   const showPlayback = (changes: PlaybackChange[], now: number) => {
     if (!playback) return;
     const snapshot = playback.snapshot(now);
@@ -282,7 +290,7 @@ async function transfer(session: ClientSession, planned: Planned, request: Journ
       song,
       verb: action === 'download' ? 'GET' : 'STREAM',
       sources: choice.order.map((id) => session.source(id, beforeConnect)),
-      ...(output ? { sink: output.sink } : {}),
+      ...(sink ? { sink } : {}),
       maxResumes: request.maxResumes ?? DEFAULT_MAX_RESUMES,
       clock,
       onProgress: (bytes, total, serverId) => {

@@ -10,6 +10,7 @@ import { ConnectionGoneError, type BodyProgress, type Exchange, type Pending, ty
 import { responseDelay, type FaultableConnection } from './faults.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
+import { kernelSendQueue } from './send-queue.js';
 
 /** What a connection tells its server; the server turns these into events and counters. */
 export interface ConnectionHooks {
@@ -63,6 +64,9 @@ export class Connection implements FaultableConnection {
   /** Bytes moved either way when the idle sweep last saw them change, and when it saw it. */
   private movedBytes = 0;
   private lastMovedAt: number;
+  /** Bytes the peer had acknowledged when the kernel was last asked (only while a write waits on a slow reader). */
+  private ackedBytes = -1;
+  private askingKernel = false;
   /** Made on first use: most requests never wait on a signal, and connect-per-request load makes many connections. */
   private abortController: AbortController | undefined;
 
@@ -95,13 +99,49 @@ export class Connection implements FaultableConnection {
    * body write then stays unfinished, so no more is handed to the socket).
    */
   cutIfIdle(now: number): void {
-    const moved = this.socket.bytesRead + this.socket.bytesWritten;
+    const moved = this.socket.bytesRead + bytesIntoKernel(this.socket);
     if (moved !== this.movedBytes) {
       this.movedBytes = moved;
       this.lastMovedAt = now;
     } else if (now - this.lastMovedAt >= this.hooks.context.limits.idleTimeoutMs) {
-      this.socket.destroy();
+      this.cutUnlessPeerReads(now);
     }
+  }
+
+  /**
+   * No progress that Node can see: but Node sees a write progress only when the kernel's send
+   * buffer has drained by about a third (several MB on loopback), which a slow reader can take
+   * minutes to do, and sees nothing of the last bytes of a body still in that buffer. Ask the
+   * kernel: bytes still queued for the peer, and the peer's acknowledged count moved since the
+   * last look, means the reader reads (not idle); else it stopped, or there is nothing to read,
+   * and the connection goes. (A stalled reader thus goes after one to two idle timeouts; where
+   * the kernel does not tell, after one, as before.)
+   */
+  private cutUnlessPeerReads(now: number): void {
+    if (this.askingKernel) return;
+    this.askingKernel = true;
+    const { localAddress, localPort, remoteAddress, remotePort } = this.socket;
+    if (!localAddress || !localPort || !remoteAddress || !remotePort) {
+      this.socket.destroy();
+      return;
+    }
+    kernelSendQueue(localAddress, localPort, remoteAddress, remotePort, now).then(
+      (queue) => {
+        this.askingKernel = false;
+        if (this.gone) return;
+        const acked = bytesIntoKernel(this.socket) - (queue ?? 0);
+        if (queue !== undefined && queue > 0 && acked !== this.ackedBytes) {
+          this.ackedBytes = acked;
+          this.lastMovedAt = this.hooks.context.clock.now();
+          return;
+        }
+        this.socket.destroy();
+      },
+      () => {
+        this.askingKernel = false;
+        this.socket.destroy();
+      },
+    );
   }
 
   /** Graceful shutdown: an idle connection closes now; a busy one finishes its current request, then answers 503. */
@@ -370,6 +410,23 @@ export class Connection implements FaultableConnection {
     waiter?.reject(new ConnectionGoneError());
     this.hooks.onClosed(this);
   }
+}
+
+/** What libuv exposes of a TCP handle: its write queue, live (bytes handed over and not yet taken by the kernel). */
+interface HandleWithQueue {
+  writeQueueSize?: number;
+}
+
+/**
+ * Bytes the kernel has taken from this socket. `bytesWritten` counts a write when it is handed to
+ * libuv, so during one large write to a slow reader it stands still although bytes keep moving:
+ * counted that way, a reader taking a 1 MiB slice at 16 KB/s (over 60 s) was cut as idle. libuv's
+ * write queue shrinks as the kernel takes the bytes, so the difference moves with the reader.
+ */
+function bytesIntoKernel(socket: Socket): number {
+  // `_handle` is Node's internal TCP wrap; its writeQueueSize getter reads libuv's live count.
+  const handle = (socket as unknown as { _handle?: HandleWithQueue | null })._handle;
+  return socket.bytesWritten - (handle?.writeQueueSize ?? 0);
 }
 
 class RequestExchange implements Exchange {

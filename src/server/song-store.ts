@@ -6,6 +6,7 @@ import { findServer, songsOfServer } from '../catalog/load.js';
 import type { CatalogSong, LoadedCatalog } from '../catalog/types.js';
 import { JukeboxError } from '../errors.js';
 import { encodeListEntry } from '../protocol/response.js';
+import { indexMp3, Mp3Indexer, type Mp3Index } from '../mp3/index.js';
 
 /**
  * Where a song's bytes come from. Songs within the memory budget are one Buffer shared by every
@@ -18,6 +19,8 @@ export interface StoredSong {
   song: CatalogSong;
   file: string;
   source: SongSource;
+  /** The MP3 frame index STREAM is paced by (computed once, at load); undefined for a file with no MPEG frames. */
+  frames: Mp3Index | undefined;
 }
 
 /** Reads a song's bytes at a position; one per transfer. */
@@ -110,7 +113,7 @@ export async function openSongStore(options: SongStoreOptions): Promise<SongStor
         continue;
       }
       if (inMemory) budget -= song.bytes;
-      stored.push({ song, file, source: loaded });
+      stored.push({ song, file, ...loaded });
     } catch (cause) {
       problems.push(`song ${song.id}: cannot read ${file}: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`);
     }
@@ -169,8 +172,14 @@ async function openSongFile(song: CatalogSong, file: string): Promise<FileHandle
   }
 }
 
+/** A song's bytes and its frame index, as loaded. */
+interface Loaded {
+  source: SongSource;
+  frames: Mp3Index | undefined;
+}
+
 /** Reads the whole file once and checks it; returns the source, or a description of the mismatch. */
-async function loadInMemory(song: CatalogSong, file: string): Promise<SongSource | string> {
+async function loadInMemory(song: CatalogSong, file: string): Promise<Loaded | string> {
   const handle = await openSongFile(song, file);
   if (typeof handle === 'string') return handle;
   try {
@@ -179,32 +188,36 @@ async function loadInMemory(song: CatalogSong, file: string): Promise<SongSource
     if (size !== song.bytes) return describeMismatch(song, file, size, song.sha256) ?? `song ${song.id}: ${file} changed size`;
     const data = await handle.readFile();
     const sha256 = createHash('sha256').update(data).digest('hex');
-    return describeMismatch(song, file, data.length, sha256) ?? { kind: 'memory', data };
+    return describeMismatch(song, file, data.length, sha256) ?? { source: { kind: 'memory', data }, frames: indexMp3(data) };
   } finally {
     await handle.close();
   }
 }
 
-async function checkOnDisk(song: CatalogSong, file: string): Promise<SongSource | string> {
+async function checkOnDisk(song: CatalogSong, file: string): Promise<Loaded | string> {
   const handle = await openSongFile(song, file);
   if (typeof handle === 'string') return handle;
   try {
     const { size } = await handle.stat();
     const sizeProblem = describeMismatch(song, file, size, song.sha256);
     if (sizeProblem) return sizeProblem;
-    return describeMismatch(song, file, size, await sha256OfHandle(handle)) ?? { kind: 'file', path: file };
+    const indexer = new Mp3Indexer();
+    const sha256 = await sha256OfHandle(handle, (chunk) => indexer.push(chunk));
+    return describeMismatch(song, file, size, sha256) ?? { source: { kind: 'file', path: file }, frames: indexer.finish(size) };
   } finally {
     await handle.close();
   }
 }
 
-async function sha256OfHandle(handle: FileHandle): Promise<string> {
+/** The file's sha256; `onChunk` sees each chunk as it is read (it must not keep it: the buffer is reused). */
+async function sha256OfHandle(handle: FileHandle, onChunk: (chunk: Buffer) => void): Promise<string> {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
   for (let position = 0; ;) {
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
     if (bytesRead === 0) break;
     hash.update(buffer.subarray(0, bytesRead));
+    onChunk(buffer.subarray(0, bytesRead));
     position += bytesRead;
   }
   return hash.digest('hex');

@@ -2,6 +2,7 @@
 // server holds the song, 1 any other failure; --json prints the outcome as one JSON document.
 import { runJourney, type JourneyOutcome } from '../../client/journey.js';
 import { ClientSession } from '../../client/journey-session.js';
+import { JukeboxError } from '../../errors.js';
 import { createRng } from '../../util/rng.js';
 import { printError } from '../output.js';
 import { exitCodeOf } from './exit-codes.js';
@@ -14,17 +15,28 @@ import { TracePrinter } from './trace.js';
 
 export interface GetOptions {
   song: string;
-  /** Download to exactly this file. */
+  /** Save the song (download or stream) to exactly this file; `-` writes its bytes to stdout as they arrive. */
   out: string | undefined;
   json: boolean;
 }
+
+/** `--out -`: the song's bytes go to stdout (for a player: `… --action stream --out - | mpg123 -`). */
+export const STDOUT_OUT = '-';
 
 export async function runGet(options: ResolvedClientOptions, get: GetOptions): Promise<number> {
   const journey = new AbortController();
   // Nobody reads the output any more (a closed pipe): stop the transfer rather than crash.
   const stop = () => journey.abort();
+  // With --out -, stdout carries the song's bytes alone: progress, messages and the JSON go to stderr.
+  const toStdout = get.out === STDOUT_OUT;
+  if (toStdout && process.stdout.isTTY === true)
+    throw new JukeboxError('E_BAD_ARGUMENT', '--out -: stdout is a terminal, which would show the MP3 bytes as garbage', {
+      hint: 'pipe it to a player (… --out - | mpg123 -) or give a file name',
+    });
+  const report = toStdout ? process.stderr : process.stdout;
+  if (toStdout) process.stdout.on('error', stop); // the player went away (EPIPE): stop, do not crash
   // With --json, stdout carries the JSON alone: the trace and warnings go to stderr.
-  const human = get.json ? undefined : new Screen(process.stdout, process.stdout.isTTY === true, stop);
+  const human = get.json ? undefined : new Screen(report, report.isTTY === true, stop);
   const notes = human ?? new Screen(process.stderr, false, stop);
   const tracer = options.trace ? new TracePrinter((line) => notes.line(line)) : undefined;
   const session = new ClientSession({
@@ -51,7 +63,7 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
         prefer: options.prefer,
         rng: createRng(Date.now()),
         outDir: options.outDir,
-        outFile: get.out,
+        ...(toStdout ? { sink: process.stdout } : { outFile: get.out }),
         playbackSpeed: options.playbackSpeed,
         signal: journey.signal,
       },
@@ -65,7 +77,7 @@ export async function runGet(options: ResolvedClientOptions, get: GetOptions): P
   if (human) {
     renderer.outcome(outcome);
   } else {
-    new Screen(process.stdout, false).line(JSON.stringify(outcomeJson(outcome, options.loaded.version), null, 2));
+    new Screen(report, false).line(JSON.stringify(outcomeJson(outcome, options.loaded.version), null, 2));
     // A script's log still deserves the reason in words.
     if (code !== 0) renderer.outcome(outcome);
     if (outcome.status === 'failed') printError(`error [${outcome.error.code}]: ${safeText(outcome.error.describe())}`);

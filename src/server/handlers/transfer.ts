@@ -1,13 +1,12 @@
 // The body of GET and STREAM: DATA n, then the song from an offset in chunks, each write waiting for the socket.
-import type { CatalogSong } from '../../catalog/types.js';
 import { ERR } from '../../protocol/constants.js';
 import type { Exchange } from '../context.js';
 import { isOutOfDescriptors } from '../descriptor-guard.js';
-import type { SongReader } from '../song-store.js';
-import { allowanceAt, dueAtMs, waitMs, type PaceSchedule } from '../pacer.js';
+import type { SongReader, StoredSong } from '../song-store.js';
+import { waitMs, type Pace } from '../pacer.js';
 
-/** `pace` returns the song's schedule for STREAM, or undefined for an unpaced GET. */
-export async function transfer(exchange: Exchange, songId: string, offset: number, pace: (song: CatalogSong) => PaceSchedule | undefined): Promise<void> {
+/** `pace` returns the pace of the song from the offset for STREAM, or undefined for an unpaced GET. */
+export async function transfer(exchange: Exchange, songId: string, offset: number, pace: (stored: StoredSong, offset: number) => Pace | undefined): Promise<void> {
   const { store, counters } = exchange.server;
   const stored = store.get(songId);
   if (!stored) return exchange.reply({ kind: 'NOT_EXIST' });
@@ -33,7 +32,7 @@ export async function transfer(exchange: Exchange, songId: string, offset: numbe
   try {
     await exchange.reply({ kind: 'DATA', length });
     const chunkBytes = stored.source.kind === 'memory' ? exchange.server.limits.memoryWriteChunkBytes : exchange.server.limits.writeChunkBytes;
-    await sendBody(exchange, length, chunkBytes, pace(stored.song), (sent, n) => reader.read(offset + sent, n), progress);
+    await sendBody(exchange, length, chunkBytes, pace(stored, offset), (sent, n) => reader.read(offset + sent, n), progress);
   } finally {
     counters.activeTransfers--;
     watch?.({ song: songId, bytes: offset + written, total: size, ended: true });
@@ -45,7 +44,7 @@ async function sendBody(
   exchange: Exchange,
   length: number,
   chunkBytes: number,
-  schedule: PaceSchedule | undefined,
+  pace: Pace | undefined,
   read: (sent: number, n: number) => Promise<Buffer>,
   progress?: (sent: number) => void,
 ): Promise<void> {
@@ -54,12 +53,12 @@ async function sendBody(
   let sent = 0;
   while (sent < length) {
     let n = Math.min(chunkBytes, length - sent);
-    if (schedule) {
-      // Wait until the bucket holds a whole chunk (or the rest), then send all it holds: a late
-      // timer is made up by a larger write, because the schedule counts from the start.
-      const want = Math.min(schedule.chunkBytes, length - sent);
-      await waitMs(start + dueAtMs(schedule, sent + want) - clock.now(), exchange.signal);
-      n = Math.max(want, Math.min(n, allowanceAt(schedule, clock.now() - start) - sent));
+    if (pace) {
+      // Wait until the next write is due, then send all that is due by now: a late timer is made
+      // up by a larger write, because the pace counts from the start.
+      const want = Math.min(pace.minWriteBytes, length - sent);
+      await waitMs(start + pace.dueAt(sent + want) - clock.now(), exchange.signal);
+      n = Math.max(want, Math.min(n, pace.allowedAt(clock.now() - start) - sent));
     }
     // An injected pause or throttle holds the write or shrinks it; one field check otherwise.
     if (faults.gatesBody) n = await faults.gateBody(n, exchange.signal, clock);
