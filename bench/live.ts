@@ -40,7 +40,13 @@ export async function runLiveOverhead(
     { name: PLAIN, run: () => runOnce(input, requests, false) },
     { name: WATCHED, run: () => runOnce(input, requests, true) },
   ];
-  const measured = await compare(sides, timing.rounds, (r) => r.mbPerSecond, (r) => `${r.mbPerSecond.toFixed(0)} MB/s steady${r.events ? `, ${r.events} events read` : ''}`, log);
+  const measured = await compare(
+    sides,
+    timing.rounds,
+    (r) => r.mbPerSecond,
+    (r) => `${r.mbPerSecond.toFixed(0)} MB/s steady${r.events ? `, ${r.events} events read` : ''}`,
+    log,
+  );
   const plain = measured.get(PLAIN)?.best;
   const watched = measured.get(WATCHED)?.best;
   const ratio = plain && watched ? ratioOf(watched.mbPerSecond, plain.mbPerSecond, 'higher') : undefined;

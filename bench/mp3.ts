@@ -26,5 +26,7 @@ export async function benchMp3Generation(): Promise<{ songs: number; ms: number;
 // `node dist/bench/mp3.js` prints the figure; importing this module runs nothing.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { songs, ms, bytes } = await benchMp3Generation();
-  process.stdout.write(`generated the default catalog's ${songs} songs (${(bytes / 1e6).toFixed(0)} MB) in ${ms.toFixed(0)} ms (target <= ${MP3_CATALOG_TARGET_MS} ms)\n`);
+  process.stdout.write(
+    `generated the default catalog's ${songs} songs (${(bytes / 1e6).toFixed(0)} MB) in ${ms.toFixed(0)} ms (target <= ${MP3_CATALOG_TARGET_MS} ms)\n`,
+  );
 }

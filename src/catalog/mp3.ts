@@ -135,9 +135,13 @@ function validateSong(song: Mp3Song): void {
     });
   }
   if (!GENERATED_BITRATES_KBPS.includes(song.bitrateKbps)) {
-    throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: bitrate ${song.bitrateKbps} kbps is below 64 kbps, which the generator's encoder cannot make at 44100 Hz`, {
-      hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}, or give the song a file of your own`,
-    });
+    throw new JukeboxError(
+      'E_BAD_ARGUMENT',
+      `song ${song.id}: bitrate ${song.bitrateKbps} kbps is below 64 kbps, which the generator's encoder cannot make at 44100 Hz`,
+      {
+        hint: `use one of ${GENERATED_BITRATES_KBPS.join(', ')}, or give the song a file of your own`,
+      },
+    );
   }
   if (!Number.isFinite(song.durationSec) || song.durationSec <= 0 || song.durationSec > MAX_DURATION_SEC) {
     throw new JukeboxError('E_BAD_ARGUMENT', `song ${song.id}: durationSec: expected a number > 0 and <= ${MAX_DURATION_SEC}, got ${song.durationSec}`, {

@@ -83,7 +83,8 @@ function getCommand(setExitCode: SetExitCode): CommandModule<ClientArgs, GetArgs
         .positional('song', { type: 'string', demandOption: true, describe: 'a song id or title (case-insensitive)' })
         .option('out', {
           type: 'string',
-          describe: 'Save the song (download or stream) to this file (instead of --out-dir/<artist> - <title>.mp3); "-" writes its bytes to stdout as they arrive (messages go to stderr)',
+          describe:
+            'Save the song (download or stream) to this file (instead of --out-dir/<artist> - <title>.mp3); "-" writes its bytes to stdout as they arrive (messages go to stderr)',
         })
         .option('json', {
           type: 'boolean',

@@ -36,7 +36,12 @@ export function serveCommand(setExitCode: (code: number) => void): CommandModule
           defaultDescription: 'the project catalog.json',
           describe: 'Catalog file: servers, ports and songs',
         })
-        .option('trace', { type: 'boolean', default: false, describe: 'Print every request and response line with the time, the server and the client (its HELLO name, else address:port), and a line per transfer with bytes, duration and rate' })
+        .option('trace', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Print every request and response line with the time, the server and the client (its HELLO name, else address:port), and a line per transfer with bytes, duration and rate',
+        })
         .option('stream-speed', {
           type: 'number',
           requiresArg: true,

@@ -21,7 +21,11 @@ export function withLiveOptions<T>(yargs: Argv<T>, sampled: boolean): Argv<T & L
       type: 'string',
       describe: 'Serve the live view (a page and its /events stream) on 127.0.0.1:PORT; 0 or no PORT picks a free port, printed as "live: <url>"',
     })
-    .option('live-host', { type: 'string', requiresArg: true, describe: 'Listen for the live view on this address instead of 127.0.0.1 (e.g. 0.0.0.0 for a classroom)' });
+    .option('live-host', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Listen for the live view on this address instead of 127.0.0.1 (e.g. 0.0.0.0 for a classroom)',
+    });
   if (!sampled) return y as Argv<T & LiveArgs>;
   return y.option('live-clients', {
     type: 'number',
@@ -50,7 +54,8 @@ export function livePort(args: LiveArgs): number | undefined {
 export function sampledClients(args: LiveArgs, trace: boolean): number {
   const n = args['live-clients'];
   if (n === undefined) return LIVE_DEFAULT_CLIENTS;
-  if (args.live === undefined && !trace) throw new JukeboxError('E_BAD_ARGUMENT', '--live-clients: given without --live or --trace', { hint: 'add --live or --trace' });
+  if (args.live === undefined && !trace)
+    throw new JukeboxError('E_BAD_ARGUMENT', '--live-clients: given without --live or --trace', { hint: 'add --live or --trace' });
   return Math.min(n, LIVE_MAX_CLIENTS);
 }
 

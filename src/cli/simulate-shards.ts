@@ -61,7 +61,13 @@ export async function runShardsHere(
     const table = renderConsole(report);
     if (args.json) printError(table);
     else print(table);
-    printError(`connected at once (most, per server): ${Object.entries(report.peakConnections).map(([id, n]) => `${id} ${n}`).join(', ') || 'none started here'}`);
+    printError(
+      `connected at once (most, per server): ${
+        Object.entries(report.peakConnections)
+          .map(([id, n]) => `${id} ${n}`)
+          .join(', ') || 'none started here'
+      }`,
+    );
     printError(`peak memory: ${describePeaks(report.processes)}`);
     printError(`report: ${describeWritten(written)}`);
   }

@@ -256,12 +256,22 @@ async function transfer(session: ClientSession, planned: Planned, request: Journ
   // The listener counts audio by the MP3 frames received, as a decoder would.
   const audio = action === 'stream' ? new StreamAudio() : undefined;
   const playback = audio
-    ? new PlaybackSimulation({ bitrateKbps: song.bitrateKbps, totalBytes: song.bytes, durationSec: song.durationSec, playbackSpeed: request.playbackSpeed ?? 1, startMs: startedAt, audio })
+    ? new PlaybackSimulation({
+        bitrateKbps: song.bitrateKbps,
+        totalBytes: song.bytes,
+        durationSec: song.durationSec,
+        playbackSpeed: request.playbackSpeed ?? 1,
+        startMs: startedAt,
+        audio,
+      })
     : undefined;
   const target = output?.sink ?? request.sink;
   // The bytes reach the listener's frame scan first, then their destination (a file, stdout), if any.
   const sink: TransferSink | undefined = audio
-    ? { write: (chunk) => (audio.push(chunk), target ? target.write(chunk) : true), ...(target?.once ? { once: (event, listener) => target.once?.(event, listener) } : {}) }
+    ? {
+        write: (chunk) => (audio.push(chunk), target ? target.write(chunk) : true),
+        ...(target?.once ? { once: (event, listener) => target.once?.(event, listener) } : {}),
+      }
     : target;
   const showPlayback = (changes: PlaybackChange[], now: number) => {
     if (!playback) return;

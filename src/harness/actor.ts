@@ -158,7 +158,10 @@ function recordTransfer(outcome: TransferOutcome, recorder: MetricsRecorder): Pl
 }
 
 /** Turns transferSong's running total into per-chunk byte counts per server (and, for a sampled client, `transfer` events). */
-function byteCounter(recorder: MetricsRecorder, live?: (received: number, total: number, serverId: string) => void): (received: number, total: number, serverId: string) => void {
+function byteCounter(
+  recorder: MetricsRecorder,
+  live?: (received: number, total: number, serverId: string) => void,
+): (received: number, total: number, serverId: string) => void {
   let counted = 0;
   if (live)
     return (received, total, serverId) => {

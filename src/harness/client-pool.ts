@@ -50,7 +50,12 @@ export class ClientPool {
    * Runs one batch and feeds its snapshots into `metrics` as they arrive. Resolves when the
    * batch's final snapshot has been merged. `stop` aborting sends the batch its stop.
    */
-  async runBatch(task: Omit<ClientTask, 'port'>, metrics: MetricsAggregator, stop?: AbortSignal, onLive?: (batch: LiveBatch) => void): Promise<ClientTaskResult> {
+  async runBatch(
+    task: Omit<ClientTask, 'port'>,
+    metrics: MetricsAggregator,
+    stop?: AbortSignal,
+    onLive?: (batch: LiveBatch) => void,
+  ): Promise<ClientTaskResult> {
     const { port1, port2 } = new MessageChannel();
     const finalMerged = new Promise<void>((resolve) => {
       port1.on('message', (message: BatchMessage) => {

@@ -90,7 +90,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     const onError = (err: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;
       const why = err.code === 'EADDRINUSE' ? `port ${port} is already in use` : err.code === 'EACCES' ? 'permission denied' : err.message;
-      reject(new JukeboxError('E_LISTEN', `--live: cannot listen on ${where}: ${why}`, { hint: 'give --live another port, or --live 0 for any free one', cause: err }));
+      reject(
+        new JukeboxError('E_LISTEN', `--live: cannot listen on ${where}: ${why}`, {
+          hint: 'give --live another port, or --live 0 for any free one',
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen(port, host, () => {
@@ -145,7 +150,12 @@ class EventStream implements LiveSubscriber {
   constructor(private readonly res: ServerResponse) {}
 
   start(bus: LiveBus): void {
-    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'close', 'x-accel-buffering': 'no' });
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'close',
+      'x-accel-buffering': 'no',
+    });
     this.res.on('drain', () => this.pump());
     bus.whenReady(() => {
       if (this.ended) return;

@@ -36,7 +36,11 @@ export class RunLive {
     const sampled = options.sampledClients ?? LIVE_DEFAULT_CLIENTS;
     const clients = Math.min(sampled, countSelected(options.scenario, ALL_CLIENTS));
     this.bus = new LiveBus({
-      hello: { servers: serverInfo(options.scenario, options.catalog), scenario: options.scenario.name, clients: Array.from({ length: clients }, (_, i) => clientIdOf(i)) },
+      hello: {
+        servers: serverInfo(options.scenario, options.catalog),
+        scenario: options.scenario.name,
+        clients: Array.from({ length: clients }, (_, i) => clientIdOf(i)),
+      },
       now: sharedNow,
       startedAt: sharedNow(),
       // The servers' ports are known once they listen (serversReady).

@@ -16,7 +16,7 @@ export async function scanMp3File(path: string): Promise<Mp3FileScan> {
     const indexer = new Mp3Indexer();
     const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     let head: Buffer | undefined;
-    for (let position = 0; position < size; ) {
+    for (let position = 0; position < size;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) break;
       const chunk = buffer.subarray(0, bytesRead);

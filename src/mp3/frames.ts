@@ -248,7 +248,8 @@ export class FrameScanner {
       if (this.frameCount === this.offsetTable.length) this.offsetTable = grow(this.offsetTable);
       this.offsetTable[this.frameCount] = position;
     }
-    if (this.uniform && this.lastHeader && (this.lastHeader.samples !== header.samples || this.lastHeader.sampleRate !== header.sampleRate)) this.startTimeTable();
+    if (this.uniform && this.lastHeader && (this.lastHeader.samples !== header.samples || this.lastHeader.sampleRate !== header.sampleRate))
+      this.startTimeTable();
     if (this.timeTable) {
       if (this.frameCount === this.timeTable.length) this.timeTable = growTimes(this.timeTable);
       this.timeTable[this.frameCount] = this.seconds;

@@ -64,7 +64,10 @@ const serverStats = z.looseObject({
  * failing the whole report (the view ignores what it does not know anyway).
  */
 const sequence = z.preprocess(
-  (v) => (Array.isArray(v) ? v.filter((e) => typeof e === 'object' && e !== null && (LIVE_EVENT_TYPES as readonly unknown[]).includes((e as { type?: unknown }).type)) : v),
+  (v) =>
+    Array.isArray(v)
+      ? v.filter((e) => typeof e === 'object' && e !== null && (LIVE_EVENT_TYPES as readonly unknown[]).includes((e as { type?: unknown }).type))
+      : v,
   z.array(liveEventSchema),
 );
 

@@ -25,6 +25,10 @@ export function limitSequence(events: Iterable<LiveEvent>, limit = REPORT_SEQUEN
 export function sequenceEvents(report: Report): LiveEvent[] {
   const events = report.sequence ?? [];
   if (events.length === 0 || events.some((e) => e.type === 'hello')) return events;
-  const hello: HelloEvent = { type: 'hello', servers: report.scenario.servers.map((s) => ({ id: s.id, host: s.host, port: s.port, songs: [] })), scenario: report.scenario.name };
+  const hello: HelloEvent = {
+    type: 'hello',
+    servers: report.scenario.servers.map((s) => ({ id: s.id, host: s.host, port: s.port, songs: [] })),
+    scenario: report.scenario.name,
+  };
   return [hello, ...events];
 }

@@ -15,7 +15,13 @@ let cached: { at: number; table: Promise<Map<string, number> | undefined> } | un
  * these endpoints, or undefined when the kernel does not tell (not Linux, or the entry is gone).
  * `now` identifies the asking sweep.
  */
-export async function kernelSendQueue(localAddress: string, localPort: number, remoteAddress: string, remotePort: number, now: number): Promise<number | undefined> {
+export async function kernelSendQueue(
+  localAddress: string,
+  localPort: number,
+  remoteAddress: string,
+  remotePort: number,
+  now: number,
+): Promise<number | undefined> {
   // One read of the tables serves every connection of one sweep (they all ask with its `now`).
   if (cached?.at !== now) cached = { at: now, table: readTables() };
   const table = await cached.table;
@@ -55,7 +61,10 @@ function endpointKey(localIp: string, localPort: number, remoteIp: string, remot
 /** /proc's address: 32-bit words in host (little-endian) order; IPv4 as one word. Gives 16 bytes of hex, IPv4 mapped. */
 function procToHex16(hex: string): string {
   const words = hex.match(/.{8}/g) ?? [];
-  const bytes = words.map((w) => (w.match(/../g) ?? []).reverse().join('')).join('').toLowerCase();
+  const bytes = words
+    .map((w) => (w.match(/../g) ?? []).reverse().join(''))
+    .join('')
+    .toLowerCase();
   return bytes.length === 8 ? `00000000000000000000ffff${bytes}` : bytes;
 }
 

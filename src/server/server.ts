@@ -333,7 +333,8 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
       },
       get onBodyProgress() {
         return server.listenerCount('transfer') > 0
-          ? (c: Connection, p: BodyProgress) => server.emit('transfer', { serverId: server.serverId, connectionId: c.id, remoteAddress: c.remoteAddress, remotePort: c.remotePort, ...p })
+          ? (c: Connection, p: BodyProgress) =>
+              server.emit('transfer', { serverId: server.serverId, connectionId: c.id, remoteAddress: c.remoteAddress, remotePort: c.remotePort, ...p })
           : undefined;
       },
       onInternalError: (connection, error) => this.reportInternalError(connection.id, error),

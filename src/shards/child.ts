@@ -38,7 +38,8 @@ export function forkChild<Notice extends { type: string }>(entry: string, args: 
     tail.splice(0, Math.max(0, tail.length - STDERR_TAIL_LINES));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
-  const describeEnd = (code: number | null) => `${name} ended (${code === -1 ? 'killed' : `exit code ${code}`})${tail.length > 0 ? `: ${tail.join('\n')}` : ''}`;
+  const describeEnd = (code: number | null) =>
+    `${name} ended (${code === -1 ? 'killed' : `exit code ${code}`})${tail.length > 0 ? `: ${tail.join('\n')}` : ''}`;
   return {
     process: child,
     name,
@@ -71,7 +72,11 @@ export function forkChild<Notice extends { type: string }>(entry: string, args: 
             ? undefined
             : setTimeout(() => {
                 done();
-                reject(new JukeboxError('E_WORKER', `${name}: no "${type}" within ${timeoutMs / 1000} s`, { hint: 'the machine may be overloaded: try fewer shards' }));
+                reject(
+                  new JukeboxError('E_WORKER', `${name}: no "${type}" within ${timeoutMs / 1000} s`, {
+                    hint: 'the machine may be overloaded: try fewer shards',
+                  }),
+                );
               }, timeoutMs);
         const done = () => {
           clearTimeout(timer);

@@ -222,12 +222,7 @@ function shardScenario(scenario: ResolvedScenario, addresses: ServerAddress[], c
   };
 }
 
-async function runShards(
-  scenario: ResolvedScenario,
-  count: number,
-  children: Set<Child<{ type: string }>>,
-  options: LocalShardsOptions,
-): Promise<Report[]> {
+async function runShards(scenario: ResolvedScenario, count: number, children: Set<Child<{ type: string }>>, options: LocalShardsOptions): Promise<Report[]> {
   const shards = Array.from({ length: count }, (_, i) => {
     const child = forkChild<ShardNotice>(childEntry('shard-child'), [], `shard ${i + 1}/${count}`);
     children.add(child);

@@ -20,7 +20,11 @@ export function checkShardSet(parts: readonly ShardPart[]): void {
   const label = (i: number) => parts[i]?.file ?? `report ${i + 1}`;
   const unsharded = parts.map((p, i) => (p.report.shard ? -1 : i)).filter((i) => i >= 0);
   if (unsharded.length > 0)
-    throw new JukeboxError('E_BAD_ARGUMENT', `${unsharded.map(label).join(', ')}: not a shard, merged with shards of a run; a shard's report has "shard": { index, count }`, { hint: HINT });
+    throw new JukeboxError(
+      'E_BAD_ARGUMENT',
+      `${unsharded.map(label).join(', ')}: not a shard, merged with shards of a run; a shard's report has "shard": { index, count }`,
+      { hint: HINT },
+    );
   const shards = parts.map((p) => p.report.shard as NonNullable<Report['shard']>);
   const count = shards[0]?.count ?? 0;
   const otherCount = shards.findIndex((s) => s.count !== count);

@@ -42,9 +42,13 @@ export function parseShard(text: string, source: string, env: NodeJS.ProcessEnv 
     throw new JukeboxError('E_BAD_ARGUMENT', `${source}: expected a shard count N from 1 to ${MAX_SHARDS}, got ${match[2]}`, { hint });
   const index = match[1] === 'index' ? indexFromJob(source, env) : Number(match[1]);
   if (!Number.isSafeInteger(index) || index < 1 || index > count)
-    throw new JukeboxError('E_BAD_ARGUMENT', `${source}: expected a shard index I from 1 to ${count}, got ${index}${match[1] === 'index' ? ` (${JOB_INDEX_ENV} + 1)` : ''}`, {
-      hint,
-    });
+    throw new JukeboxError(
+      'E_BAD_ARGUMENT',
+      `${source}: expected a shard index I from 1 to ${count}, got ${index}${match[1] === 'index' ? ` (${JOB_INDEX_ENV} + 1)` : ''}`,
+      {
+        hint,
+      },
+    );
   return { index, count };
 }
 

@@ -38,7 +38,14 @@ function story(client: string, song: string, t0: number, s1Down: boolean): LiveE
   const fast = (client.charCodeAt(1) + song.length) % 2 === 0 ? 's1' : 's2';
   servers.forEach((server, i) => {
     const holds = holders.includes(server);
-    out.push({ type: 'response', t: t + 2 + i, client, server, line: holds ? `EXIST ${SONG_BYTES} 9f86d081884c7d659a2feaa0c55ad015` : 'NOT_EXIST', ms: server === fast ? 0.4 : 0.9 });
+    out.push({
+      type: 'response',
+      t: t + 2 + i,
+      client,
+      server,
+      line: holds ? `EXIST ${SONG_BYTES} 9f86d081884c7d659a2feaa0c55ad015` : 'NOT_EXIST',
+      ms: server === fast ? 0.4 : 0.9,
+    });
   });
   t += 40;
   if (holders.length === 0) {
@@ -51,7 +58,8 @@ function story(client: string, song: string, t0: number, s1Down: boolean): LiveE
     out.push({ type: 'choice', t, client, song, server, reason });
     out.push({ type: 'request', t: t + 1, client, server, line: `GET ${song} 0` });
     out.push({ type: 'response', t: t + 3, client, server, line: `DATA ${SONG_BYTES}`, ms: 2 });
-    for (let k = 1; k <= 4; k++) out.push({ type: 'transfer', t: t + 3 + 300 * k, client, server, song, bytes: Math.round((SONG_BYTES * k) / 4), total: SONG_BYTES });
+    for (let k = 1; k <= 4; k++)
+      out.push({ type: 'transfer', t: t + 3 + 300 * k, client, server, song, bytes: Math.round((SONG_BYTES * k) / 4), total: SONG_BYTES });
     out.push({ type: 'done', t: t + 1250, client, song, outcome: 'verified', ms: 1254 });
   }
   for (const server of servers) out.push({ type: 'close', t: t + 1260, client, server });
@@ -71,8 +79,18 @@ function round(r: number): LiveEvent[] {
     events.push({
       type: 'tick',
       t,
-      servers: { s1: { open: s1Down ? 0 : 3, active: s1Down ? 0 : 1, bytesPerSec: s1Down ? 0 : 1_400_000 }, s2: { open: 4, active: 2, bytesPerSec: 2_100_000 } },
-      totals: { clients: CLIENTS.length, requests: r * 5 + s, verified: r * 3 + s, cancelled: r, failed: r > FAULT_ROUND ? 1 : 0, bytes: (r * 5 + s) * SONG_BYTES },
+      servers: {
+        s1: { open: s1Down ? 0 : 3, active: s1Down ? 0 : 1, bytesPerSec: s1Down ? 0 : 1_400_000 },
+        s2: { open: 4, active: 2, bytesPerSec: 2_100_000 },
+      },
+      totals: {
+        clients: CLIENTS.length,
+        requests: r * 5 + s,
+        verified: r * 3 + s,
+        cancelled: r,
+        failed: r > FAULT_ROUND ? 1 : 0,
+        bytes: (r * 5 + s) * SONG_BYTES,
+      },
     });
   }
   return events.sort((a, b) => ('t' in a ? a.t : 0) - ('t' in b ? b.t : 0)).map((e) => parseLiveEvent(e));

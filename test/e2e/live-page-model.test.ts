@@ -83,7 +83,11 @@ describe('the sequence view model', () => {
 
   it('shows a HELLO name as text, never as markup', () => {
     const evil = '<img src=x onerror=alert(1)>"';
-    const m = S.model([classroomHello, { type: 'connect', t: 1, client: evil, server: 's1' }, { type: 'request', t: 2, client: evil, server: 's1', line: 'CHECK </text><script>alert(2)</script>' }]);
+    const m = S.model([
+      classroomHello,
+      { type: 'connect', t: 1, client: evil, server: 's1' },
+      { type: 'request', t: 2, client: evil, server: 's1', line: 'CHECK </text><script>alert(2)</script>' },
+    ]);
     const html = [S.renderHeader(m, { width: 1200, font: 18 }), S.renderBody(m, { width: 1200, font: 18 }), S.renderServers(m), S.renderCounters(m)].join('');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script');

@@ -52,7 +52,9 @@ async function startReplaySource(): Promise<EventSource> {
 /** The real thing: `simulate scenarios/classroom.yaml --live 0`, its page at the `live:` line it prints. */
 async function startSimulateSource(): Promise<EventSource> {
   const tmp = makeTmpDir('jukebox-live-page-');
-  const child = spawn(process.execPath, [CLI_BINS.simulate, CLASSROOM, '--live', '0', '--out', join(tmp.dir, 'classroom.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BINS.simulate, CLASSROOM, '--live', '0', '--out', join(tmp.dir, 'classroom.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -136,7 +138,16 @@ describe.skipIf(!available)('the live view in a browser', () => {
     mkdirSync(outDir, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

@@ -216,7 +216,13 @@ export function composeScore(songId: string): Score {
     let root = base - 24 + (chord[0] ?? 0);
     if (root > base - 24 + 6) root -= 12;
     for (const [at, interval, length] of bassLine) {
-      notes.push({ voice: 'bass', start: bar * barSamples + at * eighth, length: length * eighth, hz: midiToHz(root + interval), velocity: at === 0 ? 1 : 0.8 });
+      notes.push({
+        voice: 'bass',
+        start: bar * barSamples + at * eighth,
+        length: length * eighth,
+        hz: midiToHz(root + interval),
+        velocity: at === 0 ? 1 : 0.8,
+      });
     }
   });
 
@@ -236,7 +242,13 @@ export function composeScore(songId: string): Score {
         const onBeat = at % 2 === 0;
         const lastOfPhrase = bar === BARS - 1 && i === rhythm.length - 1;
         if (onBeat || lastOfPhrase) position = nearestChordTone(base, position, lastOfPhrase ? [0, 7] : chord);
-        notes.push({ voice: 'lead', start: bar * barSamples + at * eighth, length: eighths * eighth, hz: midiToHz(pentatonicNote(base, position)), velocity: at === 0 ? 1 : 0.85 });
+        notes.push({
+          voice: 'lead',
+          start: bar * barSamples + at * eighth,
+          length: eighths * eighth,
+          hz: midiToHz(pentatonicNote(base, position)),
+          velocity: at === 0 ? 1 : 0.85,
+        });
       }
       at += eighths;
     });

@@ -18,7 +18,7 @@ function taylorSin(x: number): number {
   let sum = x;
   const x2 = x * x;
   for (let k = 1; k < 24; k++) {
-    term = (-term * x2) / ((2 * k) * (2 * k + 1));
+    term = (-term * x2) / (2 * k * (2 * k + 1));
     sum += term;
   }
   return sum;

@@ -176,7 +176,8 @@ function splitFrames(bytes: Buffer, bitrateKbps: number): Buffer[] {
   const frames: Buffer[] = [];
   const base = Math.floor((144000 * bitrateKbps) / SAMPLE_RATE_HZ);
   for (let offset = 0; offset < bytes.length;) {
-    if (bytes[offset] !== 0xff || ((bytes[offset + 1] ?? 0) & 0xfe) !== 0xfa) throw new RangeError(`the encoder's output has no frame header at byte ${offset}`);
+    if (bytes[offset] !== 0xff || ((bytes[offset + 1] ?? 0) & 0xfe) !== 0xfa)
+      throw new RangeError(`the encoder's output has no frame header at byte ${offset}`);
     const length = base + (((bytes[offset + 2] ?? 0) >> 1) & 1);
     frames.push(bytes.subarray(offset, offset + length));
     offset += length;

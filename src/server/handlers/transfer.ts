@@ -6,7 +6,12 @@ import type { SongReader, StoredSong } from '../song-store.js';
 import { waitMs, type Pace } from '../pacer.js';
 
 /** `pace` returns the pace of the song from the offset for STREAM, or undefined for an unpaced GET. */
-export async function transfer(exchange: Exchange, songId: string, offset: number, pace: (stored: StoredSong, offset: number) => Pace | undefined): Promise<void> {
+export async function transfer(
+  exchange: Exchange,
+  songId: string,
+  offset: number,
+  pace: (stored: StoredSong, offset: number) => Pace | undefined,
+): Promise<void> {
   const { store, counters } = exchange.server;
   const stored = store.get(songId);
   if (!stored) return exchange.reply({ kind: 'NOT_EXIST' });

@@ -108,7 +108,10 @@ export function readEvents(baseUrl: string): Promise<EventReader> {
         waitFor(test) {
           const seen = events.find(test);
           if (seen) return Promise.resolve(seen);
-          return Promise.race([new Promise<LiveEvent>((r) => waiters.push({ test, resolve: r })), ended.then(() => Promise.reject(new Error('the stream ended first')))]);
+          return Promise.race([
+            new Promise<LiveEvent>((r) => waiters.push({ test, resolve: r })),
+            ended.then(() => Promise.reject(new Error('the stream ended first'))),
+          ]);
         },
         close: () => request.destroy(),
       });

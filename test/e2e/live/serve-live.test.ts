@@ -20,10 +20,14 @@ afterEach(() => {
 
 async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -35,16 +39,30 @@ const STAMP = String.raw`\d\d:\d\d:\d\d\.\d{3}`;
 describe('jukebox serve --live', () => {
   it('shows two `jukebox client get` processes by their HELLO names, with their CHECKs and transfers; --trace names them too', async () => {
     const [p1, p2] = await freePorts(2);
-    fixture = createLibraryFixture({ servers: [{ id: 's1', host: '127.0.0.1', port: p1 ?? 0 }, { id: 's2', host: '127.0.0.1', port: p2 ?? 0 }] });
+    fixture = createLibraryFixture({
+      servers: [
+        { id: 's1', host: '127.0.0.1', port: p1 ?? 0 },
+        { id: 's2', host: '127.0.0.1', port: p2 ?? 0 },
+      ],
+    });
     const env = { ...process.env, JUKEBOX_CACHE_DIR: fixture.dir };
     serve = spawnCli('jukebox', ['serve', '--catalog', fixture.catalogPath, '--live', '0', '--trace'], { env });
     const url = (await serve.line(/^live: http:\/\/127\.0\.0\.1:\d+\/$/)).slice('live: '.length);
     const reader = await readEvents(url);
     const hello = await reader.waitFor((e) => e.type === 'hello');
-    expect(hello).toMatchObject({ type: 'hello', servers: [{ id: 's1', port: p1 }, { id: 's2', port: p2 }] });
+    expect(hello).toMatchObject({
+      type: 'hello',
+      servers: [
+        { id: 's1', port: p1 },
+        { id: 's2', port: p2 },
+      ],
+    });
 
     const client = (name: string, song: string) =>
-      runCli('jukebox', ['client', 'get', song, '--name', name, '--catalog', fixture?.catalogPath ?? '', '--out', join(fixture?.dir ?? '', `${name}.bin`)], { env, cwd: fixture?.dir });
+      runCli('jukebox', ['client', 'get', song, '--name', name, '--catalog', fixture?.catalogPath ?? '', '--out', join(fixture?.dir ?? '', `${name}.bin`)], {
+        env,
+        cwd: fixture?.dir,
+      });
     const [alice, bob] = await Promise.all([client('alice', 'medium'), client('bob', 'tiny')]);
     expect(alice.code, alice.stderr).toBe(0);
     expect(bob.code, bob.stderr).toBe(0);
@@ -59,8 +77,14 @@ describe('jukebox serve --live', () => {
       const mine = reader.events.filter(ofClient(name));
       // Both servers were asked at once; each connection was announced under the HELLO name from its first event.
       for (const server of ['s1', 's2']) {
-        expect(mine.some((e) => e.type === 'connect' && e.server === server), `${name} connect ${server}`).toBe(true);
-        expect(mine.some((e) => e.type === 'request' && e.server === server && /^CHECK /.test(e.line)), `${name} CHECK ${server}`).toBe(true);
+        expect(
+          mine.some((e) => e.type === 'connect' && e.server === server),
+          `${name} connect ${server}`,
+        ).toBe(true);
+        expect(
+          mine.some((e) => e.type === 'request' && e.server === server && /^CHECK /.test(e.line)),
+          `${name} CHECK ${server}`,
+        ).toBe(true);
       }
       expect(mine.some((e) => e.type === 'response' && /^(EXIST|NOT_EXIST)/.test(e.line))).toBe(true);
     }
@@ -80,7 +104,12 @@ describe('jukebox serve --live', () => {
 
   it('escapes a HELLO name with control characters in the trace', async () => {
     const [p1, p2] = await freePorts(2);
-    fixture = createLibraryFixture({ servers: [{ id: 's1', host: '127.0.0.1', port: p1 ?? 0 }, { id: 's2', host: '127.0.0.1', port: p2 ?? 0 }] });
+    fixture = createLibraryFixture({
+      servers: [
+        { id: 's1', host: '127.0.0.1', port: p1 ?? 0 },
+        { id: 's2', host: '127.0.0.1', port: p2 ?? 0 },
+      ],
+    });
     serve = spawnCli('jukebox', ['serve', '--catalog', fixture.catalogPath, '--trace'], { env: { ...process.env, JUKEBOX_CACHE_DIR: fixture.dir } });
     await serve.line(/^Server 2 /);
     const { connect } = await import('node:net');
@@ -97,12 +126,19 @@ describe('jukebox serve --live', () => {
 
   it('refuses a --live port in use (exit 3, naming it) and a client --name with a space (exit 2)', async () => {
     const [p1, p2] = await freePorts(2);
-    fixture = createLibraryFixture({ servers: [{ id: 's1', host: '127.0.0.1', port: p1 ?? 0 }, { id: 's2', host: '127.0.0.1', port: p2 ?? 0 }] });
+    fixture = createLibraryFixture({
+      servers: [
+        { id: 's1', host: '127.0.0.1', port: p1 ?? 0 },
+        { id: 's2', host: '127.0.0.1', port: p2 ?? 0 },
+      ],
+    });
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const busy = (blocker.address() as AddressInfo).port;
     try {
-      const result = await runCli('jukebox', ['serve', '--catalog', fixture.catalogPath, '--live', String(busy)], { env: { ...process.env, JUKEBOX_CACHE_DIR: fixture.dir } });
+      const result = await runCli('jukebox', ['serve', '--catalog', fixture.catalogPath, '--live', String(busy)], {
+        env: { ...process.env, JUKEBOX_CACHE_DIR: fixture.dir },
+      });
       expect(result.code).toBe(3);
       expect(result.stderr).toContain(`--live: cannot listen on 127.0.0.1:${busy}: port ${busy} is already in use`);
     } finally {

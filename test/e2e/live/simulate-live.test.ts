@@ -31,7 +31,9 @@ const PER_CLIENT = new Set(['connect', 'request', 'response', 'choice', 'transfe
 
 describe('simulate --live', () => {
   it('streams the contract’s events of the sampled clients only, and ticks that count every client', async () => {
-    running = spawnCli('simulate', [scenario('live-events'), '--live', '0', '--live-clients', '3', '--quiet', '--out', `${tmp.dir}/live-events.json`], { cwd: tmp.dir });
+    running = spawnCli('simulate', [scenario('live-events'), '--live', '0', '--live-clients', '3', '--quiet', '--out', `${tmp.dir}/live-events.json`], {
+      cwd: tmp.dir,
+    });
     const url = (await running.line(/^live: http:\/\/127\.0\.0\.1:\d+\/$/)).slice('live: '.length);
     const reader = await readEvents(url);
     await reader.ended; // the run ends, and the stream with it
@@ -69,7 +71,9 @@ describe('simulate --live', () => {
     expect(events.find((e) => e.type === 'fault')).toMatchObject({ server: 's2', action: expect.stringMatching(/^crash/) });
     // The stream is in time order within a batch, and a transfer's progress comes a few times a second at most.
     const byTransfer = new Map<string, number[]>();
-    for (const e of events) if (e.type === 'transfer' && e.bytes < e.total) byTransfer.set(`${e.client}/${e.server}/${e.song}`, [...(byTransfer.get(`${e.client}/${e.server}/${e.song}`) ?? []), e.t]);
+    for (const e of events)
+      if (e.type === 'transfer' && e.bytes < e.total)
+        byTransfer.set(`${e.client}/${e.server}/${e.song}`, [...(byTransfer.get(`${e.client}/${e.server}/${e.song}`) ?? []), e.t]);
     for (const times of byTransfer.values()) {
       // Several transfers of one song by one client happen one after another; within one, the gaps are the interval.
       const tooClose = times.slice(1).filter((t, i) => t - (times[i] as number) < LIVE_TRANSFER_INTERVAL_MS - 1);
@@ -78,7 +82,9 @@ describe('simulate --live', () => {
   });
 
   it('--trace prints one line per event of the sampled clients, with time, client, server and line, and a closing line per transfer', async () => {
-    const result = await runCli('simulate', [scenario('live-trace'), '--trace', '--live-clients', '1', '--quiet', '--out', `${tmp.dir}/live-trace.json`], { cwd: tmp.dir });
+    const result = await runCli('simulate', [scenario('live-trace'), '--trace', '--live-clients', '1', '--quiet', '--out', `${tmp.dir}/live-trace.json`], {
+      cwd: tmp.dir,
+    });
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n').filter((l) => /^\s*\d+\.\d{3} /.test(l));
     expect(lines.some((l) => /^\s*\d+\.\d{3} c1 → s[12] CHECK song\d+$/.test(l))).toBe(true);

@@ -78,7 +78,10 @@ interface PlayerRun {
 function streamIntoPlayer(catalogFile: string, songId: string, cwd: string, sampleRate: number, channels: number): Promise<PlayerRun> {
   return new Promise((done, fail) => {
     const started = performance.now();
-    const client = spawn(process.execPath, [jukebox, 'client', 'get', songId, '--action', 'stream', '--out', '-', '--json', '--catalog', catalogFile], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const client = spawn(process.execPath, [jukebox, 'client', 'get', songId, '--action', 'stream', '--out', '-', '--json', '--catalog', catalogFile], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // --no-seekbuffer: mpg123 reads a pipe frame by frame, not in blocks that make it wait for more.
     const player = spawn('mpg123', ['--no-seekbuffer', '-s', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const timer = setTimeout(() => {
@@ -138,7 +141,11 @@ function realPlayer(run: PlayerRun): { startupDelayMs: number; stalls: number; s
 
 /** Each audio frame's end in the file and its end in play time, by ffprobe (not our scanner). */
 function frameEnds(file: string): Array<{ endByte: number; endSec: number }> {
-  const csv = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pos,size,pts_time,duration_time', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const csv = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pos,size,pts_time,duration_time', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   return csv
     .split('\n')
     .filter((line) => line.trim() !== '')

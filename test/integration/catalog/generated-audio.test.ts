@@ -124,7 +124,9 @@ describe.skipIf(missing.length > 0)('the generated songs of the shipped catalog,
 
   it('last their catalog duration within 0.05 s, as ffprobe reports it and as mpg123 decodes it', () => {
     for (const d of decoded) {
-      expect(Math.abs(d.ffprobeDurationSec - d.song.durationSec), `ffprobe on ${d.song.id}: ${d.ffprobeDurationSec} s`).toBeLessThanOrEqual(DURATION_TOLERANCE_SEC);
+      expect(Math.abs(d.ffprobeDurationSec - d.song.durationSec), `ffprobe on ${d.song.id}: ${d.ffprobeDurationSec} s`).toBeLessThanOrEqual(
+        DURATION_TOLERANCE_SEC,
+      );
       const decodedSec = d.pcm.length / SAMPLE_RATE;
       expect(Math.abs(decodedSec - d.song.durationSec), `mpg123 on ${d.song.id}: ${decodedSec} s`).toBeLessThanOrEqual(DURATION_TOLERANCE_SEC);
     }
@@ -139,7 +141,13 @@ describe.skipIf(missing.length > 0)('the generated songs of the shipped catalog,
   });
 
   it('are different music from song to song', () => {
-    const fingerprints = new Set(decoded.map((d) => createHash('sha256').update(d.pcm.subarray(SAMPLE_RATE * 20, SAMPLE_RATE * 30)).digest('hex')));
+    const fingerprints = new Set(
+      decoded.map((d) =>
+        createHash('sha256')
+          .update(d.pcm.subarray(SAMPLE_RATE * 20, SAMPLE_RATE * 30))
+          .digest('hex'),
+      ),
+    );
     expect(fingerprints.size).toBe(decoded.length);
   });
 
@@ -162,7 +170,9 @@ describe.skipIf(missing.length > 0)('the generated songs of the shipped catalog,
       for (const seam of seams) {
         // One loop earlier the same audio was encoded straight through (the first copy follows the
         // intro, which the encoder played into it): a seam that clicks differs there.
-        expect(maxDifference(d.pcm, seam - SEAM_WINDOW, seam + SEAM_WINDOW, period), `${d.song.id}: seam at sample ${seam}`).toBeLessThanOrEqual(SEAM_TOLERANCE);
+        expect(maxDifference(d.pcm, seam - SEAM_WINDOW, seam + SEAM_WINDOW, period), `${d.song.id}: seam at sample ${seam}`).toBeLessThanOrEqual(
+          SEAM_TOLERANCE,
+        );
         expect(maxJump(d.pcm, seam - SEAM_WINDOW, seam + SEAM_WINDOW), `${d.song.id}: step at seam ${seam}`).toBeLessThanOrEqual(elsewhere);
         seamsChecked++;
       }
@@ -182,11 +192,15 @@ describe('generating a song', () => {
     expect(other()).toBe(here);
   }, 120_000);
 
-  it('writes the same bytes into the cache as the catalog records', async () => {
-    const loaded = loadCatalog(defaultCatalogPath);
-    const files = await resolveLibrary(loaded, { songIds: ['song1'] });
-    const song = loaded.catalog.songs.find((s) => s.id === 'song1');
-    const bytes = await readFile(files.get('song1') ?? '');
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(song?.sha256);
-  }, SLOW_TEST_MS);
+  it(
+    'writes the same bytes into the cache as the catalog records',
+    async () => {
+      const loaded = loadCatalog(defaultCatalogPath);
+      const files = await resolveLibrary(loaded, { songIds: ['song1'] });
+      const song = loaded.catalog.songs.find((s) => s.id === 'song1');
+      const bytes = await readFile(files.get('song1') ?? '');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(song?.sha256);
+    },
+    SLOW_TEST_MS,
+  );
 });

@@ -105,7 +105,10 @@ describe('the live view’s /events', () => {
     const ticked = collect(stalled, (evs) => evs.some((e) => e.type === 'tick'));
     stalled.socket.resume();
     stalled.resume();
-    const waitTick = setInterval(() => bus?.tick({ type: 'tick', t: 1, servers: {}, totals: { clients: 0, requests: 0, verified: 0, cancelled: 0, failed: 0, bytes: 0 } }), 100);
+    const waitTick = setInterval(
+      () => bus?.tick({ type: 'tick', t: 1, servers: {}, totals: { clients: 0, requests: 0, verified: 0, cancelled: 0, failed: 0, bytes: 0 } }),
+      100,
+    );
     try {
       const tick = (await ticked).find((e) => e.type === 'tick');
       expect(tick).toMatchObject({ type: 'tick', dropped: expect.any(Number) });

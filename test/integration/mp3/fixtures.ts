@@ -57,9 +57,44 @@ export function mp3Fixtures(): Mp3Fixtures {
   run('sox', ['-n', '-r', '44100', '-c', '2', 'loud.wav', 'synth', half, 'whitenoise', 'vol', '0.6']);
   run('sox', ['quiet.wav', 'loud.wav', 'src.wav']);
   // Random pixels do not compress: a JPEG of about 440 KB.
-  run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=640x640,geq=random(1)*255:random(1)*255:random(1)*255', '-frames:v', '1', '-q:v', '2', 'cover.jpg']);
+  run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'nullsrc=s=640x640,geq=random(1)*255:random(1)*255:random(1)*255',
+    '-frames:v',
+    '1',
+    '-q:v',
+    '2',
+    'cover.jpg',
+  ]);
   const lame = ['-c:a', 'libmp3lame', '-metadata', 'title=Fixture', '-metadata', 'artist=Test Encoder'];
-  run('ffmpeg', ['-v', 'error', '-y', '-i', 'src.wav', '-i', 'cover.jpg', '-map', '0:a', '-map', '1:v', ...lame, '-b:a', '128k', '-c:v', 'copy', '-id3v2_version', '3', '-metadata:s:v', 'comment=Cover (front)', 'cover.mp3']);
+  run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    'src.wav',
+    '-i',
+    'cover.jpg',
+    '-map',
+    '0:a',
+    '-map',
+    '1:v',
+    ...lame,
+    '-b:a',
+    '128k',
+    '-c:v',
+    'copy',
+    '-id3v2_version',
+    '3',
+    '-metadata:s:v',
+    'comment=Cover (front)',
+    'cover.mp3',
+  ]);
   run('ffmpeg', ['-v', 'error', '-y', '-i', 'src.wav', ...lame, '-q:a', '4', '-write_xing', '0', 'vbr-no-xing.mp3']);
   run('ffmpeg', ['-v', 'error', '-y', '-i', 'src.wav', ...lame, '-q:a', '4', '-write_id3v1', '1', 'vbr-xing-id3v1.mp3']);
   const whole = readFileSync(join(work, 'vbr-xing-id3v1.mp3'));
@@ -76,7 +111,11 @@ export function mp3Fixtures(): Mp3Fixtures {
 
 /** ffprobe's view of a file: the container's duration and the audio packets (= MP3 frames) it counted. */
 export function ffprobe(file: string): { durationSec: number; packets: number; sampleRate: number } {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-count_packets', '-select_streams', 'a:0', '-show_entries', 'stream=nb_read_packets,sample_rate:format=duration', '-of', 'json', file], { encoding: 'utf8' });
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-count_packets', '-select_streams', 'a:0', '-show_entries', 'stream=nb_read_packets,sample_rate:format=duration', '-of', 'json', file],
+    { encoding: 'utf8' },
+  );
   const parsed = JSON.parse(out) as { streams: Array<{ nb_read_packets: string; sample_rate: string }>; format: { duration: string } };
   const stream = parsed.streams[0];
   if (!stream) throw new Error(`ffprobe found no audio stream in ${file}`);

@@ -31,7 +31,9 @@ describe('3 shards of scenarios/100-clients.yaml, merged', () => {
       const files = await resolveLibrary(catalog);
       // The servers the shards share, as the scenario describes them (stream speed included), started here.
       for (const s of own.servers)
-        running.push(await startServer({ serverId: s.id, catalog, files, host: '127.0.0.1', port: 0, streamSpeed: s.streamSpeed, limits: { maxConnections: 1000 } }));
+        running.push(
+          await startServer({ serverId: s.id, catalog, files, host: '127.0.0.1', port: 0, streamSpeed: s.streamSpeed, limits: { maxConnections: 1000 } }),
+        );
       const scenario: ResolvedScenario = {
         ...own,
         servers: own.servers.map((s, i) => ({ ...s, host: '127.0.0.1', port: running[i]?.port ?? 0, external: true })),
@@ -39,7 +41,9 @@ describe('3 shards of scenarios/100-clients.yaml, merged', () => {
       };
       const environment = collectEnvironment();
       const whole = buildReport(await runScenario(scenario, catalog), environment);
-      const parts = await Promise.all([1, 2, 3].map(async (index) => buildReport(await runScenario(scenario, catalog, { shard: { index, count: 3 } }), environment)));
+      const parts = await Promise.all(
+        [1, 2, 3].map(async (index) => buildReport(await runScenario(scenario, catalog, { shard: { index, count: 3 } }), environment)),
+      );
       expect(parts.map((p) => p.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })));
       const merged = mergeReports(parts.map((report, i) => ({ report, file: `shard${i + 1}.json` })));
 

@@ -66,7 +66,9 @@ function readAtRate(port: number, song: string, bytesPerSec: number): Promise<{ 
 describe('a reader taking a GET steadily (a progressive-download player)', () => {
   it('receives the whole song although a write slice takes far longer than the idle timeout to drain', async () => {
     fixture = createLibraryFixture({ songs: [{ id: 'big', bytes: SONG_BYTES, servers: ['s1'], bitrateKbps: 320 }] });
-    const server = await startTestServer(fixture, 's1', { limits: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryWriteChunkBytes: WRITE_SLICE_BYTES, writeChunkBytes: WRITE_SLICE_BYTES } });
+    const server = await startTestServer(fixture, 's1', {
+      limits: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryWriteChunkBytes: WRITE_SLICE_BYTES, writeChunkBytes: WRITE_SLICE_BYTES },
+    });
     const { body, expected } = await readAtRate(server.port, 'big', READER_BYTES_PER_SEC);
     expect(expected).toBe(SONG_BYTES);
     expect(body).toBe(SONG_BYTES);

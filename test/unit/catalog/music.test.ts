@@ -22,7 +22,7 @@ describe('the deterministic arithmetic', () => {
   });
 
   it('keeps the padding period: 144000 * kbps mod 44100 repeats every 49 frames at every bitrate', () => {
-    for (const kbps of MPEG1_L3_BITRATES_KBPS) expect(((144000 * kbps) % 44100) * PADDING_PERIOD_FRAMES % 44100, `${kbps} kbps`).toBe(0);
+    for (const kbps of MPEG1_L3_BITRATES_KBPS) expect((((144000 * kbps) % 44100) * PADDING_PERIOD_FRAMES) % 44100, `${kbps} kbps`).toBe(0);
   });
 });
 

@@ -64,13 +64,17 @@ describe('merging the shards of one run', () => {
   });
 
   it('refuses shards of runs split differently', () => {
-    expect(() => mergeReports(parts([shard(1), { ...shard(2), shard: { index: 2, count: 4 } }]))).toThrow(/part2\.json is shard 2\/4 but part1\.json is shard 1\/3/);
+    expect(() => mergeReports(parts([shard(1), { ...shard(2), shard: { index: 2, count: 4 } }]))).toThrow(
+      /part2\.json is shard 2\/4 but part1\.json is shard 1\/3/,
+    );
   });
 
   it('refuses shards that did not run at the same time, naming which', () => {
     const late = shard(3);
     const startedAt = new Date(Date.parse(late.startedAt) + durationMs + 60_000).toISOString();
-    expect(() => mergeReports(parts([shard(1), shard(2), { ...late, startedAt }]))).toThrow(/part3\.json started at .*, after part1\.json had ended at .*did not run at the same time/);
+    expect(() => mergeReports(parts([shard(1), shard(2), { ...late, startedAt }]))).toThrow(
+      /part3\.json started at .*, after part1\.json had ended at .*did not run at the same time/,
+    );
   });
 
   it('refuses a report that is no shard among shards', () => {

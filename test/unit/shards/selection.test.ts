@@ -12,13 +12,22 @@ import { join } from 'node:path';
 
 const catalog = loadCatalog(defaultCatalogPath);
 
-function scenario(load: Record<string, unknown>, servers: unknown[] = [{ id: 's1', port: 0 }, { id: 's2', port: 0 }], seed: number = 9) {
-  return parseScenario({ name: 'shards', seed, catalog: defaultCatalogPath, servers, load, client: { requests: 3, songs: { absent: 0.2 } } }, undefined).scenario;
+function scenario(
+  load: Record<string, unknown>,
+  servers: unknown[] = [
+    { id: 's1', port: 0 },
+    { id: 's2', port: 0 },
+  ],
+  seed: number = 9,
+) {
+  return parseScenario({ name: 'shards', seed, catalog: defaultCatalogPath, servers, load, client: { requests: 3, songs: { absent: 0.2 } } }, undefined)
+    .scenario;
 }
 
 function perSong(scripts: ClientScript[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const s of scripts) for (const r of s.requests) counts.set(`${r.song}/${r.action}/${r.absent}`, (counts.get(`${r.song}/${r.action}/${r.absent}`) ?? 0) + 1);
+  for (const s of scripts)
+    for (const r of s.requests) counts.set(`${r.song}/${r.action}/${r.absent}`, (counts.get(`${r.song}/${r.action}/${r.absent}`) ?? 0) + 1);
   return counts;
 }
 
@@ -56,7 +65,15 @@ describe('shard selection', () => {
 
   it('refuses to shard a scenario that starts its own servers, saying what to do', () => {
     expect(() => checkShardable(scenario({ clients: 4 }), { index: 1, count: 2 })).toThrow(/starts its own servers \(s1, s2\)/);
-    expect(() => checkShardable(scenario({ clients: 4 }, [{ id: 's1', port: 9, external: true }, { id: 's2', port: 10, external: true }]), { index: 1, count: 2 })).not.toThrow();
+    expect(() =>
+      checkShardable(
+        scenario({ clients: 4 }, [
+          { id: 's1', port: 9, external: true },
+          { id: 's2', port: 10, external: true },
+        ]),
+        { index: 1, count: 2 },
+      ),
+    ).not.toThrow();
   });
 });
 

@@ -85,11 +85,16 @@ describe('framePace', () => {
 
   it('allowance and due time agree for any byte count, offset and speed', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: index.bytes - 1 }), fc.double({ min: 0.5, max: 50, noNaN: true }), fc.integer({ min: 1, max: index.bytes }), (offset, speed, want) => {
-        const bytes = Math.min(want, index.bytes - offset);
-        const pace = framePace(index, offset, speed);
-        expect(pace.allowedAt(pace.dueAt(bytes))).toBeGreaterThanOrEqual(bytes);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: index.bytes - 1 }),
+        fc.double({ min: 0.5, max: 50, noNaN: true }),
+        fc.integer({ min: 1, max: index.bytes }),
+        (offset, speed, want) => {
+          const bytes = Math.min(want, index.bytes - offset);
+          const pace = framePace(index, offset, speed);
+          expect(pace.allowedAt(pace.dueAt(bytes))).toBeGreaterThanOrEqual(bytes);
+        },
+      ),
     );
   });
 });
