@@ -72,6 +72,18 @@ export interface LatencySummary {
   max: number;
 }
 
+/**
+ * summarize() of a sparse (packed) histogram: each percentile query walks every bucket, and in a
+ * packed histogram each step is a lookup, so it is copied into a dense one first (one walk instead
+ * of seven: the per-second timeline summaries were most of a report's build time).
+ */
+export function summarizeSparse(histogram: Histogram): LatencySummary {
+  if (histogram.totalCount === 0) return summarize(histogram);
+  const dense = createHistogram('dense');
+  dense.add(histogram);
+  return summarize(dense);
+}
+
 /** Percentiles in ms (three decimals: microsecond resolution). */
 export function summarize(histogram: Histogram): LatencySummary {
   const count = histogram.totalCount;

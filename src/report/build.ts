@@ -1,7 +1,7 @@
 // RunResult → Report: the numbers a person reads, computed once.
 import type { RunResult } from '../harness/run-result.js';
 import type { MergedSecond } from '../metrics/aggregate.js';
-import { encodeHistogram, PHASES, summarize, type Phase } from '../metrics/histogram.js';
+import { encodeHistogram, PHASES, summarize, summarizeSparse, type Phase } from '../metrics/histogram.js';
 import { ERROR_KINDS, type Counters, type ErrorKind } from '../metrics/types.js';
 import type { ResolvedScenario, ThinkTime } from '../scenario/types.js';
 import type { Environment, PaceReport, Report, ReportServer, StallReport, TimelineEntry, WindowReport } from './model.js';
@@ -75,7 +75,7 @@ export function buildReport(run: RunResult, environment: Environment): Report {
 
 /** A second of the timeline; a second in which no request ended has no percentiles (null, not 0). */
 function timelineEntry(s: MergedSecond): TimelineEntry {
-  const latency = summarize(s.histogram);
+  const latency = summarizeSparse(s.histogram);
   const none = s.requests === 0;
   return {
     t: s.second,

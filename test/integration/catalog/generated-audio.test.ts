@@ -182,13 +182,14 @@ describe.skipIf(missing.length > 0)('the generated songs of the shipped catalog,
 });
 
 describe('generating a song', () => {
-  it('gives byte-identical files in two separate processes (and in this one)', () => {
-    const song = { id: 'song7', title: 'Twice', artist: 'Same', durationSec: 47, bitrateKbps: 192 };
+  it('gives byte-identical files in another process (and in this one)', () => {
+    // Long enough for the tiling (a phrase repeated, then the encoded tail); every shipped song is
+    // also held to its committed sha256 below and in catalog-verify, which is the cross-machine check.
+    const song = { id: 'song7', title: 'Twice', artist: 'Same', durationSec: 24, bitrateKbps: 192 };
     const here = createHash('sha256').update(generateMp3(song)).digest('hex');
     const script = `import { generateMp3 } from './dist/src/catalog/mp3.js'; import { createHash } from 'node:crypto';
       process.stdout.write(createHash('sha256').update(generateMp3(${JSON.stringify(song)})).digest('hex'));`;
     const other = () => execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: packageRoot, encoding: 'utf8' });
-    expect(other()).toBe(here);
     expect(other()).toBe(here);
   }, 120_000);
 
