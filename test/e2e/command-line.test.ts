@@ -10,6 +10,7 @@ import { makeReport } from '../helpers/report-fixture.js';
 import { createLibraryFixture, type LibraryFixture } from '../helpers/library-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { CLI_BINS, runCli, type CliResult } from '../helpers/run-cli.js';
+import { captureCli, type Program } from '../helpers/capture-cli.js';
 
 /** A refused command line is answered long before this, even on a busy machine; a run that starts would not be. */
 const REFUSAL_TIMEOUT_MS = 30_000;
@@ -128,8 +129,13 @@ describe('usage errors', () => {
     expect(r.stderr).not.toContain('\u001b');
   });
 
-  it('--help works on every command of both CLIs and exits 0', async () => {
-    const commands: Array<[keyof typeof CLI_BINS, string[]]> = [
+  it('--help works on every command of both CLIs and exits 0 (the binaries once, every command in-process)', async () => {
+    for (const program of ['jukebox', 'simulate'] as const) {
+      const r = await run(program, ['--help']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('--version');
+    }
+    const commands: Array<[Program, string[]]> = [
       ['jukebox', []],
       ['jukebox', ['serve']],
       ['jukebox', ['client']],
@@ -144,7 +150,7 @@ describe('usage errors', () => {
       ['simulate', ['reports']],
     ];
     for (const [program, args] of commands) {
-      const r = await run(program, [...args, '--help']);
+      const r = await captureCli(program, [...args, '--help']);
       expect(r.code, `${program} ${args.join(' ')} --help: ${r.stderr}`).toBe(0);
       expect(r.stdout).toContain('--help');
       expect(r.stdout).toContain('--version');
@@ -154,7 +160,7 @@ describe('usage errors', () => {
 
   it('the --help texts give each number option its bound', async () => {
     // yargs wraps the descriptions to the terminal: compare with the spaces folded.
-    const help = async (program: keyof typeof CLI_BINS, args: string[]) => (await run(program, [...args, '--help'])).stdout.replace(/\s+/g, ' ');
+    const help = async (program: Program, args: string[]) => (await captureCli(program, [...args, '--help'])).stdout.replace(/\s+/g, ' ');
     expect(await help('jukebox', ['serve'])).toMatch(/--stream-speed [^-]*from 0\.01 to 1,000.*--max-connections [^-]*from 1 to 100,000/);
     expect(await help('jukebox', ['client'])).toMatch(/--playback-speed [^-]*from 0\.01 to 1,000/);
     expect(await help('simulate', ['compare'])).toMatch(/--fail-on-regression [^-]*from 0 to 10,000/);

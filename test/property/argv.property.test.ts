@@ -6,18 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NUMBER_BOUNDS, type NumberBound } from '../../src/cli/bounds.js';
-import { main as jukebox } from '../../src/cli/jukebox.js';
-import { main as simulate } from '../../src/cli/simulate.js';
 import { escapeForTerminal } from '../../src/util/terminal-text.js';
+import { captureCli as capture, type Program } from '../helpers/capture-cli.js';
 
 /** A refused command line takes milliseconds; this is far beyond, on a busy machine. */
 const REFUSAL_TIME_LIMIT_MS = 5_000;
 const RUNS = 150;
 const STACK_LINE = /^\s+at .+[(:]/m;
 const NOWHERE = '/nonexistent-jukebox-fuzz';
-
-type Program = 'jukebox' | 'simulate';
-const mains: Record<Program, (argv: string[]) => Promise<number>> = { jukebox, simulate };
 
 interface Shape {
   program: Program;
@@ -191,36 +187,6 @@ function commandLine(shape: Shape): fc.Arbitrary<{ argv: string[]; named: string
       });
       return { argv: [...before, ...words, ...rest.flat()], named };
     });
-}
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a main() with process.stdout/stderr writes captured (the CLI writes nowhere else). */
-async function capture(program: Program, argv: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const realOut = process.stdout.write.bind(process.stdout);
-  const realErr = process.stderr.write.bind(process.stderr);
-  const sink = (into: string[]) =>
-    ((chunk: string | Uint8Array) => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = sink(out);
-  process.stderr.write = sink(err);
-  const started = performance.now();
-  try {
-    const code = await mains[program](argv);
-    return { code, stdout: out.join(''), stderr: err.join(''), ms: performance.now() - started };
-  } finally {
-    process.stdout.write = realOut;
-    process.stderr.write = realErr;
-  }
 }
 
 describe('both CLIs refuse any command line with an unknown option, command or out-of-bounds value', () => {
