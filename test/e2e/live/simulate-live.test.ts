@@ -1,6 +1,7 @@
 // `simulate … --live 0` and `--trace` as a user runs them: the event stream read with a plain HTTP
 // client during a real run (types and fields against the contract's schemas, the sampling of
 // --live-clients, ticks counting every client), and the trace's lines.
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LIVE_TRANSFER_INTERVAL_MS, type LiveEvent, type TickEvent } from '../../../src/live/events.js';
 import { defaultCatalogPath } from '../../../src/util/paths.js';
@@ -79,6 +80,17 @@ describe('simulate --live', () => {
       const tooClose = times.slice(1).filter((t, i) => t - (times[i] as number) < LIVE_TRANSFER_INTERVAL_MS - 1);
       expect(tooClose).toEqual([]);
     }
+
+    // The report keeps the same conversation for its offline sequence view: the hello (real
+    // ports), then the sampled clients' events, no ticks.
+    const report = JSON.parse(readFileSync(`${tmp.dir}/live-events.json`, 'utf8')) as { sequence?: LiveEvent[] };
+    const kept = report.sequence ?? [];
+    expect(kept[0]).toMatchObject({ type: 'hello', scenario: 'live-events' });
+    expect(kept.some((e) => e.type === 'tick')).toBe(false);
+    expect(kept.filter((e) => e.type === 'done')).toHaveLength(9);
+    expect(new Set(kept.filter((e): e is Extract<LiveEvent, { client: string }> => PER_CLIENT.has(e.type)).map((e) => e.client))).toEqual(
+      new Set(['c1', 'c2', 'c3']),
+    );
   });
 
   it('--trace prints one line per event of the sampled clients, with time, client, server and line, and a closing line per transfer', async () => {

@@ -121,7 +121,9 @@ describe('the harness against an independent delay proxy', () => {
     const holds = delayedPair.flatMap((p) => p.holds);
     const added = median(holds);
     expect(added).toBeGreaterThanOrEqual(D_MS);
-    expect(added).toBeLessThan(D_MS + 1);
+    // The proxy shares the busy machine too (it was 1.06 ms late once in a full suite run): its
+    // median hold is used as it was; only a gross lateness, which would make the test meaningless, is refused.
+    expect(added).toBeLessThan(D_MS * 1.1);
     const expected = b.p50 + added;
     const tolerance = Math.max(0.02 * expected, 0.3);
     const atProxy = (pair: [DelayProxy, DelayProxy], p: number) =>
