@@ -75,6 +75,15 @@ async function flood(target: LiveBus, batches: number, size: number, paced?: () 
   return n;
 }
 
+/** Polls a condition the server offers no event for (a stream has subscribed); a deadline stops a hung test, not a slow one. */
+async function until(condition: () => boolean, deadlineMs = 30_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met within the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('the live view’s /events', () => {
   it('a reader that never reads costs at most LIVE_STREAM_MAX_BUFFERED_BYTES: the rest is dropped, counted, and said in its ticks', async () => {
     bus = newBus();
@@ -86,8 +95,8 @@ describe('the live view’s /events', () => {
     // About 30 MB of events: far more than the kernel's socket buffers and the stream's bound together.
     const total = 200 * 1000;
     const seen = collect(keeping, (events) => events.filter((e) => e.type === 'request').length >= total);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // both streams have subscribed (the bus is ready at once)
-    expect(server.streams()).toHaveLength(2);
+    const both = server;
+    await until(() => both.streams().length === 2); // both streams have subscribed
     const live = server;
     await flood(bus, 200, 1000, () => live.streams()[1]?.bufferedBytes ?? 0);
     const stats = server.streams();
@@ -124,7 +133,8 @@ describe('the live view’s /events', () => {
     await flood(bus, 1, 12); // t 0..11: only the last 5 are kept
     const late = await open(server.url);
     const received = collect(late, (events) => events.some((e) => e.type === 'request' && e.t === 100));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const one = server;
+    await until(() => one.streams().length === 1); // subscribed: what follows is live, not history
     bus.publish([{ type: 'request', t: 100, client: 'c1', server: 's1', line: 'CHECK song1' }]);
     const events = await received;
     expect(events[0]).toMatchObject({ type: 'hello', clients: ['c1'] });
