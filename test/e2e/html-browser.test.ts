@@ -1,24 +1,23 @@
 // The HTML pages as a person opens them: Debian's Chromium (headless) loads the file, offline.
 // Every chart must draw its series, nothing may be fetched, and no error may reach the console.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareGroups, type CompareRun } from '../../src/report/compare.js';
 import { compareCharts, renderCompareHtml } from '../../src/report/html-compare.js';
 import { renderHtml, reportCharts } from '../../src/report/html.js';
 import type { ChartSpec } from '../../src/report/html-charts.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser.js';
 import { makeReport } from '../helpers/report-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
 const outDir = join(packageRoot, 'test-output');
 /** Series lines are 2 px wide: a drawn series leaves at least this many pixels of its colour. */
 const MIN_SERIES_PIXELS = 20;
 
-if (!available) console.warn(`skipping the HTML browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('the HTML browser tests');
 
 interface ChartProbe {
   drawn: string | null;
@@ -46,24 +45,12 @@ const PROBE = String.raw`(function (args) {
   return { drawn: el.getAttribute('data-drawn'), width: canvas.width, height: canvas.height, counts: counts };
 })`;
 
-describe.skipIf(!available)('HTML pages in a browser', () => {
+describe.skipIf(!chromiumAvailable)('HTML pages in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

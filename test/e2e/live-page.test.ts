@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/live/events.js';
 import { LIVE_PAGE_MAX_EVENTS } from '../../src/live/page/live-script.js';
@@ -14,13 +14,12 @@ import { renderHtml } from '../../src/report/html.js';
 import { asReport, reportSchema } from '../../src/report/report-schema.js';
 import { limitSequence } from '../../src/report/sequence.js';
 import { packageRoot } from '../../src/util/paths.js';
+import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser.js';
 import { makeReport } from '../helpers/report-fixture.js';
 import { CLI_BINS } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { classroomEvents, classroomHello, recordedClassroom, startReplayServer } from './live-page-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
 const outDir = join(packageRoot, 'test-output');
 /**
  * The documentation's screenshot (docs/live.md shows docs/live.png): a test run writes it to
@@ -37,7 +36,7 @@ const REPLAY_INTERVAL_MS = 60;
 /** Events the page must receive while paused before the test checks that nothing moved. */
 const EVENTS_WHILE_PAUSED = 10;
 
-if (!available) console.warn(`skipping the live page browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+warnIfNoChromium('the live page browser tests');
 
 interface EventSource {
   /** The live page's address. */
@@ -135,24 +134,12 @@ interface Probe {
   status: string;
 }
 
-describe.skipIf(!available)('the live view in a browser', () => {
+describe.skipIf(!chromiumAvailable)('the live view in a browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
