@@ -1,13 +1,12 @@
 // `jukebox serve` as a user runs it: the built CLI, a real catalog, real ports, SIGINT.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/util/paths.js';
+import { freePorts } from '../helpers/free-ports.js';
 import { createLibraryFixture, type LibraryFixture } from '../helpers/library-fixture.js';
+import { spawnCli, type Spawned } from '../helpers/run-cli.js';
 import { kindOf, TestClient } from '../helpers/server-fixture.js';
 
-const jukebox = join(packageRoot, 'bin', 'jukebox.js');
 let fixture: LibraryFixture | undefined;
 let child: ChildProcess | undefined;
 let client: TestClient | undefined;
@@ -20,68 +19,10 @@ afterEach(() => {
   fixture = undefined;
 });
 
-/** Ports that were free a moment ago (the kernel picks them; a race with another process is unlikely). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-interface Run {
-  process: ChildProcess;
-  stdout: string[];
-  stderr: () => string;
-  /** Resolves with the first stdout line matching, in order. */
-  line(pattern: RegExp): Promise<string>;
-  exit: Promise<number | null>;
-}
-
-function run(args: string[]): Run {
-  const proc = spawn(process.execPath, [jukebox, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JUKEBOX_CACHE_DIR: fixture?.dir } });
-  child = proc;
-  const stdout: string[] = [];
-  let err = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  let partial = '';
-  proc.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    partial += text;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      stdout.push(line);
-      for (const w of waiters.filter((w) => w.pattern.test(line))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  });
-  proc.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
-  // 'close', not 'exit': every line the process printed has been read by then.
-  const exit = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
-  return {
-    process: proc,
-    stdout,
-    stderr: () => err,
-    exit,
-    line: (pattern) => {
-      const seen = stdout.find((l) => pattern.test(l));
-      if (seen) return Promise.resolve(seen);
-      return Promise.race([
-        new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
-        exit.then((code) => Promise.reject(new Error(`jukebox exited (${code}) before printing ${pattern}:\n${stdout.join('\n')}\n${err}`))),
-      ]);
-    },
-  };
+function run(args: string[]): Spawned {
+  const spawned = spawnCli('jukebox', args, { env: { ...process.env, JUKEBOX_CACHE_DIR: fixture?.dir } });
+  child = spawned.process;
+  return spawned;
 }
 
 describe('jukebox serve', () => {

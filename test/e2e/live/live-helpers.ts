@@ -1,54 +1,7 @@
-// Helpers of the live view's tests: a spawned CLI whose stdout lines can be waited for, and a plain
-// node:http reader of `/events` that parses every `data:` line and checks it against the contract.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Helpers of the live view's tests: a plain node:http reader of `/events` that parses every `data:`
+// line and checks it against the contract (the spawned CLIs: ../../helpers/run-cli.ts, spawnCli).
 import { get, type IncomingMessage } from 'node:http';
-import { CLI_BINS } from '../../helpers/run-cli.js';
 import { parseLiveEvent, type LiveEvent } from '../../../src/live/events.js';
-
-export interface Spawned {
-  process: ChildProcess;
-  stdout: string[];
-  stderr: () => string;
-  /** The first stdout line matching (already printed or to come); rejects if the process exits first. */
-  line(pattern: RegExp): Promise<string>;
-  exit: Promise<number | null>;
-}
-
-export function spawnCli(program: keyof typeof CLI_BINS, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Spawned {
-  const proc = spawn(process.execPath, [CLI_BINS[program], ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  let err = '';
-  let partial = '';
-  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
-  proc.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    partial += text;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      stdout.push(line);
-      for (const w of waiters.filter((w) => w.pattern.test(line))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  });
-  proc.stderr?.setEncoding('utf8').on('data', (text: string) => (err += text));
-  const exit = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
-  return {
-    process: proc,
-    stdout,
-    stderr: () => err,
-    exit,
-    line(pattern) {
-      const seen = stdout.find((l) => pattern.test(l));
-      if (seen) return Promise.resolve(seen);
-      return Promise.race([
-        new Promise<string>((resolve) => waiters.push({ pattern, resolve })),
-        exit.then((code) => Promise.reject(new Error(`${program} exited (${code}) before printing ${pattern}:\n${stdout.join('\n')}\n${err}`))),
-      ]);
-    },
-  };
-}
 
 export interface EventReader {
   /** Every event so far, each checked against the contract's schema as it came. */

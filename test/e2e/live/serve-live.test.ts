@@ -5,9 +5,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../../src/live/events.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { freePorts } from '../../helpers/free-ports.js';
+import { runCli, spawnCli, type Spawned } from '../../helpers/run-cli.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { readEvents, spawnCli, type Spawned } from './live-helpers.js';
+import { readEvents } from './live-helpers.js';
 
 let fixture: LibraryFixture | undefined;
 let serve: Spawned | undefined;
@@ -17,22 +18,6 @@ afterEach(() => {
   fixture?.cleanup();
   fixture = undefined;
 });
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 const STAMP = String.raw`\d\d:\d\d:\d\d\.\d{3}`;
 

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LIVE_TRANSFER_INTERVAL_MS, type LiveEvent, type TickEvent } from '../../../src/live/events.js';
 import { defaultCatalogPath } from '../../../src/util/paths.js';
-import { runCli } from '../../helpers/run-cli.js';
+import { runCli, spawnCli, type Spawned } from '../../helpers/run-cli.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
-import { readEvents, spawnCli, type Spawned } from './live-helpers.js';
+import { readEvents } from './live-helpers.js';
 
 const tmp = makeTmpDir('jukebox-live-');
 afterAll(() => tmp.cleanup());
