@@ -3,7 +3,7 @@
 // code with the project's protocol, client or server), and what the report says is held against
 // what the proxies saw:
 // - CHECK p50 through a proxy adding D is the baseline's (the same run through the proxy with
-//   D = 0) plus D;
+//   D = 0) plus D, and what an independent minimal client measures through the same proxies;
 // - the report's body bytes are the proxies' count, exactly;
 // - open model, a 2 s stall: the request p99 is the truth computed from the schedule and the
 //   proxies' timestamps;
@@ -20,10 +20,18 @@ import { parseScenario } from '../../../src/scenario/load.js';
 import { startTimes } from '../../../src/scenario/plan.js';
 import { startServer, type JukeboxServer } from '../../../src/server/server.js';
 import { defaultCatalogPath } from '../../../src/util/paths.js';
+import { runReferenceClient } from '../../helpers/reference-client.js';
 import { proxyNow, startDelayProxy, type DelayProxy, type Exchange } from '../../helpers/delay-proxy.js';
 
 /** The known delay: large against a loopback CHECK (a fraction of a ms), small enough for short runs. */
 const D_MS = 20;
+/**
+ * The delay of the p50 test, larger: its bound is 2 % of baseline + D, and a client thread that
+ * idles D ms for its answer wakes 0.5 to 3 ms late on a loaded 2-core VM (an independent minimal
+ * client sees the same), so D is large enough that 2 % of it (4 ms) covers that wake-up, and still
+ * small against a harness error worth catching (a think time of 10 ms counted, D counted twice).
+ */
+const P50_D_MS = 200;
 const STALL_MS = 2000;
 
 const servers: JukeboxServer[] = [];
@@ -96,55 +104,64 @@ function median(values: number[]): number {
 }
 
 describe('the harness against an independent delay proxy', () => {
-  it('CHECK p50 through a proxy adding D is the baseline + D (never less; more only by what this machine adds)', async () => {
+  it('CHECK p50 through a proxy adding D is the baseline + D within 2 % (or 0.3 ms), and an independent client agrees', async () => {
     // The baseline is the same run shape through the same proxy code with no delay (so the
     // proxy's hop is in both), run at the same time as the delayed one, so that both share
-    // whatever this busy machine is doing (two identical runs one after the other differed by
-    // 0.8 ms in CHECK p50). Light, paced load (think 10 ms, 4 clients); every song absent (a
-    // request is two CHECKs). The delayed run makes fewer requests: both last about 2 s.
+    // whatever this busy machine is doing. Light load: 4 clients, every song absent (a request is
+    // two CHECKs), an exponential think time of mean 10 ms, so that the clients' answers do not
+    // all come back in one burst (with a constant think time they did: the last of 8 answers read
+    // in a row waited for the other 7, and the p50 moved by up to 7 ms under load). The delayed
+    // run makes fewer requests: both last about 6 s.
     const shape = (pair: [DelayProxy, DelayProxy], requests: number) =>
       scenarioThrough(
         pair,
         { clients: 4, concurrency: 4, workers: 1 },
-        { requests, thinkTime: { distribution: 'constant', mean: '10ms' }, songs: { absent: 1 } },
+        { requests, thinkTime: { distribution: 'exponential', mean: '10ms' }, songs: { absent: 1 } },
       );
     const basePair = await proxiesWith(0);
-    const delayedPair = await proxiesWith(D_MS);
-    const [base, delayed] = await Promise.all([run(shape(basePair, 150)), run(shape(delayedPair, 60))]);
+    const delayedPair = await proxiesWith(P50_D_MS);
+    // Beside them, the reference client (test/helpers/reference-client.ts: raw sockets in a worker
+    // thread, no project code) makes the delayed run's requests through the same proxies: what a
+    // CHECK through D takes on this machine at this moment.
+    const [base, delayed, reference] = await Promise.all([
+      run(shape(basePair, 570)),
+      run(shape(delayedPair, 30)),
+      runReferenceClient({ ports: delayedPair.map((p) => p.port), clients: 4, requests: 30, thinkMeanMs: 10, song: 'no-such-song' }),
+    ]);
     const b = base.report.latency.check;
     const g = delayed.report.latency.check;
-    expect(b.count).toBe(4 * 150 * 2);
-    expect(g.count).toBe(4 * 60 * 2);
+    expect(b.count).toBe(4 * 570 * 2);
+    expect(g.count).toBe(4 * 30 * 2);
+    expect(reference).toHaveLength(4 * 30 * 2);
     // The delay the proxy added, as it measured it: a timer on a busy machine can only be late,
     // so it is D plus a fraction of a ms. Held to D first; then the harness is held to it, so
     // that the proxy's own lateness is not blamed on the harness.
     const holds = delayedPair.flatMap((p) => p.holds);
     const added = median(holds);
-    expect(added).toBeGreaterThanOrEqual(D_MS);
-    // The proxy shares the busy machine too (it was 1.06 ms late once in a full suite run): its
-    // median hold is used as it was; only a gross lateness, which would make the test meaningless, is refused.
-    expect(added).toBeLessThan(D_MS * 1.1);
+    expect(added).toBeGreaterThanOrEqual(P50_D_MS);
+    // The proxy shares the busy machine too: its median hold is used as it was; only a gross
+    // lateness, which would make the test meaningless, is refused.
+    expect(added).toBeLessThan(P50_D_MS * 1.1);
     const expected = b.p50 + added;
     const tolerance = Math.max(0.02 * expected, 0.3);
+    const truthSeen = median(reference);
     const atProxy = (pair: [DelayProxy, DelayProxy], p: number) =>
       percentile(
         pair.flatMap((x) => checks(x).map((e) => answered(e) - e.arrivedAt)),
         p,
       );
     console.info(
-      `CHECK p50: baseline ${b.p50} ms (at the proxy ${atProxy(basePair, 50).toFixed(3)}); through D=${D_MS} ms (added ${added.toFixed(3)}): ${g.p50} ms (at the proxy ${atProxy(delayedPair, 50).toFixed(3)}); expected ${expected.toFixed(3)} ± ${tolerance.toFixed(3)} ms, off by ${(g.p50 - expected).toFixed(3)}. CHECK min: baseline ${b.min}, through D ${g.min} (expected ${(b.min + Math.min(...holds)).toFixed(3)})`,
+      `CHECK p50: baseline ${b.p50} ms (at the proxy ${atProxy(basePair, 50).toFixed(3)}); through D=${P50_D_MS} ms (added ${added.toFixed(3)}): ${g.p50} ms (at the proxy ${atProxy(delayedPair, 50).toFixed(3)}); expected ${expected.toFixed(3)} ± ${tolerance.toFixed(3)} ms, off by ${(g.p50 - expected).toFixed(3)}; the reference client through D: ${truthSeen.toFixed(3)} ms (off by ${(truthSeen - expected).toFixed(3)}). CHECK min: baseline ${b.min}, through D ${g.min} (expected ${(b.min + Math.min(...holds)).toFixed(3)})`,
     );
-    // Never below the truth by more than the brief's 2 % (or 0.3 ms): a harness that loses any
-    // part of the wait fails here, at the median and at the fastest CHECK. Above it, this machine
-    // adds its own: on a loaded 2-core VM a client thread that idles D ms for its answer is
-    // slower to wake than one answered within a ms. Seen at load 5 to 8: p50 0.3 to 1.4 ms over,
-    // min 0 to 0.5 ms over, while at the proxy the p50 shift was the added delay ± 0.2 ms. So the
-    // upper bound allows WAKE_ALLOWANCE_MS more, still far below a harness that counted a think
-    // time (10 ms) or D twice.
-    const WAKE_ALLOWANCE_MS = 3;
-    expect(g.p50).toBeGreaterThanOrEqual(expected - tolerance);
+    // Within the issue's 2 % (or 0.3 ms) of baseline + D, both ways: a harness that loses part of
+    // the wait, or counts a think time (10 ms) or D twice, is far outside. The fastest CHECK too:
+    // never faster than the fastest baseline plus the shortest hold.
+    expect(Math.abs(g.p50 - expected)).toBeLessThanOrEqual(tolerance);
     expect(g.min).toBeGreaterThanOrEqual(b.min + Math.min(...holds) - 0.3);
-    expect(g.p50).toBeLessThanOrEqual(expected + tolerance + WAKE_ALLOWANCE_MS);
+    // And within the same bound of what an independent client measured through the same proxies
+    // at the same moment: what this machine adds (a thread that idled D ms for its answer wakes
+    // later on a busy 2-core VM: 0.5 to 3 ms seen under load) it adds to both.
+    expect(Math.abs(g.p50 - truthSeen)).toBeLessThanOrEqual(Math.max(0.02 * truthSeen, 0.3));
   });
 
   it('body bytes in the report are the bytes the proxies forwarded, exactly', async () => {
