@@ -3,7 +3,8 @@
 // one's age per second, the traffic window; and the aggregator making overlapping stalls one.
 import { describe, expect, it } from 'vitest';
 import { MetricsAggregator } from '../../../src/metrics/aggregate.js';
-import { decodeHistogram, summarize } from '../../../src/metrics/histogram.js';
+import { histogramOf } from '../../../src/metrics/counts.js';
+import { summarize } from '../../../src/metrics/histogram.js';
 import { MetricsRecorder, STALL_LIMIT_MS } from '../../../src/metrics/recorder.js';
 
 function clocked(options: ConstructorParameters<typeof MetricsRecorder>[2] = {}) {
@@ -104,8 +105,8 @@ describe('correction for coordinated omission', () => {
       t += 2010;
     }
     const snapshot = recorder.drain(true);
-    const measured = summarize(decodeHistogram(snapshot.phases.request));
-    const corrected = summarize(decodeHistogram(snapshot.correctedRequest));
+    const measured = summarize(histogramOf(snapshot.phases.request));
+    const corrected = summarize(histogramOf(snapshot.correctedRequest));
     expect(measured.count).toBe(1000);
     // 1 % of requests stalled: the measured p99 is still the service time...
     expect(measured.p99).toBeLessThan(20);
@@ -120,6 +121,6 @@ describe('correction for coordinated omission', () => {
     request(recorder, clock, 0, 10);
     request(recorder, clock, 100, 2100);
     const snapshot = recorder.drain(true);
-    expect(summarize(decodeHistogram(snapshot.correctedRequest))).toEqual(summarize(decodeHistogram(snapshot.phases.request)));
+    expect(summarize(histogramOf(snapshot.correctedRequest))).toEqual(summarize(histogramOf(snapshot.phases.request)));
   });
 });
