@@ -49,6 +49,35 @@ describe('stalls', () => {
     expect(snapshot.window).toEqual({ firstSendMs: 0, lastByteMs: 3500 });
   });
 
+  it('takes the oldest outstanding request by its start, whether requests start in order or not (open model: a late client counts from its schedule)', () => {
+    const { clock, recorder } = clocked();
+    // In order: 100, 200, 300; the first one ends, the next oldest is the one from 200.
+    clock.t = 300;
+    const inOrder = [100, 200, 300].map((from) => recorder.requestStarted(from));
+    clock.t = 400;
+    recorder.requestEnded('verified', 300, inOrder[0]);
+    recorder.sample();
+    // Second 1: one starts counting from before the others (it was late), then the oldest ends.
+    clock.t = 1100;
+    const late = recorder.requestStarted(50);
+    clock.t = 1200;
+    recorder.sample();
+    recorder.requestEnded('verified', 1150, late);
+    clock.t = 1300;
+    recorder.sample();
+    // Second 2: all ended, then one more in order again.
+    clock.t = 2100;
+    recorder.requestEnded('verified', 1900, inOrder[1]);
+    recorder.requestEnded('verified', 1800, inOrder[2]);
+    clock.t = 2200;
+    const again = recorder.requestStarted(2150);
+    clock.t = 2400;
+    recorder.sample();
+    recorder.requestEnded('verified', 250, again);
+    const seconds = new Map(recorder.drain(true).timeline.map((s) => [s.second, s.oldestAgeMs]));
+    expect(Object.fromEntries(seconds)).toEqual({ 0: 300, 1: 1150, 2: 1900 });
+  });
+
   it('sees no stall in a slow transfer that keeps receiving, nor in silence with nothing outstanding', () => {
     const { clock, recorder } = clocked();
     clock.t = 0;
