@@ -14,8 +14,10 @@ export const HISTOGRAM_HIGHEST_US = 3_600_000_000;
 export const HISTOGRAM_DIGITS = 3;
 
 /**
- * `dense` (32-bit counters, fastest to record) for the run's phase histograms; `sparse` (packed
- * counters, a few KB when few values are in it) for the many per-second timeline histograms.
+ * `dense` (32-bit counters, fastest to record and to add into) for the run's histograms; `sparse`
+ * (packed counters, a few KB when few values are in it, but each access a lookup) for many
+ * histograms kept at once. The per-second timeline no longer needs it: its seconds are kept as
+ * counts (counts.ts) and built dense when read.
  */
 export type HistogramKind = 'dense' | 'sparse';
 
