@@ -1,5 +1,5 @@
 // tinybench micro-benchmarks of the hot paths: request parsing, response encoding, histogram
-// recording, plan generation and MP3 generation. Each task runs a batch per call so that the
+// recording, the metrics path (record + drain + add), plan generation and MP3 generation. Each task runs a batch per call so that the
 // timer's own cost (about a microsecond) does not swamp sub-microsecond operations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import type { Response } from '../src/protocol/types.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { makePlan } from '../src/scenario/plan.js';
 import { packageRoot } from '../src/util/paths.js';
+import { benchMetricsPath, metricsPathRows } from './metrics-path.js';
 import { benchMp3Generation, MP3_CATALOG_TARGET_MS } from './mp3.js';
 import type { BenchRow } from './results.js';
 
@@ -72,6 +73,7 @@ export async function runMicroBenchmarks(timing: MicroTiming): Promise<BenchRow[
       sink += makePlan(scenario, catalog.catalog).totals.requests;
     });
   await bench.run();
+  const metricsPath = await benchMetricsPath(timing);
 
   // Generating a song encodes seconds of audio: one timed pass over the catalog, not a tinybench loop.
   const mp3 = await benchMp3Generation();
@@ -88,6 +90,7 @@ export async function runMicroBenchmarks(timing: MicroTiming): Promise<BenchRow[
     row('request parser (LineSplitter + parseRequest)', perSecond(parser, REQUESTS_PER_CHUNK), 'requests/s'),
     row('response encoder (encodeResponse)', perSecond(encoder, RESPONSES.length * RESPONSE_REPEAT), 'responses/s'),
     row('histogram record (recordMs)', perSecond(record, RECORD_VALUES_MS.length), 'records/s'),
+    ...metricsPathRows(metricsPath),
     { ...row(`plan generation (makePlan, ${scenario.name}: ${plannedRequests} requests)`, perSecond(plan, 1), 'plans/s') },
     row('MP3 generation (default catalog, composed + encoded + tiled)', (mp3.songs / mp3.ms) * 1000, 'songs/s'),
     {

@@ -1,6 +1,7 @@
 // The coordinator's side: merges the pool threads' snapshots. Histograms are added, never
-// percentiles averaged.
-import { createHistogram, decodeHistogram, PHASES, summarize, type Histogram, type Phase } from './histogram.js';
+// percentiles averaged: counts by index (counts.ts), with no decoding.
+import { addCounts, emptyDelta, histogramOf, mergeDeltas, type CountsDelta } from './counts.js';
+import { createHistogram, PHASES, summarize, type Histogram, type Phase } from './histogram.js';
 import { addCounters, emptyCounters, type Counters, type MetricsSnapshot, type StallSlice, type TrafficWindow } from './types.js';
 
 export interface MergedSecond {
@@ -9,7 +10,11 @@ export interface MergedSecond {
   bytes: number;
   errors: number;
   active: number;
-  histogram: Histogram;
+  /**
+   * Request latency of the second, built from its counts when read (each read builds a new one):
+   * a run keeps thousands of seconds, as compact counts rather than histograms.
+   */
+  readonly histogram: Histogram;
   /** Requests outstanding at once (the threads' peaks added: an upper bound). */
   inFlight: number;
   /** The oldest outstanding request's age, ms (the largest of the threads'). */
@@ -18,8 +23,23 @@ export interface MergedSecond {
   lagMs: number;
 }
 
-function emptySecond(second: number): MergedSecond {
-  return { second, requests: 0, bytes: 0, errors: 0, active: 0, histogram: createHistogram('sparse'), inFlight: 0, oldestAgeMs: 0, lagMs: 0 };
+/** A second as the aggregator keeps it: its request latency as the threads' counts added up. */
+interface SecondTotals extends Omit<MergedSecond, 'histogram'> {
+  counts: CountsDelta;
+}
+
+function emptySecond(second: number): SecondTotals {
+  return { second, requests: 0, bytes: 0, errors: 0, active: 0, counts: emptyDelta(), inFlight: 0, oldestAgeMs: 0, lagMs: 0 };
+}
+
+function mergedSecond(totals: SecondTotals): MergedSecond {
+  const { counts, ...rest } = totals;
+  return {
+    ...rest,
+    get histogram(): Histogram {
+      return histogramOf(counts);
+    },
+  };
 }
 
 export class MetricsAggregator {
@@ -31,7 +51,7 @@ export class MetricsAggregator {
   /** The traffic window over every thread: the earliest first send, the latest last byte. */
   readonly window: TrafficWindow = {};
   private readonly stallSlices: StallSlice[] = [];
-  private readonly seconds = new Map<number, MergedSecond>();
+  private readonly seconds = new Map<number, SecondTotals>();
 
   constructor() {
     this.phases = Object.fromEntries(PHASES.map((p) => [p, createHistogram()])) as Record<Phase, Histogram>;
@@ -39,9 +59,9 @@ export class MetricsAggregator {
 
   add(snapshot: MetricsSnapshot): void {
     addCounters(this.counters, snapshot.counters);
-    for (const phase of PHASES) this.phases[phase].add(decodeHistogram(snapshot.phases[phase]));
-    this.scheduleLag.add(decodeHistogram(snapshot.scheduleLag));
-    this.correctedRequest.add(decodeHistogram(snapshot.correctedRequest));
+    for (const phase of PHASES) addCounts(this.phases[phase], snapshot.phases[phase]);
+    addCounts(this.scheduleLag, snapshot.scheduleLag);
+    addCounts(this.correctedRequest, snapshot.correctedRequest);
     this.stallSlices.push(...snapshot.stalls);
     const w = snapshot.window;
     if (w.firstSendMs !== undefined) this.window.firstSendMs = Math.min(this.window.firstSendMs ?? Infinity, w.firstSendMs);
@@ -60,14 +80,14 @@ export class MetricsAggregator {
       merged.errors += slice.errors;
       // Threads run different clients, so their peaks add up (an upper bound of the true peak).
       merged.active += slice.active;
-      merged.histogram.add(decodeHistogram(slice.histogram, 'sparse'));
+      merged.counts = mergeDeltas(merged.counts, slice.histogram);
     }
   }
 
   /** Every second from 0 to the last one seen, gaps filled with zeros. */
   timeline(): MergedSecond[] {
     const last = Math.max(-1, ...this.seconds.keys());
-    return Array.from({ length: last + 1 }, (_, second) => this.seconds.get(second) ?? emptySecond(second));
+    return Array.from({ length: last + 1 }, (_, second) => mergedSecond(this.seconds.get(second) ?? emptySecond(second)));
   }
 
   /**

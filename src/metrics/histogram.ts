@@ -1,5 +1,6 @@
 // The one histogram factory: fixed bounds, microsecond integers inside, milliseconds outside.
-// Histograms cross threads and go into reports only as their compressed base64 encoding.
+// Histograms go into reports only as their compressed base64 encoding; between threads they
+// cross as plain counts (counts.ts), which cost no deflate and no decoding.
 import * as hdr from 'hdr-histogram-js';
 
 export type Histogram = hdr.Histogram;
@@ -13,8 +14,10 @@ export const HISTOGRAM_HIGHEST_US = 3_600_000_000;
 export const HISTOGRAM_DIGITS = 3;
 
 /**
- * `dense` (32-bit counters, fastest to record) for the run's phase histograms; `sparse` (packed
- * counters, a few KB when few values are in it) for the many per-second timeline histograms.
+ * `dense` (32-bit counters, fastest to record and to add into) for the run's histograms; `sparse`
+ * (packed counters, a few KB when few values are in it, but each access a lookup) for many
+ * histograms kept at once. The per-second timeline no longer needs it: its seconds are kept as
+ * counts (counts.ts) and built dense when read.
  */
 export type HistogramKind = 'dense' | 'sparse';
 
@@ -73,12 +76,13 @@ export interface LatencySummary {
 }
 
 /**
- * summarize() of a sparse (packed) histogram: each percentile query walks every bucket, and in a
- * packed histogram each step is a lookup, so it is copied into a dense one first (one walk instead
- * of seven: the per-second timeline summaries were most of a report's build time).
+ * summarize() of a histogram that may be sparse (packed): each percentile query walks every
+ * bucket, and in a packed histogram each step is a lookup, so it is copied into a dense one first
+ * (one walk instead of seven: the per-second timeline summaries were most of a report's build
+ * time). A dense one is summarized as it is.
  */
 export function summarizeSparse(histogram: Histogram): LatencySummary {
-  if (histogram.totalCount === 0) return summarize(histogram);
+  if (histogram.totalCount === 0 || !(histogram instanceof hdr.PackedHistogram)) return summarize(histogram);
   const dense = createHistogram('dense');
   dense.add(histogram);
   return summarize(dense);

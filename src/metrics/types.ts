@@ -1,4 +1,7 @@
 // What the client pool's threads send the coordinator: deltas since their last flush.
+// Histograms cross as CountsDelta (typed arrays of the non-empty counts), not encoded: a
+// structured clone copies them as memory, and the coordinator adds them without decoding.
+import type { CountsDelta } from './counts.js';
 import type { Phase } from './histogram.js';
 
 export const ERROR_KINDS = ['refused', 'reset', 'timeout', 'protocol', 'integrity', 'server', 'unavailable', 'other'] as const;
@@ -39,8 +42,8 @@ export interface TimelineSlice {
   errors: number;
   /** Most clients in progress at once during the second. */
   active: number;
-  /** Request latency histogram of the second, encoded. */
-  histogram: string;
+  /** Request latency counts of the second. */
+  histogram: CountsDelta;
   /** Most song requests outstanding at once during the second (sampled, and at each start). */
   inFlight: number;
   /** Age (ms, from its intended start) of the oldest request outstanding during the second; 0 when none was. */
@@ -75,17 +78,17 @@ export interface TrafficWindow {
 
 export interface MetricsSnapshot {
   counters: Counters;
-  /** Encoded histogram per phase: only values recorded since the previous snapshot. */
-  phases: Record<Phase, string>;
+  /** Counts per phase: only values recorded since the previous snapshot. */
+  phases: Record<Phase, CountsDelta>;
   timeline: TimelineSlice[];
-  /** How late clients started against their schedule (open model), encoded histogram. */
-  scheduleLag: string;
+  /** How late clients started against their schedule (open model). */
+  scheduleLag: CountsDelta;
   /**
-   * Request latency corrected for coordinated omission against the clients' pace (closed model),
-   * encoded; in the open model the same values as `phases.request` (latency already counts from
-   * the schedule).
+   * Request latency corrected for coordinated omission against the clients' pace (closed model);
+   * in the open model the same values as `phases.request` (latency already counts from the
+   * schedule).
    */
-  correctedRequest: string;
+  correctedRequest: CountsDelta;
   /** Stalls that ended since the previous snapshot (and, in the final one, one still going). */
   stalls: StallSlice[];
   /** The thread's whole traffic window so far (not a delta). */

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runClientActor, type ActorContext } from '../../../src/harness/actor.js';
 import type { SongFacts } from '../../../src/harness/messages.js';
-import { decodeHistogram, summarize } from '../../../src/metrics/histogram.js';
+import { histogramOf } from '../../../src/metrics/counts.js';
+import { summarize } from '../../../src/metrics/histogram.js';
 import { MetricsRecorder } from '../../../src/metrics/recorder.js';
 import type { ClientScript } from '../../../src/scenario/plan.js';
 import type { ClientBehaviour } from '../../../src/scenario/types.js';
@@ -54,7 +55,7 @@ function context(server: FakeServer, clock: { now: () => number }, runStart: num
 
 function requestLatencies(recorder: MetricsRecorder) {
   const snapshot = recorder.drain(true);
-  return { summary: summarize(decodeHistogram(snapshot.phases.request)), snapshot };
+  return { summary: summarize(histogramOf(snapshot.phases.request)), snapshot };
 }
 
 afterEach(closeAllFakes);

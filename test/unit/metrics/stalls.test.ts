@@ -3,7 +3,8 @@
 // one's age per second, the traffic window; and the aggregator making overlapping stalls one.
 import { describe, expect, it } from 'vitest';
 import { MetricsAggregator } from '../../../src/metrics/aggregate.js';
-import { decodeHistogram, summarize } from '../../../src/metrics/histogram.js';
+import { histogramOf } from '../../../src/metrics/counts.js';
+import { summarize } from '../../../src/metrics/histogram.js';
 import { MetricsRecorder, STALL_LIMIT_MS } from '../../../src/metrics/recorder.js';
 
 function clocked(options: ConstructorParameters<typeof MetricsRecorder>[2] = {}) {
@@ -46,6 +47,35 @@ describe('stalls', () => {
     expect(seconds.get(2)).toMatchObject({ requests: 0, inFlight: 3, oldestAgeMs: 1500 });
     expect(seconds.get(1)).toMatchObject({ requests: 0, inFlight: 3, oldestAgeMs: 500 });
     expect(snapshot.window).toEqual({ firstSendMs: 0, lastByteMs: 3500 });
+  });
+
+  it('takes the oldest outstanding request by its start, whether requests start in order or not (open model: a late client counts from its schedule)', () => {
+    const { clock, recorder } = clocked();
+    // In order: 100, 200, 300; the first one ends, the next oldest is the one from 200.
+    clock.t = 300;
+    const inOrder = [100, 200, 300].map((from) => recorder.requestStarted(from));
+    clock.t = 400;
+    recorder.requestEnded('verified', 300, inOrder[0]);
+    recorder.sample();
+    // Second 1: one starts counting from before the others (it was late), then the oldest ends.
+    clock.t = 1100;
+    const late = recorder.requestStarted(50);
+    clock.t = 1200;
+    recorder.sample();
+    recorder.requestEnded('verified', 1150, late);
+    clock.t = 1300;
+    recorder.sample();
+    // Second 2: all ended, then one more in order again.
+    clock.t = 2100;
+    recorder.requestEnded('verified', 1900, inOrder[1]);
+    recorder.requestEnded('verified', 1800, inOrder[2]);
+    clock.t = 2200;
+    const again = recorder.requestStarted(2150);
+    clock.t = 2400;
+    recorder.sample();
+    recorder.requestEnded('verified', 250, again);
+    const seconds = new Map(recorder.drain(true).timeline.map((s) => [s.second, s.oldestAgeMs]));
+    expect(Object.fromEntries(seconds)).toEqual({ 0: 300, 1: 1150, 2: 1900 });
   });
 
   it('sees no stall in a slow transfer that keeps receiving, nor in silence with nothing outstanding', () => {
@@ -104,8 +134,8 @@ describe('correction for coordinated omission', () => {
       t += 2010;
     }
     const snapshot = recorder.drain(true);
-    const measured = summarize(decodeHistogram(snapshot.phases.request));
-    const corrected = summarize(decodeHistogram(snapshot.correctedRequest));
+    const measured = summarize(histogramOf(snapshot.phases.request));
+    const corrected = summarize(histogramOf(snapshot.correctedRequest));
     expect(measured.count).toBe(1000);
     // 1 % of requests stalled: the measured p99 is still the service time...
     expect(measured.p99).toBeLessThan(20);
@@ -120,6 +150,6 @@ describe('correction for coordinated omission', () => {
     request(recorder, clock, 0, 10);
     request(recorder, clock, 100, 2100);
     const snapshot = recorder.drain(true);
-    expect(summarize(decodeHistogram(snapshot.correctedRequest))).toEqual(summarize(decodeHistogram(snapshot.phases.request)));
+    expect(summarize(histogramOf(snapshot.correctedRequest))).toEqual(summarize(histogramOf(snapshot.phases.request)));
   });
 });
