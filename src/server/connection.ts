@@ -8,6 +8,7 @@ import { encodeResponse } from '../protocol/response.js';
 import type { Response } from '../protocol/types.js';
 import { ConnectionGoneError, type BodyProgress, type Exchange, type Pending, type ServerContext } from './context.js';
 import { responseDelay, type FaultableConnection } from './faults.js';
+import { checkAnswerLine } from './handlers/check.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
 import { kernelSendQueue } from './send-queue.js';
@@ -232,6 +233,10 @@ export class Connection implements FaultableConnection {
 
   /** The pump's loop, from `answered` answers since it last yielded to the event loop. */
   private answerQueued(answered: number): void {
+    // Pipelined requests read in one go are answered with one write: the socket gathers the
+    // answers given in this loop and hands them over together (writev) when the loop ends.
+    const batch = this.queue.length > 1 && !this.socket.writableCorked;
+    if (batch) this.socket.cork();
     try {
       while (!this.gone && !this.ending) {
         if (answered === ANSWERS_BEFORE_YIELD) {
@@ -259,6 +264,8 @@ export class Connection implements FaultableConnection {
     } catch (err) {
       this.pumpFailed(err);
       return;
+    } finally {
+      if (batch) this.socket.uncork();
     }
     this.busy = false;
     this.afterQueueEmptied();
@@ -297,6 +304,10 @@ export class Connection implements FaultableConnection {
       this.hooks.onRequestLine?.(this, OVERFLOW_TRACE_LINE);
       return this.replyAndEnd({ kind: 'ERR', code: ERR.LINE_TOO_LONG, text: `request line longer than ${MAX_LINE_BYTES} bytes` });
     }
+    if (this.answersPlainly()) {
+      const line = checkAnswerLine(this.hooks.context, job.line);
+      if (line !== undefined) return this.write(line);
+    }
     this.hooks.onRequestLine?.(this, job.line.toString('utf8'));
     if (this.hooks.isShuttingDown()) return this.replyAndEnd({ kind: 'ERR', code: ERR.UNAVAILABLE, text: 'server is shutting down' });
     const parsed = parseRequest(job.line);
@@ -314,6 +325,12 @@ export class Connection implements FaultableConnection {
       () => this.afterAnswer(exchange),
       (err: unknown) => this.handlerFailed(exchange, err),
     );
+  }
+
+  /** No trace, no delay fault, no shutdown: an answer is just its line written (the CHECK fast path may be taken). */
+  private answersPlainly(): boolean {
+    const { hooks } = this;
+    return hooks.onRequestLine === undefined && hooks.onResponseLine === undefined && hooks.context.faults.delayMs === 0 && !hooks.isShuttingDown();
   }
 
   private afterAnswer(exchange: RequestExchange): undefined {

@@ -1,8 +1,9 @@
 // Every request of protocol.md and every error, over a real socket.
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JukeboxServer } from '../../../src/server/server.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { kindOf, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
+import { kindOf, LOOPBACK, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
 
 let fixture: LibraryFixture;
 let server: JukeboxServer;
@@ -192,5 +193,64 @@ describe('errors', () => {
     const c = await fresh();
     expect(kindOf(await c.request(`CHECK ${'a'.repeat(1018)}`))).toBe('ERR 400');
     expect(kindOf(await c.request('HELLO'))).toBe('OK');
+  });
+});
+
+describe('CHECK answered without tracing', () => {
+  // An untraced server answers a plain CHECK on a fast path; a traced one parses every line.
+  const lines = [
+    'CHECK medium',
+    'CHECK tiny\r',
+    'CHECK other',
+    `CHECK ${'a'.repeat(128)}`,
+    `CHECK ${'a'.repeat(129)}`,
+    'CHECK ../../etc/passwd',
+    'CHECK tiny extra',
+    'CHECK  tiny',
+    'CHECK ',
+    'CHECK',
+    'CHECKtiny',
+    'CHECK \u00e9t\u00e9',
+    'HELLO',
+  ];
+
+  /** Sends every line in one write (pipelined) and reads until the last answer, HELLO's OK. */
+  function exchange(port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: LOOPBACK });
+      let received = '';
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if (/(^|\n)OK [^\n]*\n$/.test(received)) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.write(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'));
+    });
+  }
+
+  it('answers every line byte for byte as a traced server does, in order', async () => {
+    const untraced = await exchange(server.port);
+    const seen: string[] = [];
+    const traced = (event: { line: string }) => void seen.push(event.line);
+    server.on('request', traced);
+    let withTrace: string;
+    try {
+      withTrace = await exchange(server.port);
+    } finally {
+      server.off('request', traced);
+    }
+    expect(seen).toEqual(lines.map((l) => l.replace(/\r$/, '')));
+    expect(untraced).toBe(withTrace);
+    const answers = untraced.split('\n').slice(0, -1);
+    expect(answers).toHaveLength(lines.length);
+    expect(answers[0]).toBe(`EXIST 300000 ${fixture.sha256Of('medium')} active=0`);
+    expect(answers[1]).toMatch(/^EXIST 1024 [0-9a-f]{64} active=0$/);
+    expect(answers.slice(2, 4)).toEqual(['NOT_EXIST', 'NOT_EXIST']);
+    expect(answers.slice(4, 12).every((a) => a.startsWith('ERR 400 '))).toBe(true);
+    // With the listener gone, the server is untraced again: the fast path answers as before.
+    expect(await exchange(server.port)).toBe(untraced);
   });
 });
