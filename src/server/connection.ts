@@ -45,8 +45,8 @@ const CONNECTION_GONE = new Error('the connection is gone');
 export const OVERFLOW_TRACE_LINE = `(request line longer than ${MAX_LINE_BYTES} bytes)`;
 
 export class Connection implements FaultableConnection {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+  /** The peer's address, asked of the kernel on first use (see rememberPeer). */
+  private peer: { address: string; port: number } | undefined;
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
   private readonly queue: Job[] = [];
   /** The unread rest of a chunk while the queue is full (the socket is paused meanwhile). */
@@ -76,8 +76,6 @@ export class Connection implements FaultableConnection {
     private readonly hooks: ConnectionHooks,
     readonly id: number,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.remotePort = socket.remotePort ?? 0;
     socket.setNoDelay(true);
     this.lastMovedAt = hooks.context.clock.now();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -87,6 +85,25 @@ export class Connection implements FaultableConnection {
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
     if (hooks.context.faults.paused) socket.pause(); // accepted during a pause fault: not read until it ends
+  }
+
+  get remoteAddress(): string {
+    return this.rememberPeer().address;
+  }
+
+  get remotePort(): number {
+    return this.rememberPeer().port;
+  }
+
+  /**
+   * Asks the kernel for the peer's address (getpeername) and keeps it. Only events and traces
+   * name the peer, and most connections are never named: a connection-per-request load paid the
+   * system call on every accept. Once the socket is closed the kernel no longer tells, so the
+   * server calls this at accept when someone listens for closed connections.
+   */
+  rememberPeer(): { address: string; port: number } {
+    this.peer ??= { address: this.socket.remoteAddress ?? 'unknown', port: this.socket.remotePort ?? 0 };
+    return this.peer;
   }
 
   /** Idle: nothing being answered, nothing waiting. */

@@ -272,6 +272,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.connections.add(connection);
     counters.connections = this.connections.size;
     counters.connectionsTotal++;
+    if (this.listenerCount('connectionClosed') > 0) connection.rememberPeer(); // named when it closes, when the kernel no longer tells
     if (this.listenerCount('connection') > 0) this.emit('connection', this.connectionEvent(connection));
   }
 
@@ -344,7 +345,9 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
       },
     };
     const set = (event: string | symbol, listening: boolean) => {
-      if (event === 'request') hooks.onRequestLine = listening ? traces.request : undefined;
+      // Closed connections are named by their peer, which the kernel no longer tells once closed: ask now for the open ones.
+      if (event === 'connectionClosed' && listening) for (const connection of this.connections) connection.rememberPeer();
+      else if (event === 'request') hooks.onRequestLine = listening ? traces.request : undefined;
       else if (event === 'response') hooks.onResponseLine = listening ? traces.response : undefined;
       else if (event === 'transfer') hooks.onBodyProgress = listening ? traces.transfer : undefined;
     };

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JukeboxServer } from '../../../src/server/server.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { kindOf, LOOPBACK, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
+import { eventually, kindOf, LOOPBACK, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
 
 let fixture: LibraryFixture;
 let server: JukeboxServer;
@@ -252,5 +252,25 @@ describe('CHECK answered without tracing', () => {
     expect(answers.slice(4, 12).every((a) => a.startsWith('ERR 400 '))).toBe(true);
     // With the listener gone, the server is untraced again: the fast path answers as before.
     expect(await exchange(server.port)).toBe(untraced);
+  });
+});
+
+describe('connection events', () => {
+  it('name the peer when it closes, also a connection opened before anyone listened', async () => {
+    const c = await fresh();
+    const localPort = c.socket.localPort;
+    expect(kindOf(await c.request('HELLO'))).toBe('OK'); // the server has it
+    const events: Array<{ remoteAddress: string; remotePort: number }> = [];
+    const onClosed = (event: { remoteAddress: string; remotePort: number }) => void events.push(event);
+    server.on('connectionClosed', onClosed);
+    try {
+      expect(kindOf(await c.request('QUIT'))).toBe('BYE');
+      await c.closed;
+      await eventually(() => events.some((e) => e.remotePort === localPort), 10_000, 'the closed event of the connection');
+      // Every connection that closed meanwhile (this one, earlier tests' ones) is named.
+      expect(events.every((e) => /127\.0\.0\.1$/.test(e.remoteAddress))).toBe(true);
+    } finally {
+      server.off('connectionClosed', onClosed);
+    }
   });
 });
