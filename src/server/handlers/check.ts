@@ -23,15 +23,17 @@ const PREFIX_BYTES = 6;
 const existPrefixes = new WeakMap<StoredSong, string>();
 
 /**
- * The answer line to a request line that is a well-formed `CHECK <song>`, as encodeResponse
+ * The answer line to a request line (`bytes` from `start` to `end`, without its terminator) that is a well-formed `CHECK <song>`, as encodeResponse
  * gives it for what check() replies; undefined for any other line (the caller then parses it
  * the usual way, which answers every error). CHECK is the request a client sends thousands of
  * times a second: this answers it with no parse result, exchange or response object.
  */
-export function checkAnswerLine(server: ServerContext, line: Buffer): string | undefined {
-  if (line.length <= PREFIX_BYTES || line[0] !== C || line[1] !== H || line[2] !== E || line[3] !== C || line[4] !== K || line[5] !== SPACE) return undefined;
+export function checkAnswerLine(server: ServerContext, bytes: Buffer, start: number, end: number): string | undefined {
+  const at = start;
+  if (end - at <= PREFIX_BYTES || bytes[at] !== C || bytes[at + 1] !== H || bytes[at + 2] !== E || bytes[at + 3] !== C || bytes[at + 4] !== K || bytes[at + 5] !== SPACE)
+    return undefined;
   // latin1 maps every byte to one character; the id pattern admits ASCII only, so a non-ASCII id fails it here and is answered by the parser.
-  const song = line.toString('latin1', PREFIX_BYTES);
+  const song = bytes.toString('latin1', at + PREFIX_BYTES, end);
   if (!isSongId(song)) return undefined;
   const stored = server.store.get(song);
   if (!stored) return 'NOT_EXIST\n';
