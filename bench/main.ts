@@ -140,7 +140,13 @@ function targetStatus(rows: BenchRow[]): string {
     const status = r.met === undefined ? 'not measured' : r.met ? 'met' : 'NOT met';
     // A ratio target (≥ 2.0×) is judged on the ratio; any other (< 1 ms) on the figure.
     const byRatio = r.target.endsWith('×');
-    const got = byRatio ? (r.ratio !== undefined ? `${formatRatio(r.ratio)}×` : 'no ratio') : r.met !== undefined ? `${formatNumber(r.figure)} ${r.unit}` : 'no figure';
+    const got = byRatio
+      ? r.ratio !== undefined
+        ? `${formatRatio(r.ratio)}×`
+        : 'no ratio'
+      : r.met !== undefined
+        ? `${formatNumber(r.figure)} ${r.unit}`
+        : 'no figure';
     lines.push(`  ${r.group}: ${name}: ${status} (${got}; target ${r.target})\n`);
   }
   return lines.length > 0 ? `targets:\n${lines.join('')}` : '';

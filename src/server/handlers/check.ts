@@ -30,7 +30,15 @@ const existPrefixes = new WeakMap<StoredSong, string>();
  */
 export function checkAnswerLine(server: ServerContext, bytes: Buffer, start: number, end: number): string | undefined {
   const at = start;
-  if (end - at <= PREFIX_BYTES || bytes[at] !== C || bytes[at + 1] !== H || bytes[at + 2] !== E || bytes[at + 3] !== C || bytes[at + 4] !== K || bytes[at + 5] !== SPACE)
+  if (
+    end - at <= PREFIX_BYTES ||
+    bytes[at] !== C ||
+    bytes[at + 1] !== H ||
+    bytes[at + 2] !== E ||
+    bytes[at + 3] !== C ||
+    bytes[at + 4] !== K ||
+    bytes[at + 5] !== SPACE
+  )
     return undefined;
   // latin1 maps every byte to one character; the id pattern admits ASCII only, so a non-ASCII id fails it here and is answered by the parser.
   const song = bytes.toString('latin1', at + PREFIX_BYTES, end);
