@@ -20,7 +20,7 @@ import { startJukeboxProcess } from './peers/jukebox-process.js';
 import { findNginx, NGINX_INSTALL_HINT, startNginx, type NginxPeer } from './peers/nginx.js';
 import { findExecutable, freePort, LOOPBACK, spawnPeer, versionOf } from './peers/process.js';
 import { findRedis, REDIS_INSTALL_HINT, startRedis, type RedisPeer } from './peers/redis.js';
-import { renderTable, type BenchRow } from './results.js';
+import { formatNumber, formatRatio, renderTable, type BenchRow } from './results.js';
 import { runSystemBenchmarks, SYSTEM_PARTS, type SystemPart, type SystemPeers, type SystemTiming } from './suite.js';
 
 /**
@@ -122,9 +122,34 @@ async function main(): Promise<number> {
     process.stdout.write(
       `note: the machine was already busy when the bench started (1-minute load average ${before.toFixed(2)}): figures are noisier than usual\n`,
     );
+  process.stdout.write(targetStatus(rows));
   const unmet = rows.filter((r) => r.met === false).map((r) => r.name.trim());
   if (unmet.length > 0) process.stdout.write(`targets not met: ${unmet.join('; ')}\n`);
   return 0;
+}
+
+/** Every target of the run, one line each: met, not met, or not measured (a peer missing, every round failed). */
+function targetStatus(rows: BenchRow[]): string {
+  const lines: string[] = [];
+  let lastMain = '';
+  for (const r of rows) {
+    // An indented row ("  same, vs …") qualifies the row above it: named with it.
+    const name = r.name.startsWith(' ') ? `${lastMain} — ${r.name.trim()}` : r.name;
+    if (!r.name.startsWith(' ')) lastMain = r.name;
+    if (!r.target) continue;
+    const status = r.met === undefined ? 'not measured' : r.met ? 'met' : 'NOT met';
+    // A ratio target (≥ 2.0×) is judged on the ratio; any other (< 1 ms) on the figure.
+    const byRatio = r.target.endsWith('×');
+    const got = byRatio
+      ? r.ratio !== undefined
+        ? `${formatRatio(r.ratio)}×`
+        : 'no ratio'
+      : r.met !== undefined
+        ? `${formatNumber(r.figure)} ${r.unit}`
+        : 'no figure';
+    lines.push(`  ${r.group}: ${name}: ${status} (${got}; target ${r.target})\n`);
+  }
+  return lines.length > 0 ? `targets:\n${lines.join('')}` : '';
 }
 
 /** `--only micro,bulk,small,connect,harness,live,scale` (any of them; `system` = all but micro); default everything. */

@@ -1,19 +1,31 @@
 // The rows of the bench's one table, and how they are printed (cli-table3) and saved (JSON).
 import Table from 'cli-table3';
+import type { Measured } from './rounds.js';
+
+/** How far a figure's rounds spread: the best round (the figure kept) and the worst, over `rounds` rounds. */
+export interface Spread {
+  best: number;
+  worst: number;
+  rounds: number;
+}
 
 export interface PeerFigure {
   name: string;
   figure: number;
+  /** Its rounds' spread, when it was measured in more than one. */
+  spread?: Spread | undefined;
 }
 
 export interface BenchRow {
-  /** Which issue asks for it: 'micro', 'issue 2', 'issue 7'. */
+  /** Which issue asks for it: 'micro', 'issue 2', 'issue 7', 'issue 15'. */
   group: string;
   name: string;
   figure: number;
   unit: string;
   /** Higher figures are better (throughput) or lower ones (latency). */
   better: 'higher' | 'lower';
+  /** The figure is the best of alternating rounds; this is how far the rounds went (absent for a single run). */
+  spread?: Spread | undefined;
   peer?: PeerFigure | undefined;
   /** How many times better than the peer (> 1: jukebox is better, whatever the unit's direction). */
   ratio?: number | undefined;
@@ -28,6 +40,24 @@ export interface BenchRow {
 export function ratioOf(figure: number, peer: number, better: 'higher' | 'lower'): number | undefined {
   if (!(figure > 0) || !(peer > 0)) return undefined;
   return better === 'higher' ? figure / peer : peer / figure;
+}
+
+/**
+ * The spread of one side's rounds (successful ones only), by the value the row shows: a rate's
+ * best is its highest round, a latency's its lowest. Undefined below two rounds.
+ */
+export function spreadOf<R>(measured: Measured<R> | undefined, value: (r: R) => number, better: 'higher' | 'lower'): Spread | undefined {
+  const values = (measured?.rounds ?? []).map(value).filter((v) => Number.isFinite(v));
+  if (values.length < 2) return undefined;
+  const [low, high] = [Math.min(...values), Math.max(...values)];
+  return better === 'higher' ? { best: high, worst: low, rounds: values.length } : { best: low, worst: high, rounds: values.length };
+}
+
+/** `worst–best` (or `best–worst` for latency: low to high either way), with the round count. */
+export function formatSpread(spread: Spread | undefined): string {
+  if (!spread) return '';
+  const [low, high] = spread.best <= spread.worst ? [spread.best, spread.worst] : [spread.worst, spread.best];
+  return `${formatNumber(low)}–${formatNumber(high)} (${spread.rounds})`;
 }
 
 export function formatNumber(value: number): string {
@@ -46,17 +76,20 @@ export function formatRatio(ratio: number): string {
 
 export function renderTable(rows: BenchRow[]): string {
   const table = new Table({
-    head: ['group', 'benchmark', 'figure', 'unit', 'peer', 'ratio', 'target', 'met?'],
+    // figure: the best of alternating rounds; spread: its rounds' lowest–highest (round count).
+    head: ['group', 'benchmark', 'figure', 'spread', 'unit', 'peer: best [spread]', 'ratio', 'target', 'met?'],
     // No colours and no lines between rows: the output is copied into docs and notes.
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
-    const peer = row.peer ? `${row.peer.name}: ${formatNumber(row.peer.figure)}` : (row.note ?? '—');
+    // The peer ran as many rounds as jukebox (alternating): its range alone, in brackets.
+    const peerSpread = row.peer?.spread ? ` [${formatSpread(row.peer.spread).replace(/ \(\d+\)$/, '')}]` : '';
+    const peer = row.peer ? `${row.peer.name}: ${formatNumber(row.peer.figure)}${peerSpread}` : (row.note ?? '—');
     const ratio = row.ratio === undefined ? '—' : `${formatRatio(row.ratio)}×`;
     const met = row.met === undefined ? (row.target ? 'n/a' : '') : row.met ? 'yes' : 'NO';
     // A missing measurement is a 0 with no verdict; a real 0 (no failed requests) has one.
     const shown = row.figure > 0 || row.met !== undefined ? formatNumber(row.figure) : '—';
-    table.push([row.group, row.name, shown, row.unit, peer, ratio, row.target ?? '', met]);
+    table.push([row.group, row.name, shown, formatSpread(row.spread), row.unit, peer, ratio, row.target ?? '', met]);
   }
   return table.toString();
 }

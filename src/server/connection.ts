@@ -8,6 +8,7 @@ import { encodeResponse } from '../protocol/response.js';
 import type { Response } from '../protocol/types.js';
 import { ConnectionGoneError, type BodyProgress, type Exchange, type Pending, type ServerContext } from './context.js';
 import { responseDelay, type FaultableConnection } from './faults.js';
+import { checkAnswerLine } from './handlers/check.js';
 import { dispatch } from './handlers/index.js';
 import { REJECT_LINGER_MS } from './limits.js';
 import { kernelSendQueue } from './send-queue.js';
@@ -38,14 +39,15 @@ type Job = SplitEvent;
 export const ANSWERS_BEFORE_YIELD = 32;
 
 const LF = 0x0a;
+const CR = 0x0d;
 /** One prebuilt abort reason: abort() without one builds a DOMException with a stack each time. */
 const CONNECTION_GONE = new Error('the connection is gone');
 
 export const OVERFLOW_TRACE_LINE = `(request line longer than ${MAX_LINE_BYTES} bytes)`;
 
 export class Connection implements FaultableConnection {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+  /** The peer's address, asked of the kernel on first use (see rememberPeer). */
+  private peer: { address: string; port: number } | undefined;
   private readonly splitter = new LineSplitter(MAX_LINE_BYTES);
   private readonly queue: Job[] = [];
   /** The unread rest of a chunk while the queue is full (the socket is paused meanwhile). */
@@ -75,8 +77,6 @@ export class Connection implements FaultableConnection {
     private readonly hooks: ConnectionHooks,
     readonly id: number,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.remotePort = socket.remotePort ?? 0;
     socket.setNoDelay(true);
     this.lastMovedAt = hooks.context.clock.now();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -86,6 +86,25 @@ export class Connection implements FaultableConnection {
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
     if (hooks.context.faults.paused) socket.pause(); // accepted during a pause fault: not read until it ends
+  }
+
+  get remoteAddress(): string {
+    return this.rememberPeer().address;
+  }
+
+  get remotePort(): number {
+    return this.rememberPeer().port;
+  }
+
+  /**
+   * Asks the kernel for the peer's address (getpeername) and keeps it. Only events and traces
+   * name the peer, and most connections are never named: a connection-per-request load paid the
+   * system call on every accept. Once the socket is closed the kernel no longer tells, so the
+   * server calls this at accept when someone listens for closed connections.
+   */
+  rememberPeer(): { address: string; port: number } {
+    this.peer ??= { address: this.socket.remoteAddress ?? 'unknown', port: this.socket.remotePort ?? 0 };
+    return this.peer;
   }
 
   /** Idle: nothing being answered, nothing waiting. */
@@ -176,8 +195,37 @@ export class Connection implements FaultableConnection {
       this.held = Buffer.concat([this.held, chunk]);
       return;
     }
+    if (this.answeredAtOnce(chunk)) return;
     this.consume(chunk);
     this.pump();
+  }
+
+  /**
+   * The commonest read of all: one whole CHECK line while nothing else is pending (a client with
+   * one request in flight). Answered straight from the read chunk: no line copy, no queue, no
+   * pump. Anything else (a partial or several lines, a trace, a fault…) takes the general path,
+   * which answers the same bytes.
+   */
+  private answeredAtOnce(chunk: Buffer): boolean {
+    const end = chunk.length - 1;
+    if (end < 0 || chunk[end] !== LF || this.busy || this.queue.length > 0 || this.splitter.bufferedBytes > 0 || !this.answersPlainly()) return false;
+    const lineEnd = end > 0 && chunk[end - 1] === CR ? end - 1 : end;
+    if (chunk.indexOf(LF) !== end) return false; // more than one line
+    const line = checkAnswerLine(this.hooks.context, chunk, 0, lineEnd);
+    if (line === undefined) return false;
+    this.hooks.context.counters.requests++;
+    const pending = this.write(line);
+    // The socket did not take it at once (a reader that does not read): later requests wait for 'drain' as the pump's would.
+    if (pending !== undefined) this.waitForWrite(pending);
+    return true;
+  }
+
+  private waitForWrite(pending: Promise<void>): void {
+    this.busy = true;
+    pending.then(
+      () => this.answerQueued(0),
+      (err: unknown) => this.pumpFailed(err),
+    );
   }
 
   /**
@@ -232,6 +280,10 @@ export class Connection implements FaultableConnection {
 
   /** The pump's loop, from `answered` answers since it last yielded to the event loop. */
   private answerQueued(answered: number): void {
+    // Pipelined requests read in one go are answered with one write: the socket gathers the
+    // answers given in this loop and hands them over together (writev) when the loop ends.
+    const batch = this.queue.length > 1 && !this.socket.writableCorked;
+    if (batch) this.socket.cork();
     try {
       while (!this.gone && !this.ending) {
         if (answered === ANSWERS_BEFORE_YIELD) {
@@ -259,6 +311,8 @@ export class Connection implements FaultableConnection {
     } catch (err) {
       this.pumpFailed(err);
       return;
+    } finally {
+      if (batch) this.socket.uncork();
     }
     this.busy = false;
     this.afterQueueEmptied();
@@ -297,6 +351,10 @@ export class Connection implements FaultableConnection {
       this.hooks.onRequestLine?.(this, OVERFLOW_TRACE_LINE);
       return this.replyAndEnd({ kind: 'ERR', code: ERR.LINE_TOO_LONG, text: `request line longer than ${MAX_LINE_BYTES} bytes` });
     }
+    if (this.answersPlainly()) {
+      const line = checkAnswerLine(this.hooks.context, job.line, 0, job.line.length);
+      if (line !== undefined) return this.write(line);
+    }
     this.hooks.onRequestLine?.(this, job.line.toString('utf8'));
     if (this.hooks.isShuttingDown()) return this.replyAndEnd({ kind: 'ERR', code: ERR.UNAVAILABLE, text: 'server is shutting down' });
     const parsed = parseRequest(job.line);
@@ -314,6 +372,12 @@ export class Connection implements FaultableConnection {
       () => this.afterAnswer(exchange),
       (err: unknown) => this.handlerFailed(exchange, err),
     );
+  }
+
+  /** No trace, no delay fault, no shutdown: an answer is just its line written (the CHECK fast path may be taken). */
+  private answersPlainly(): boolean {
+    const { hooks } = this;
+    return hooks.onRequestLine === undefined && hooks.onResponseLine === undefined && hooks.context.faults.delayMs === 0 && !hooks.isShuttingDown();
   }
 
   private afterAnswer(exchange: RequestExchange): undefined {

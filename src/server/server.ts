@@ -272,6 +272,7 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
     this.connections.add(connection);
     counters.connections = this.connections.size;
     counters.connectionsTotal++;
+    if (this.listenerCount('connectionClosed') > 0) connection.rememberPeer(); // named when it closes, when the kernel no longer tells
     if (this.listenerCount('connection') > 0) this.emit('connection', this.connectionEvent(connection));
   }
 
@@ -320,23 +321,22 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
   }
 
   private makeHooks(): ConnectionHooks {
-    // Getters: trace hooks exist only while someone listens, so an untraced server decodes nothing for them.
+    // Plain fields, set while someone listens and cleared when the last listener goes: an
+    // untraced server decodes nothing for them, and a request reads a field instead of asking
+    // the emitter for its listener count (three times per request, once a getter each).
     const server = this;
-    return {
+    const traces = {
+      request: (c: Connection, line: string) => void server.emit('request', server.traceEvent(c, line)),
+      response: (c: Connection, line: string) => void server.emit('response', server.traceEvent(c, line)),
+      transfer: (c: Connection, p: BodyProgress) =>
+        void server.emit('transfer', { serverId: server.serverId, connectionId: c.id, remoteAddress: c.remoteAddress, remotePort: c.remotePort, ...p }),
+    };
+    const hooks: ConnectionHooks = {
       context: this.context,
       isShuttingDown: () => this.shuttingDown,
-      get onRequestLine() {
-        return server.listenerCount('request') > 0 ? (c: Connection, line: string) => server.emit('request', server.traceEvent(c, line)) : undefined;
-      },
-      get onResponseLine() {
-        return server.listenerCount('response') > 0 ? (c: Connection, line: string) => server.emit('response', server.traceEvent(c, line)) : undefined;
-      },
-      get onBodyProgress() {
-        return server.listenerCount('transfer') > 0
-          ? (c: Connection, p: BodyProgress) =>
-              server.emit('transfer', { serverId: server.serverId, connectionId: c.id, remoteAddress: c.remoteAddress, remotePort: c.remotePort, ...p })
-          : undefined;
-      },
+      onRequestLine: undefined,
+      onResponseLine: undefined,
+      onBodyProgress: undefined,
       onInternalError: (connection, error) => this.reportInternalError(connection.id, error),
       onClosed: (connection) => {
         this.connections.delete(connection);
@@ -344,6 +344,19 @@ class ServerImpl extends EventEmitter<ServerEventMap> implements JukeboxServer {
         if (this.listenerCount('connectionClosed') > 0) this.emit('connectionClosed', this.connectionEvent(connection));
       },
     };
+    const set = (event: string | symbol, listening: boolean) => {
+      // Closed connections are named by their peer, which the kernel no longer tells once closed: ask now for the open ones.
+      if (event === 'connectionClosed' && listening) for (const connection of this.connections) connection.rememberPeer();
+      else if (event === 'request') hooks.onRequestLine = listening ? traces.request : undefined;
+      else if (event === 'response') hooks.onResponseLine = listening ? traces.response : undefined;
+      else if (event === 'transfer') hooks.onBodyProgress = listening ? traces.transfer : undefined;
+    };
+    // 'newListener' comes before the listener is added, 'removeListener' after it is removed.
+    // The typed event map has no entry for the emitter's own two events: listen as a plain emitter.
+    const emitter = this as unknown as EventEmitter;
+    emitter.on('newListener', (event: string | symbol) => set(event, true));
+    emitter.on('removeListener', (event: string | symbol) => set(event, emitter.listenerCount(event) > 0));
+    return hooks;
   }
 
   /** The injector's view of this server: it closes and reopens the listener and cuts sockets. */

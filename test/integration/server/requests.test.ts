@@ -1,8 +1,9 @@
 // Every request of protocol.md and every error, over a real socket.
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JukeboxServer } from '../../../src/server/server.js';
 import { createLibraryFixture, type LibraryFixture } from '../../helpers/library-fixture.js';
-import { kindOf, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
+import { eventually, kindOf, LOOPBACK, startTestServer, stopAll, TestClient } from '../../helpers/server-fixture.js';
 
 let fixture: LibraryFixture;
 let server: JukeboxServer;
@@ -192,5 +193,108 @@ describe('errors', () => {
     const c = await fresh();
     expect(kindOf(await c.request(`CHECK ${'a'.repeat(1018)}`))).toBe('ERR 400');
     expect(kindOf(await c.request('HELLO'))).toBe('OK');
+  });
+});
+
+describe('CHECK answered without tracing', () => {
+  // An untraced server answers a plain CHECK on a fast path; a traced one parses every line.
+  const lines = [
+    'CHECK medium',
+    'CHECK tiny\r',
+    'CHECK other',
+    `CHECK ${'a'.repeat(128)}`,
+    `CHECK ${'a'.repeat(129)}`,
+    'CHECK ../../etc/passwd',
+    'CHECK tiny extra',
+    'CHECK  tiny',
+    'CHECK ',
+    'CHECK',
+    'CHECKtiny',
+    'CHECK \u00e9t\u00e9',
+    'HELLO',
+  ];
+
+  /** Sends every line in one write (pipelined) and reads until the last answer, HELLO's OK. */
+  function exchange(port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: LOOPBACK });
+      let received = '';
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if (/(^|\n)OK [^\n]*\n$/.test(received)) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.write(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'));
+    });
+  }
+
+  /** Sends one line at a time, each once the answer to the one before is in: each read holds one whole line. */
+  function oneByOne(port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ port, host: LOOPBACK });
+      socket.setNoDelay(true);
+      let received = '';
+      let sent = 0;
+      const sendNext = () => socket.write(Buffer.from(`${lines[sent++]}\n`, 'utf8'));
+      socket.on('error', reject);
+      socket.on('connect', sendNext);
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if (received.split('\n').length - 1 < sent) return;
+        if (sent < lines.length) sendNext();
+        else {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+    });
+  }
+
+  it('answers every line byte for byte as a traced server does, in order', async () => {
+    const untraced = await exchange(server.port);
+    // One line per read takes the shortest path of all; it answers the same bytes.
+    expect(await oneByOne(server.port)).toBe(untraced);
+    const seen: string[] = [];
+    const traced = (event: { line: string }) => void seen.push(event.line);
+    server.on('request', traced);
+    let withTrace: string;
+    try {
+      withTrace = await exchange(server.port);
+    } finally {
+      server.off('request', traced);
+    }
+    expect(seen).toEqual(lines.map((l) => l.replace(/\r$/, '')));
+    expect(untraced).toBe(withTrace);
+    const answers = untraced.split('\n').slice(0, -1);
+    expect(answers).toHaveLength(lines.length);
+    expect(answers[0]).toBe(`EXIST 300000 ${fixture.sha256Of('medium')} active=0`);
+    expect(answers[1]).toMatch(/^EXIST 1024 [0-9a-f]{64} active=0$/);
+    expect(answers.slice(2, 4)).toEqual(['NOT_EXIST', 'NOT_EXIST']);
+    expect(answers.slice(4, 12).every((a) => a.startsWith('ERR 400 '))).toBe(true);
+    // With the listener gone, the server is untraced again: the fast path answers as before.
+    expect(await exchange(server.port)).toBe(untraced);
+  });
+});
+
+describe('connection events', () => {
+  it('name the peer when it closes, also a connection opened before anyone listened', async () => {
+    const c = await fresh();
+    const localPort = c.socket.localPort;
+    expect(kindOf(await c.request('HELLO'))).toBe('OK'); // the server has it
+    const events: Array<{ remoteAddress: string; remotePort: number }> = [];
+    const onClosed = (event: { remoteAddress: string; remotePort: number }) => void events.push(event);
+    server.on('connectionClosed', onClosed);
+    try {
+      expect(kindOf(await c.request('QUIT'))).toBe('BYE');
+      await c.closed;
+      await eventually(() => events.some((e) => e.remotePort === localPort), 10_000, 'the closed event of the connection');
+      // Every connection that closed meanwhile (this one, earlier tests' ones) is named.
+      expect(events.every((e) => /127\.0\.0\.1$/.test(e.remoteAddress))).toBe(true);
+    } finally {
+      server.off('connectionClosed', onClosed);
+    }
   });
 });

@@ -1,0 +1,46 @@
+// The bench table keeps the best of alternating rounds and shows how far the rounds spread.
+import { describe, expect, it } from 'vitest';
+import { renderTable, spreadOf, type BenchRow } from '../../../bench/results.js';
+import type { Measured } from '../../../bench/rounds.js';
+
+const measured = (values: number[]): Measured<{ v: number }> => ({ best: undefined, rounds: values.map((v) => ({ v })), errors: [] });
+
+describe('spreadOf', () => {
+  it('a rate: the best round is the highest, the worst the lowest', () => {
+    expect(spreadOf(measured([65, 68.4, 63.1, 69.9]), (r) => r.v, 'higher')).toEqual({ best: 69.9, worst: 63.1, rounds: 4 });
+  });
+
+  it('a latency: the best round is the lowest', () => {
+    expect(spreadOf(measured([1.81, 0.86, 1.15]), (r) => r.v, 'lower')).toEqual({ best: 0.86, worst: 1.81, rounds: 3 });
+  });
+
+  it('no spread from one round or none (a failed side keeps no rounds)', () => {
+    expect(spreadOf(measured([5]), (r) => r.v, 'higher')).toBeUndefined();
+    expect(spreadOf(measured([]), (r) => r.v, 'higher')).toBeUndefined();
+    expect(spreadOf(undefined, (r: { v: number }) => r.v, 'higher')).toBeUndefined();
+  });
+});
+
+describe('renderTable', () => {
+  it("shows the figure's and the peer's spread, low to high, with the round count", () => {
+    const row: BenchRow = {
+      group: 'issue 15',
+      name: 'CHECK, 50 persistent connections, vs a bare Node net server',
+      figure: 69_885,
+      spread: { best: 69_885, worst: 63_100, rounds: 5 },
+      unit: 'round trips/s',
+      better: 'higher',
+      peer: { name: 'bare Node', figure: 72_000, spread: { best: 72_000, worst: 60_500, rounds: 5 } },
+      ratio: 69_885 / 72_000,
+      target: '≥ 0.95×',
+      met: true,
+    };
+    const latency: BenchRow = { group: 'issue 7', name: 'p99', figure: 0.86, spread: { best: 0.86, worst: 1.81, rounds: 5 }, unit: 'ms', better: 'lower' };
+    const text = renderTable([row, latency]);
+    expect(text).toContain('spread');
+    expect(text).toContain('63,100–69,885 (5)');
+    expect(text).toContain('bare Node: 72,000 [60,500–72,000]');
+    expect(text).toContain('0.860–1.81 (5)');
+    expect(text).toMatch(/0\.97× +│ ≥ 0\.95× +│ yes/);
+  });
+});
