@@ -289,7 +289,7 @@ export class JukeboxConnection {
       return; // completed by bodyEnd
     }
     if (response.kind === 'LIST') return; // completed by the list event
-    this.completeHead();
+    this.completeHead(undefined, now);
   }
 
   private onErr(head: Pending, status: number, text: string): void {
@@ -324,7 +324,8 @@ export class JukeboxConnection {
     this.completeHead(entries);
   }
 
-  private completeHead(entries?: ListEntry[]): void {
+  /** `now`: the caller's clock reading when it has one (a one-line answer: its response line is its end). */
+  private completeHead(entries?: ListEntry[], now: number = this.clock.now()): void {
     const head = this.queue.shift();
     const response = head?.response;
     if (head === undefined || response === undefined) return;
@@ -332,7 +333,7 @@ export class JukeboxConnection {
       this.enter('ending');
       this.finalError = new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} has quit`);
     }
-    head.complete(response, entries, this.clock.now());
+    head.complete(response, entries, now);
     this.afterDequeue();
   }
 

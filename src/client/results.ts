@@ -92,13 +92,6 @@ interface Settle<V extends Verb> {
   reject(error: Error): void;
 }
 
-/** An answer that came complete: the response line, LIST entries if any, and the times. */
-interface Answer {
-  response: Response;
-  entries: ListEntry[] | undefined;
-  timing: RequestTiming;
-}
-
 /** One request waiting for its answer; a class so that every request has the same shape. */
 export class Pending<V extends Verb = Verb> {
   /** clock.now() of the response line; -1 until it arrives. */
@@ -126,8 +119,7 @@ export class Pending<V extends Verb = Verb> {
 
   /** Resolves with the verb's result; the response was checked against EXPECTED when it arrived. */
   complete(response: Response, entries: ListEntry[] | undefined, now: number): void {
-    const timing: RequestTiming = { sentAt: this.sentAt, ttfbMs: this.respondedAt - this.sentAt, totalMs: now - this.sentAt };
-    this.settle.resolve(BUILD[this.verb]({ response, entries, timing }, this));
+    this.settle.resolve(BUILD[this.verb](response, this, entries, now - this.sentAt));
   }
 
   fail(error: Error): void {
@@ -135,34 +127,37 @@ export class Pending<V extends Verb = Verb> {
   }
 }
 
-type Build<V extends Verb> = (answer: Answer, pending: Pending<V>) => ResultOf[V];
+/** The verb's result from its (EXPECTED) response; built field by field, no intermediate objects: this runs once per request. */
+type Build<V extends Verb> = (response: Response, pending: Pending<V>, entries: ListEntry[] | undefined, totalMs: number) => ResultOf[V];
 
 /** A response kind EXPECTED does not allow for the verb reached a builder: a bug in the connection, not the server's fault. */
 function unexpected(verb: Verb, response: Response): never {
   throw new JukeboxError('E_INTERNAL', `a ${response.kind} answer to ${verb} reached the result builder`);
 }
 
+const ttfbOf = (p: Pending<Verb>) => p.respondedAt - p.sentAt;
+
 const BUILD: { readonly [V in Verb]: Build<V> } = {
-  HELLO: ({ response: r, timing }) => {
+  HELLO: (r, p, _entries, totalMs) => {
     if (r.kind !== 'OK') return unexpected('HELLO', r);
-    return { protocol: r.protocol, server: r.server, catalog: r.catalog, songs: r.songs, extra: r.extra, ...timing };
+    return { protocol: r.protocol, server: r.server, catalog: r.catalog, songs: r.songs, extra: r.extra, sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs };
   },
-  CHECK: ({ response: r, timing }) => {
-    if (r.kind === 'NOT_EXIST') return { kind: 'not_exist', ...timing };
+  CHECK: (r, p, _entries, totalMs) => {
+    if (r.kind === 'NOT_EXIST') return { kind: 'not_exist', sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs };
     if (r.kind !== 'EXIST') return unexpected('CHECK', r);
     return r.active === undefined
-      ? { kind: 'exist', bytes: r.bytes, sha256: r.sha256, extra: r.extra, ...timing }
-      : { kind: 'exist', bytes: r.bytes, sha256: r.sha256, active: r.active, extra: r.extra, ...timing };
+      ? { kind: 'exist', bytes: r.bytes, sha256: r.sha256, extra: r.extra, sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs }
+      : { kind: 'exist', bytes: r.bytes, sha256: r.sha256, active: r.active, extra: r.extra, sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs };
   },
-  GET: (answer, pending) => dataResult('GET', answer, pending),
-  STREAM: (answer, pending) => dataResult('STREAM', answer, pending),
-  LIST: ({ response: r, entries, timing }) => (r.kind === 'LIST' ? { entries: entries ?? [], ...timing } : unexpected('LIST', r)),
-  STATS: ({ response: r, timing }) => (r.kind === 'STATS' ? { stats: r.stats, ...timing } : unexpected('STATS', r)),
-  QUIT: ({ response: r, timing }) => (r.kind === 'BYE' ? { ...timing } : unexpected('QUIT', r)),
+  GET: (r, p, _entries, totalMs) => dataResult('GET', r, p, totalMs),
+  STREAM: (r, p, _entries, totalMs) => dataResult('STREAM', r, p, totalMs),
+  LIST: (r, p, entries, totalMs) => (r.kind === 'LIST' ? { entries: entries ?? [], sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs } : unexpected('LIST', r)),
+  STATS: (r, p, _entries, totalMs) => (r.kind === 'STATS' ? { stats: r.stats, sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs } : unexpected('STATS', r)),
+  QUIT: (r, p, _entries, totalMs) => (r.kind === 'BYE' ? { sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs } : unexpected('QUIT', r)),
 };
 
-function dataResult(verb: 'GET' | 'STREAM', { response: r, timing }: Answer, pending: Pending<'GET' | 'STREAM'>): DataResult {
-  if (r.kind === 'NOT_EXIST') return { kind: 'not_exist', ...timing };
+function dataResult(verb: 'GET' | 'STREAM', r: Response, p: Pending<'GET' | 'STREAM'>, totalMs: number): DataResult {
+  if (r.kind === 'NOT_EXIST') return { kind: 'not_exist', sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs };
   if (r.kind !== 'DATA') return unexpected(verb, r);
-  return { kind: 'data', offset: pending.offset, length: r.length, bytesReceived: pending.received, ...timing };
+  return { kind: 'data', offset: p.offset, length: r.length, bytesReceived: p.received, sentAt: p.sentAt, ttfbMs: ttfbOf(p), totalMs };
 }
