@@ -4,16 +4,17 @@ import { JukeboxError, isJukeboxError } from '../errors.js';
 import { isSongId } from '../protocol/constants.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { CheckAnswer } from './choice.js';
-import type { JukeboxConnection } from './connection.js';
+import { JukeboxConnection } from './connection.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, requireInteger } from './limits.js';
 
 export interface AskServersOptions<S extends { id: string }> {
   /**
    * Gives a connection to one server: a new one or a kept-open one. askServers destroys a
    * connection whose CHECK timed out or broke and leaves healthy ones open: their owner (the
-   * one whose connect made them) closes them.
+   * one whose connect made them) closes them. A kept-open connection may be given as it is
+   * (not in a promise): its CHECK is then sent at once, without waiting a turn for the promise.
    */
-  connect: (server: S) => Promise<JukeboxConnection>;
+  connect: (server: S) => JukeboxConnection | Promise<JukeboxConnection>;
   /** Bound on connect + CHECK for each server, from the call; default DEFAULT_CHECK_TIMEOUT_MS. */
   timeoutMs?: number;
   clock?: Clock;
@@ -79,23 +80,44 @@ function lateAnswer(song: string, server: { id: string }, timeoutMs: number, con
   };
 }
 
-async function askOne<S extends { id: string }>(
+function askOne<S extends { id: string }>(
   song: string,
   server: S,
-  connect: (server: S) => Promise<JukeboxConnection>,
+  connect: (server: S) => JukeboxConnection | Promise<JukeboxConnection>,
   onConnected: (c: JukeboxConnection) => void,
 ): Promise<CheckAnswer> {
-  let connection: JukeboxConnection | undefined;
+  let made: JukeboxConnection | Promise<JukeboxConnection>;
   try {
-    connection = await connect(server);
-    onConnected(connection);
-    const result = await connection.check(song);
-    if (result.kind === 'not_exist') return { serverId: server.id, outcome: 'not_exist', latencyMs: result.totalMs };
-    const answer: CheckAnswer = { serverId: server.id, outcome: 'exist', bytes: result.bytes, sha256: result.sha256, latencyMs: result.totalMs };
-    if (result.active !== undefined) answer.active = result.active;
-    return answer;
+    made = connect(server);
   } catch (err) {
-    const error = isJukeboxError(err) ? err : new JukeboxError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
-    return { serverId: server.id, outcome: 'unavailable', error: error.code, message: error.message };
+    return Promise.resolve(unavailable(server.id, err));
   }
+  if (made instanceof JukeboxConnection) return checkOn(made, song, server.id, onConnected);
+  return made.then(
+    (connection) => checkOn(connection, song, server.id, onConnected),
+    (err: unknown) => unavailable(server.id, err),
+  );
+}
+
+function checkOn(connection: JukeboxConnection, song: string, serverId: string, onConnected: (c: JukeboxConnection) => void): Promise<CheckAnswer> {
+  try {
+    onConnected(connection);
+    return connection.check(song).then(
+      (result): CheckAnswer => {
+        if (result.kind === 'not_exist') return { serverId, outcome: 'not_exist', latencyMs: result.totalMs };
+        const answer: CheckAnswer = { serverId, outcome: 'exist', bytes: result.bytes, sha256: result.sha256, latencyMs: result.totalMs };
+        if (result.active !== undefined) answer.active = result.active;
+        return answer;
+      },
+      (err: unknown) => unavailable(serverId, err),
+    );
+  } catch (err) {
+    return Promise.resolve(unavailable(serverId, err));
+  }
+}
+
+/** Refused, timed out, reset, ERR, a protocol breach: the server could not answer (never an exception). */
+function unavailable(serverId: string, err: unknown): CheckAnswer {
+  const error = isJukeboxError(err) ? err : new JukeboxError('E_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+  return { serverId, outcome: 'unavailable', error: error.code, message: error.message };
 }

@@ -3,6 +3,7 @@
 // and the timings a load tester needs. This file is the state machine; opening (connect-options.ts),
 // the queue (fifo.ts) and the results by verb (results.ts) are modules of their own.
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { JukeboxError } from '../errors.js';
 import { CLOSING_ERR_CODES, isSongId, type Verb } from '../protocol/constants.js';
 import { ResponseDecoder, type DecoderEvent } from '../protocol/response-decoder.js';
@@ -65,8 +66,14 @@ export class JukeboxConnection {
   private readonly trace: ClientTraceObserver | undefined;
   private readonly clientName: string | undefined;
   private readonly requestTimeoutMs: number;
-  /** One timer per connection, refreshed as bytes arrive: no timer per request or per chunk. */
-  private readonly progressTimer: NodeJS.Timeout;
+  /**
+   * One timer per connection for the progress timeout, moved lazily: progress (a byte, a first
+   * request outstanding, a resume) only notes the time, and the timer, when it fires early, waits
+   * out the rest. No timer per request or chunk, and no timer list moved per chunk either.
+   */
+  private progressTimer: NodeJS.Timeout | undefined;
+  /** performance.now() (real time: the timer's own clock, not the injected one) of the last progress. */
+  private lastProgressAt = 0;
   private readonly closedPromise: Promise<void>;
   private resolveClosed: () => void = noop;
   private currentState: ConnectionState = 'open';
@@ -89,8 +96,6 @@ export class JukeboxConnection {
     this.connectedAt = this.clock.now();
     this.connectMs = this.connectedAt - startedAt;
     this.decoder = new ResponseDecoder(this.onDecoded);
-    this.progressTimer = setTimeout(this.onProgressTimeout, this.requestTimeoutMs);
-    this.progressTimer.unref();
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('data', this.onSocketData);
     socket.on('end', this.onSocketEnd);
@@ -188,7 +193,7 @@ export class JukeboxConnection {
   resumeReading(): void {
     if (!this.consumerPaused) return;
     this.consumerPaused = false;
-    this.progressTimer.refresh();
+    this.progress();
     this.socket.resume();
   }
 
@@ -222,7 +227,7 @@ export class JukeboxConnection {
     });
     invariant(pending !== undefined, 'a Promise runs its executor at once');
     // The wait for progress starts with the first request outstanding; later ones queue behind it.
-    if (this.queue.length === 0) this.progressTimer.refresh();
+    if (this.queue.length === 0) this.progress();
     this.queue.push(pending);
     if (this.trace) this.emitTrace('sent', line.slice(0, -1), sentAt);
     this.socket.write(line);
@@ -239,7 +244,7 @@ export class JukeboxConnection {
   // Event handlers are arrow-function fields: bound once per connection, never per request or chunk.
 
   private readonly onSocketData = (chunk: Buffer): void => {
-    this.progressTimer.refresh();
+    this.progress();
     this.decoder.push(chunk);
   };
 
@@ -348,9 +353,25 @@ export class JukeboxConnection {
     this.graceTimer.unref();
   }
 
+  /** Something moved: the wait for progress starts again from now. */
+  private progress(): void {
+    this.lastProgressAt = performance.now();
+    if (this.progressTimer === undefined) this.armProgressTimer(this.requestTimeoutMs);
+  }
+
+  private armProgressTimer(ms: number): void {
+    this.progressTimer = setTimeout(this.onProgressTimeout, ms);
+    this.progressTimer.unref();
+  }
+
   private readonly onProgressTimeout = (): void => {
+    this.progressTimer = undefined;
     const head = this.queue.peek();
+    // Nothing to wait for (the next request or resume arms it again).
     if (head === undefined || this.consumerPaused || this.currentState === 'closed') return;
+    // Progress since the timer was set: wait out the rest of the window from the last progress.
+    const rest = this.lastProgressAt + this.requestTimeoutMs - performance.now();
+    if (rest > 0) return this.armProgressTimer(Math.ceil(rest));
     this.fail(
       new JukeboxError('E_TIMEOUT', `${head.describe()}: no byte from ${this.host}:${this.port} for ${this.requestTimeoutMs} ms`, {
         hint: 'the server hung or the network stalled; the connection was closed because its stream position is lost',

@@ -200,7 +200,10 @@ function connectionsFor(ctx: ActorContext, probe: ClientProbe | undefined): Conn
       : (c) => ctx.recorder.recordPhase('connect', c.connectMs),
     ...(probe ? { trace: probe.onLine } : {}),
   };
-  const checksThrough = (cache: ConnectionCache): AskServersOptions<ServerAddress> => ({ connect: (s) => cache.get(s.id), timeoutMs: ctx.behaviour.timeoutMs });
+  const checksThrough = (cache: ConnectionCache): AskServersOptions<ServerAddress> => ({
+    connect: (s) => cache.kept(s.id) ?? cache.get(s.id),
+    timeoutMs: ctx.behaviour.timeoutMs,
+  });
   if (ctx.behaviour.connection === 'persistent') {
     const kept = new ConnectionCache(ctx.servers, options);
     const checks = checksThrough(kept);
