@@ -101,8 +101,12 @@ export function badSong(song: string): JukeboxError {
   });
 }
 
-/** A connected socket (Nagle off) and when the connect started; fails E_REFUSED (nobody listening, unreachable) or E_TIMEOUT. */
-export function openSocket(resolved: ResolvedOptions): Promise<{ socket: Socket; startedAt: number }> {
+/**
+ * Connects a socket (Nagle off) and hands it, with when the connect started, to `make` in the
+ * connect event itself (no turn in between without listeners); fails E_REFUSED (nobody
+ * listening, unreachable) or E_TIMEOUT.
+ */
+export function openSocket<T>(resolved: ResolvedOptions, make: (socket: Socket, startedAt: number) => T): Promise<T> {
   return new Promise((resolve, reject) => {
     const startedAt = resolved.clock.now();
     const where = `${resolved.host}:${resolved.port}`;
@@ -133,7 +137,7 @@ export function openSocket(resolved: ResolvedOptions): Promise<{ socket: Socket;
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
-      resolve({ socket, startedAt });
+      resolve(make(socket, startedAt));
     });
   });
 }

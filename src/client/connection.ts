@@ -104,10 +104,14 @@ export class JukeboxConnection {
   }
 
   /** Opens one TCP connection. Fails E_REFUSED (nobody listening, unreachable) or E_TIMEOUT. */
-  static async connect(options: ConnectOptions): Promise<JukeboxConnection> {
-    const resolved = resolveConnectOptions(options);
-    const { socket, startedAt } = await openSocket(resolved);
-    return new JukeboxConnection(socket, resolved, startedAt);
+  static connect(options: ConnectOptions): Promise<JukeboxConnection> {
+    let resolved: ResolvedOptions;
+    try {
+      resolved = resolveConnectOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return openSocket(resolved, (socket, startedAt) => new JukeboxConnection(socket, resolved, startedAt));
   }
 
   /** True until the connection is closed, destroyed, or broken by an error. */
