@@ -2,7 +2,7 @@
 // then jukebox against nginx, redis-server, a seed-like Python server and a bare Node server,
 // each started here on a free loopback port and stopped at the end (also on Ctrl-C). Prints one
 // table and writes the figures to .cache/bench/. Options: --quick (shorter, one round),
-// --only micro,bulk,small,connect,harness,live,scale (or system), --server process|thread|in-process
+// --only micro,bulk,small,connect,harness,harness-small,live,scale (or system), --server process|thread|in-process
 // (default process: the jukebox server in a process of its own, as every peer).
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
@@ -152,7 +152,7 @@ function targetStatus(rows: BenchRow[]): string {
   return lines.length > 0 ? `targets:\n${lines.join('')}` : '';
 }
 
-/** `--only micro,bulk,small,connect,harness,live,scale` (any of them; `system` = all but micro); default everything. */
+/** `--only micro,bulk,small,connect,harness,harness-small,live,scale` (any of them; `system` = all but micro); default everything. */
 function parseOnly(text: string | undefined): { micro: boolean; parts: Set<SystemPart> } {
   if (text === undefined) return { micro: true, parts: new Set(SYSTEM_PARTS) };
   const words = text.split(',').map((w) => w.trim());

@@ -8,6 +8,7 @@ import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { BIG_SONG, SMALL_SONG } from './fixture.js';
 import { runHarnessOverhead } from './harness.js';
+import { runSmallHarness } from './harness-small.js';
 import { runLiveOverhead } from './live.js';
 import type { NginxPeer } from './peers/nginx.js';
 import { LOOPBACK } from './peers/process.js';
@@ -70,8 +71,8 @@ const mbps = (r: BulkLoadResult) => `${r.mbPerSecond.toFixed(0)} MB/s (${r.trans
 const rtps = (r: LineLoadResult) => `${r.perSecond.toFixed(0)} round trips/s, p99 ${r.latency.p99.toFixed(3)} ms`;
 const cps = (r: ConnectLoadResult) => `${r.perSecond.toFixed(0)} connections/s, p99 ${r.latency.p99.toFixed(3)} ms${r.errors ? `, ${r.errors} errors` : ''}`;
 
-export type SystemPart = 'bulk' | 'small' | 'connect' | 'harness' | 'live' | 'scale';
-export const SYSTEM_PARTS: readonly SystemPart[] = ['bulk', 'small', 'connect', 'harness', 'live', 'scale'];
+export type SystemPart = 'bulk' | 'small' | 'connect' | 'harness' | 'harness-small' | 'live' | 'scale';
+export const SYSTEM_PARTS: readonly SystemPart[] = ['bulk', 'small', 'connect', 'harness', 'harness-small', 'live', 'scale'];
 
 /** Rows of one part: issue 2's figures, issue 15's targets and issue 7's other comparisons, kept apart so the table groups them. */
 interface PartRows {
@@ -92,6 +93,11 @@ export async function runSystemBenchmarks(peers: SystemPeers, timing: SystemTimi
     const harness = await runHarnessOverhead(peers, timing, log);
     Object.assign(raw, harness.raw);
     results.push({ issue2: [], issue7: harness.rows });
+  }
+  if (parts.has('harness-small')) {
+    const small = await runSmallHarness(peers, timing, log);
+    Object.assign(raw, small.raw);
+    results.push({ issue2: [], issue7: small.rows });
   }
   if (parts.has('live')) {
     const live = await runLiveOverhead(peers, timing, log);

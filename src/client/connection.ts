@@ -1,260 +1,55 @@
 // One jukebox/1 connection as a promise API: requests pipelined over one socket, answers matched
 // to them in order by a FIFO fed from one ResponseDecoder, with a progress timeout, typed errors
-// and the timings a load tester needs.
-import { connect as netConnect, type Socket } from 'node:net';
+// and the timings a load tester needs. This file is the state machine; opening (connect-options.ts),
+// the queue (fifo.ts) and the results by verb (results.ts) are modules of their own.
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { JukeboxError } from '../errors.js';
 import { CLOSING_ERR_CODES, isSongId, type Verb } from '../protocol/constants.js';
 import { ResponseDecoder, type DecoderEvent } from '../protocol/response-decoder.js';
 import { encodeRequest } from '../protocol/request.js';
 import { encodeListEntry, encodeResponse } from '../protocol/response.js';
-import type { ExtraFields, ListEntry, Request, Response, ServerStats } from '../protocol/types.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import type { ListEntry, Request, Response } from '../protocol/types.js';
+import type { Clock } from '../util/clock.js';
+import { badClientName, badSong, openSocket, resolveConnectOptions, type ClientTraceObserver, type ConnectOptions, type ResolvedOptions } from './connect-options.js';
 import { JukeboxServerError } from './errors.js';
+import { Fifo } from './fifo.js';
+import { CLIENT_NAME_PATTERN, CLOSE_GRACE_MS, requireInteger } from './limits.js';
 import {
-  CLIENT_NAME_PATTERN,
-  CLOSE_GRACE_MS,
-  MAX_CLIENT_NAME_CHARS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  requireInteger,
-} from './limits.js';
+  EXPECTED,
+  Pending,
+  type CheckResult,
+  type DataResult,
+  type HelloResult,
+  type ListResult,
+  type QuitResult,
+  type ResultOf,
+  type StatsResult,
+  type TransferRequestOptions,
+} from './results.js';
 
-/** One line on the wire, for `--trace`. Built only while an observer is set. */
-export interface ClientTraceEvent {
-  direction: 'sent' | 'received';
-  /** The line without its `\n` (received lines are re-encoded from the decoded response). */
-  line: string;
-  /** Monotonic time of the injected clock (ms). */
-  atMs: number;
-  /** Wall-clock time (ms since the epoch). */
-  wallMs: number;
-  host: string;
-  port: number;
-}
+export type { ClientTraceEvent, ClientTraceObserver, ConnectOptions } from './connect-options.js';
+export type { CheckResult, DataResult, HelloResult, ListResult, QuitResult, RequestTiming, ResultOf, StatsResult, TransferRequestOptions } from './results.js';
 
-export type ClientTraceObserver = (event: ClientTraceEvent) => void;
-
-export interface ConnectOptions {
-  host: string;
-  port: number;
-  /** Default DEFAULT_CONNECT_TIMEOUT_MS. */
-  connectTimeoutMs?: number;
-  /** Longest wait for the next byte while a request is outstanding; default DEFAULT_REQUEST_TIMEOUT_MS. */
-  requestTimeoutMs?: number;
-  /** The name hello() sends when called without one. */
-  clientName?: string;
-  /** Default systemClock. Timings use its monotonic now(). */
-  clock?: Clock;
-  /** Every request line sent and response line received; off (and free) when absent. */
-  trace?: ClientTraceObserver;
-  /**
-   * Read into one buffer shared by every such connection of this thread, instead of a new
-   * 64 KiB buffer per read: far fewer allocations and read(2)s for bulk transfers. Body chunks
-   * handed to onData are then valid only during the call: for consumers that use each chunk at
-   * once (hash it, count it), never for a sink that keeps it (a file stream). Default false.
-   */
-  sharedReadBuffer?: boolean;
-}
-
-/** When a request was written and how long its answer took (ms, on the connection's clock). */
-export interface RequestTiming {
-  /** clock.now() when the request line was written. */
-  sentAt: number;
-  /** Until the answer's response line arrived (for a pipelined request this includes waiting behind earlier answers). */
-  ttfbMs: number;
-  /** Until the answer was complete, body or LIST entries included. */
-  totalMs: number;
-}
-
-export interface HelloResult extends RequestTiming {
-  protocol: string;
-  server: string;
-  catalog: string;
-  songs: number;
-  /** key=value fields this client does not know. */
-  extra: ExtraFields;
-}
-
-export type CheckResult = RequestTiming & ({ kind: 'exist'; bytes: number; sha256: string; active?: number; extra: ExtraFields } | { kind: 'not_exist' });
-
-export type DataResult = RequestTiming &
-  (
-    | {
-        kind: 'data';
-        /** The offset that was asked for. */
-        offset: number;
-        /** The byte count announced by `DATA n`. */
-        length: number;
-        /** Body bytes handed to onData (equal to length on success). */
-        bytesReceived: number;
-      }
-    | { kind: 'not_exist' }
-  );
-
-export interface ListResult extends RequestTiming {
-  entries: ListEntry[];
-}
-
-export interface StatsResult extends RequestTiming {
-  stats: ServerStats;
-}
-
-export type QuitResult = RequestTiming;
-
-export interface TransferRequestOptions {
-  /** Resume from this byte (default 0). */
-  offset?: number;
-  /**
-   * Receives each body chunk as it arrives. The connection keeps no copy: a chunk the caller
-   * wants after the call returns it must keep (the Buffer is not reused by Node).
-   */
-  onData?: (chunk: Buffer) => void;
-  /** If set and `DATA n` announces another n, the request fails E_INTEGRITY before any body byte is handed on. */
-  expectBytes?: number;
-}
-
-type AnyResult = HelloResult | CheckResult | DataResult | ListResult | StatsResult | QuitResult;
-
-/** The response kinds each verb may be answered with (ERR is allowed for every verb). */
-const EXPECTED: Readonly<Record<Verb, ReadonlySet<Response['kind']>>> = {
-  HELLO: new Set(['OK']),
-  CHECK: new Set(['EXIST', 'NOT_EXIST']),
-  GET: new Set(['DATA', 'NOT_EXIST']),
-  STREAM: new Set(['DATA', 'NOT_EXIST']),
-  LIST: new Set(['LIST']),
-  STATS: new Set(['STATS']),
-  QUIT: new Set(['BYE']),
-};
+/**
+ * Where the connection is in its life. `open`: takes requests. `ending`: close() or QUIT was
+ * sent (or BYE came): what is in flight is still answered, nothing new is taken. `closed`: the
+ * socket is gone (queue empty, `finalError` says why). Moves only forward: open → ending → closed,
+ * or open → closed. A connection can also be broken while its socket is still closing
+ * (`finalError` set: an ERR 503, a protocol error): then it takes nothing either.
+ */
+export type ConnectionState = 'open' | 'ending' | 'closed';
 
 /** Socket errors that mean the peer went away mid-conversation. */
 const RESET_ERRNOS: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const NO_DATA: undefined = undefined;
 
-/** One request waiting for its answer; a class so that every request has the same shape. */
-class Pending {
-  resolve: (value: AnyResult) => void = noop;
-  reject: (error: Error) => void = noop;
-  /** clock.now() of the response line; -1 until it arrives. */
-  respondedAt = -1;
-  response: Response | undefined = undefined;
-  received = 0;
-
-  constructor(
-    readonly verb: Verb,
-    /** The song of CHECK/GET/STREAM, else ''. */
-    readonly song: string,
-    readonly sentAt: number,
-    readonly offset: number,
-    readonly onData: ((chunk: Buffer) => void) | undefined,
-    readonly expectBytes: number,
-  ) {}
-}
-
 function noop(): void {}
 
-/** The request as a person would read it, for error messages (built only when one is needed). */
-function describe(pending: Pending): string {
-  if (pending.song === '') return pending.verb;
-  return pending.offset > 0 ? `${pending.verb} ${pending.song} ${pending.offset}` : `${pending.verb} ${pending.song}`;
-}
-
-/** A FIFO without Array#shift's copying: a head index, reset whenever it empties. */
-class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    const item = this.items[this.head];
-    if (item === undefined) return undefined;
-    this.items[this.head++] = undefined as T; // drop the reference for the GC
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    }
-    return item;
-  }
-
-  drain(): T[] {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return rest;
-  }
-}
-
-interface ResolvedOptions {
-  host: string;
-  port: number;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  clientName: string | undefined;
-  clock: Clock;
-  trace: ClientTraceObserver | undefined;
-  sharedReadBuffer: boolean;
-}
-
-/**
- * Big enough for what loopback delivers in one read(2) during a bulk transfer. One per thread:
- * reads complete one socket at a time, each handed on (and used up) before the next.
- */
-export const SHARED_READ_BUFFER_BYTES = 1024 * 1024;
-let sharedReadBufferOfThread: Buffer | undefined;
-
-/** Node's `onread`: each read lands in the thread's shared buffer and is emitted as 'data', valid during the event only. */
-function sharedReads(socket: () => Socket): { buffer: () => Buffer; callback: (n: number, buffer: Buffer) => boolean } {
-  return {
-    buffer: () => (sharedReadBufferOfThread ??= Buffer.allocUnsafe(SHARED_READ_BUFFER_BYTES)),
-    callback: (n, buffer) => socket().emit('data', buffer.subarray(0, n)),
-  };
-}
-
-function resolveConnectOptions(options: ConnectOptions): ResolvedOptions {
-  if (typeof options.host !== 'string' || options.host.length === 0)
-    throw new JukeboxError('E_BAD_ARGUMENT', `host must be a non-empty string, got ${JSON.stringify(options.host)}`);
-  requireInteger('port', options.port, 0, 65_535);
-  const connectTimeoutMs = requireInteger('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 1);
-  const requestTimeoutMs = requireInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 1);
-  if (options.clientName !== undefined) requireClientName(options.clientName);
-  return {
-    host: options.host,
-    port: options.port,
-    connectTimeoutMs,
-    requestTimeoutMs,
-    clientName: options.clientName,
-    clock: options.clock ?? systemClock,
-    trace: options.trace,
-    sharedReadBuffer: options.sharedReadBuffer ?? false,
-  };
-}
-
-function requireClientName(name: string): void {
-  if (!CLIENT_NAME_PATTERN.test(name)) throw badClientName(name);
-}
-
-function badClientName(name: string): JukeboxError {
-  return new JukeboxError(
-    'E_BAD_ARGUMENT',
-    `client name must be 1 to ${MAX_CLIENT_NAME_CHARS} printable characters without spaces, got ${JSON.stringify(name)}`,
-  );
-}
-
-function badSong(song: string): JukeboxError {
-  return new JukeboxError('E_BAD_ARGUMENT', `bad song id ${JSON.stringify(song)}: expected letters, digits, '.', '_' or '-', at most 128`, {
-    hint: 'song ids are the catalog keys, e.g. song2',
-  });
+/** A broken invariant of the state machine: a bug here, never the server's doing. */
+function invariant(condition: boolean, what: string): asserts condition {
+  if (!condition) throw new JukeboxError('E_INTERNAL', `jukebox connection invariant broken: ${what}`);
 }
 
 export class JukeboxConnection {
@@ -271,12 +66,17 @@ export class JukeboxConnection {
   private readonly trace: ClientTraceObserver | undefined;
   private readonly clientName: string | undefined;
   private readonly requestTimeoutMs: number;
-  /** One timer per connection, refreshed as bytes arrive: no timer per request or per chunk. */
-  private readonly progressTimer: NodeJS.Timeout;
+  /**
+   * One timer per connection for the progress timeout, moved lazily: progress (a byte, a first
+   * request outstanding, a resume) only notes the time, and the timer, when it fires early, waits
+   * out the rest. No timer per request or chunk, and no timer list moved per chunk either.
+   */
+  private progressTimer: NodeJS.Timeout | undefined;
+  /** performance.now() (real time: the timer's own clock, not the injected one) of the last progress. */
+  private lastProgressAt = 0;
   private readonly closedPromise: Promise<void>;
   private resolveClosed: () => void = noop;
-  private open = true;
-  private ending = false;
+  private currentState: ConnectionState = 'open';
   private consumerPaused = false;
   private graceTimer: NodeJS.Timeout | undefined;
   /** Why the connection can take no more requests (set once it stops being usable). */
@@ -296,8 +96,6 @@ export class JukeboxConnection {
     this.connectedAt = this.clock.now();
     this.connectMs = this.connectedAt - startedAt;
     this.decoder = new ResponseDecoder(this.onDecoded);
-    this.progressTimer = setTimeout(this.onProgressTimeout, this.requestTimeoutMs);
-    this.progressTimer.unref();
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('data', this.onSocketData);
     socket.on('end', this.onSocketEnd);
@@ -313,44 +111,17 @@ export class JukeboxConnection {
     } catch (err) {
       return Promise.reject(err);
     }
-    return new Promise((resolve, reject) => {
-      const startedAt = resolved.clock.now();
-      const where = `${resolved.host}:${resolved.port}`;
-      const socket: Socket = netConnect({
-        host: resolved.host,
-        port: resolved.port,
-        noDelay: true,
-        ...(resolved.sharedReadBuffer ? { onread: sharedReads(() => socket) } : {}),
-      });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(
-          new JukeboxError('E_TIMEOUT', `connecting to ${where} took longer than ${resolved.connectTimeoutMs} ms`, {
-            hint: 'is the server overloaded or the address wrong?',
-          }),
-        );
-      }, resolved.connectTimeoutMs);
-      const onError = (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(
-          new JukeboxError('E_REFUSED', `cannot connect to ${where}: ${err.code ?? err.message}`, {
-            hint: err.code === 'ECONNREFUSED' ? `no server is listening on ${where}; start it with 'jukebox serve'` : 'check the host and port in the catalog',
-            cause: err,
-          }),
-        );
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(new JukeboxConnection(socket, resolved, startedAt));
-      });
-    });
+    return openSocket(resolved, (socket, startedAt) => new JukeboxConnection(socket, resolved, startedAt));
   }
 
   /** True until the connection is closed, destroyed, or broken by an error. */
   get isOpen(): boolean {
-    return this.open && this.finalError === undefined && !this.ending;
+    return this.currentState === 'open' && this.finalError === undefined;
+  }
+
+  /** See ConnectionState. */
+  get state(): ConnectionState {
+    return this.currentState;
   }
 
   /** Requests sent and not yet answered. */
@@ -365,13 +136,12 @@ export class JukeboxConnection {
 
   hello(clientName: string | undefined = this.clientName): Promise<HelloResult> {
     if (clientName !== undefined && !CLIENT_NAME_PATTERN.test(clientName)) return Promise.reject(badClientName(clientName));
-    const request: Request = clientName === undefined ? { verb: 'HELLO' } : { verb: 'HELLO', clientName };
-    return this.send(request, '', 0, NO_DATA, -1) as Promise<HelloResult>;
+    return this.send(clientName === undefined ? { verb: 'HELLO' } : { verb: 'HELLO', clientName }, '', 0, NO_DATA, -1);
   }
 
   check(song: string): Promise<CheckResult> {
     if (!isSongId(song)) return Promise.reject(badSong(song));
-    return this.send({ verb: 'CHECK', song }, song, 0, NO_DATA, -1) as Promise<CheckResult>;
+    return this.send({ verb: 'CHECK', song }, song, 0, NO_DATA, -1);
   }
 
   /** GET: the song from `offset` to its end, as fast as the server sends it. */
@@ -385,17 +155,17 @@ export class JukeboxConnection {
   }
 
   list(): Promise<ListResult> {
-    return this.send({ verb: 'LIST' }, '', 0, NO_DATA, -1) as Promise<ListResult>;
+    return this.send({ verb: 'LIST' }, '', 0, NO_DATA, -1);
   }
 
   stats(): Promise<StatsResult> {
-    return this.send({ verb: 'STATS' }, '', 0, NO_DATA, -1) as Promise<StatsResult>;
+    return this.send({ verb: 'STATS' }, '', 0, NO_DATA, -1);
   }
 
   /** Sends QUIT; resolves on BYE (the server then closes). Later requests fail E_CLOSED. */
   quit(): Promise<QuitResult> {
-    const answered = this.send({ verb: 'QUIT' }, '', 0, NO_DATA, -1) as Promise<QuitResult>;
-    if (this.finalError === undefined) this.ending = true;
+    const answered = this.send({ verb: 'QUIT' }, '', 0, NO_DATA, -1);
+    if (this.finalError === undefined) this.enter('ending');
     return answered;
   }
 
@@ -404,8 +174,8 @@ export class JukeboxConnection {
    * after our half-close), new ones fail E_CLOSED; then the socket closes. Resolves when closed.
    */
   close(): Promise<void> {
-    if (this.open && !this.ending) {
-      this.ending = true;
+    if (this.currentState === 'open') {
+      this.enter('ending');
       this.socket.end();
       if (this.queue.length === 0) this.startCloseGrace();
     }
@@ -414,7 +184,7 @@ export class JukeboxConnection {
 
   /** Cuts the connection now; requests in flight fail E_CLOSED. */
   destroy(): void {
-    if (!this.open) return;
+    if (this.currentState === 'closed') return;
     this.fail(new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} was destroyed by the client`));
   }
 
@@ -427,7 +197,7 @@ export class JukeboxConnection {
   resumeReading(): void {
     if (!this.consumerPaused) return;
     this.consumerPaused = false;
-    this.progressTimer.refresh();
+    this.progress();
     this.socket.resume();
   }
 
@@ -441,21 +211,27 @@ export class JukeboxConnection {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.send({ verb, song, offset }, song, offset, options.onData, expectBytes) as Promise<DataResult>;
+    return this.send({ verb, song, offset }, song, offset, options.onData, expectBytes);
   }
 
-  private send(request: Request, song: string, offset: number, onData: ((chunk: Buffer) => void) | undefined, expectBytes: number): Promise<AnyResult> {
+  private send<V extends Verb>(
+    request: Request & { verb: V },
+    song: string,
+    offset: number,
+    onData: ((chunk: Buffer) => void) | undefined,
+    expectBytes: number,
+  ): Promise<ResultOf[V]> {
     const unusable = this.unusableError();
     if (unusable) return Promise.reject(unusable);
     const line = encodeRequest(request);
     const sentAt = this.clock.now();
-    const pending = new Pending(request.verb, song, sentAt, offset, onData, expectBytes);
-    const promise = new Promise<AnyResult>((resolve, reject) => {
-      pending.resolve = resolve;
-      pending.reject = reject;
+    let pending: Pending<V> | undefined;
+    const promise = new Promise<ResultOf[V]>((resolve, reject) => {
+      pending = new Pending(request.verb, { resolve, reject }, song, sentAt, offset, onData, expectBytes);
     });
+    invariant(pending !== undefined, 'a Promise runs its executor at once');
     // The wait for progress starts with the first request outstanding; later ones queue behind it.
-    if (this.queue.length === 0) this.progressTimer.refresh();
+    if (this.queue.length === 0) this.progress();
     this.queue.push(pending);
     if (this.trace) this.emitTrace('sent', line.slice(0, -1), sentAt);
     this.socket.write(line);
@@ -465,14 +241,14 @@ export class JukeboxConnection {
   private unusableError(): JukeboxError | undefined {
     if (this.finalError instanceof JukeboxServerError) return this.finalError;
     if (this.finalError) return new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is no longer usable: ${this.finalError.message}`);
-    if (!this.open || this.ending) return new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
+    if (this.currentState !== 'open') return new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
     return undefined;
   }
 
   // Event handlers are arrow-function fields: bound once per connection, never per request or chunk.
 
   private readonly onSocketData = (chunk: Buffer): void => {
-    this.progressTimer.refresh();
+    this.progress();
     this.decoder.push(chunk);
   };
 
@@ -481,7 +257,8 @@ export class JukeboxConnection {
     switch (event.type) {
       case 'body': {
         // The head is the DATA request: the decoder emits body events only after its DATA line.
-        const head = this.queue.peek() as Pending;
+        const head = this.queue.peek();
+        invariant(head !== undefined, 'a body chunk arrived with no request waiting');
         head.received += event.chunk.length;
         if (head.onData !== undefined) head.onData(event.chunk);
         return;
@@ -506,7 +283,7 @@ export class JukeboxConnection {
     head.response = response;
     if (response.kind === 'ERR') return this.onErr(head, response.code, response.text);
     if (!EXPECTED[head.verb].has(response.kind)) {
-      return this.fail(new JukeboxError('E_PROTOCOL', `${this.host}:${this.port} answered ${describe(head)} with ${response.kind}`));
+      return this.fail(new JukeboxError('E_PROTOCOL', `${this.host}:${this.port} answered ${head.describe()} with ${response.kind}`));
     }
     if (response.kind === 'DATA') {
       if (head.expectBytes !== -1 && response.length !== head.expectBytes) {
@@ -514,24 +291,24 @@ export class JukeboxConnection {
         return this.fail(
           new JukeboxError(
             'E_INTEGRITY',
-            `${describe(head)}: ${this.host}:${this.port} announced ${response.length} bytes, the catalog says ${head.expectBytes}`,
+            `${head.describe()}: ${this.host}:${this.port} announced ${response.length} bytes, the catalog says ${head.expectBytes}`,
           ),
         );
       }
       return; // completed by bodyEnd
     }
     if (response.kind === 'LIST') return; // completed by the list event
-    this.completeHead();
+    this.completeHead(undefined, now);
   }
 
   private onErr(head: Pending, status: number, text: string): void {
-    const error = new JukeboxServerError(status, text, describe(head));
+    const error = new JukeboxServerError(status, text, head.describe());
     this.queue.shift();
-    head.reject(error);
+    head.fail(error);
     if (CLOSING_ERR_CODES.has(status)) {
       // The server closes after 413/503: whatever was pipelined behind gets the same answer.
       this.finalError = error;
-      for (const rest of this.queue.drain()) rest.reject(error);
+      for (const rest of this.queue.drain()) rest.fail(error);
       this.socket.end();
     } else {
       this.afterDequeue();
@@ -556,24 +333,21 @@ export class JukeboxConnection {
     this.completeHead(entries);
   }
 
-  private completeHead(entries?: ListEntry[]): void {
+  /** `now`: the caller's clock reading when it has one (a one-line answer: its response line is its end). */
+  private completeHead(entries?: ListEntry[], now: number = this.clock.now()): void {
     const head = this.queue.shift();
     const response = head?.response;
     if (head === undefined || response === undefined) return;
-    const now = this.clock.now();
-    const sentAt = head.sentAt;
-    const ttfbMs = head.respondedAt - sentAt;
-    const totalMs = now - sentAt;
     if (response.kind === 'BYE') {
-      this.ending = true;
+      this.enter('ending');
       this.finalError = new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} has quit`);
     }
-    head.resolve(buildResult(head, response, entries, ttfbMs, totalMs));
+    head.complete(response, entries, now);
     this.afterDequeue();
   }
 
   private afterDequeue(): void {
-    if (this.ending && this.queue.length === 0 && this.open) this.startCloseGrace();
+    if (this.currentState === 'ending' && this.queue.length === 0) this.startCloseGrace();
   }
 
   /** Once nothing is outstanding after close() or QUIT, the server has this long to close. */
@@ -583,11 +357,27 @@ export class JukeboxConnection {
     this.graceTimer.unref();
   }
 
+  /** Something moved: the wait for progress starts again from now. */
+  private progress(): void {
+    this.lastProgressAt = performance.now();
+    if (this.progressTimer === undefined) this.armProgressTimer(this.requestTimeoutMs);
+  }
+
+  private armProgressTimer(ms: number): void {
+    this.progressTimer = setTimeout(this.onProgressTimeout, ms);
+    this.progressTimer.unref();
+  }
+
   private readonly onProgressTimeout = (): void => {
-    if (this.queue.length === 0 || this.consumerPaused || !this.open) return;
-    const head = this.queue.peek() as Pending;
+    this.progressTimer = undefined;
+    const head = this.queue.peek();
+    // Nothing to wait for (the next request or resume arms it again).
+    if (head === undefined || this.consumerPaused || this.currentState === 'closed') return;
+    // Progress since the timer was set: wait out the rest of the window from the last progress.
+    const rest = this.lastProgressAt + this.requestTimeoutMs - performance.now();
+    if (rest > 0) return this.armProgressTimer(Math.ceil(rest));
     this.fail(
-      new JukeboxError('E_TIMEOUT', `${describe(head)}: no byte from ${this.host}:${this.port} for ${this.requestTimeoutMs} ms`, {
+      new JukeboxError('E_TIMEOUT', `${head.describe()}: no byte from ${this.host}:${this.port} for ${this.requestTimeoutMs} ms`, {
         hint: 'the server hung or the network stalled; the connection was closed because its stream position is lost',
       }),
     );
@@ -601,7 +391,7 @@ export class JukeboxConnection {
   private readonly onSocketError = (err: NodeJS.ErrnoException): void => {
     // Once connected, every socket error means the conversation is cut: E_RESET, the errno kept as the cause.
     const head = this.queue.peek();
-    const what = head ? `${describe(head)}: ` : '';
+    const what = head ? `${head.describe()}: ` : '';
     const how = err.code !== undefined && RESET_ERRNOS.has(err.code) ? `was cut (${err.code})` : `failed: ${err.code ?? err.message}`;
     this.fail(
       new JukeboxError('E_RESET', `${what}connection to ${this.host}:${this.port} ${how}`, {
@@ -613,8 +403,9 @@ export class JukeboxConnection {
 
   private readonly onSocketClose = (): void => {
     if (this.queue.length > 0) this.fail(this.closedEarlyError('closed the connection'));
-    this.open = false;
+    this.enter('closed');
     this.finalError ??= new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
+    invariant(this.queue.length === 0, 'requests still queued on a closed connection');
     clearTimeout(this.progressTimer);
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     this.resolveClosed();
@@ -622,9 +413,9 @@ export class JukeboxConnection {
 
   /** Requests still waiting when the server closes: cut off (E_RESET), or sent after QUIT (E_CLOSED). */
   private closedEarlyError(what: string): JukeboxError {
-    if (this.finalError !== undefined) return this.finalError;
-    const head = this.queue.peek() as Pending;
-    return new JukeboxError('E_RESET', `${describe(head)}: ${this.host}:${this.port} ${what} before the answer was complete`, {
+    const head = this.queue.peek();
+    if (this.finalError !== undefined || head === undefined) return this.finalError ?? new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
+    return new JukeboxError('E_RESET', `${head.describe()}: ${this.host}:${this.port} ${what} before the answer was complete`, {
       hint: 'the server stopped or restarted; resume on the other server',
     });
   }
@@ -632,45 +423,19 @@ export class JukeboxConnection {
   /** The connection is unusable: every request in flight fails with `error`, and the socket goes. */
   private fail(error: JukeboxError): void {
     if (this.finalError === undefined || this.finalError.code === 'E_CLOSED') this.finalError = error;
-    for (const pending of this.queue.drain()) pending.reject(error);
+    for (const pending of this.queue.drain()) pending.fail(error);
     this.socket.destroy();
+  }
+
+  /** The one way the state changes: forward only (see ConnectionState). */
+  private enter(next: ConnectionState): void {
+    const from = this.currentState;
+    if (from === next) return;
+    invariant(from === 'open' || next === 'closed', `from ${from} to ${next}`);
+    this.currentState = next;
   }
 
   private emitTrace(direction: 'sent' | 'received', line: string, atMs: number): void {
     this.trace?.({ direction, line, atMs, wallMs: this.clock.wallNow(), host: this.host, port: this.port });
-  }
-}
-
-function buildResult(head: Pending, response: Response, entries: ListEntry[] | undefined, ttfbMs: number, totalMs: number): AnyResult {
-  const sentAt = head.sentAt;
-  switch (response.kind) {
-    case 'OK':
-      return {
-        protocol: response.protocol,
-        server: response.server,
-        catalog: response.catalog,
-        songs: response.songs,
-        extra: response.extra,
-        sentAt,
-        ttfbMs,
-        totalMs,
-      };
-    case 'EXIST':
-      return response.active === undefined
-        ? { kind: 'exist', bytes: response.bytes, sha256: response.sha256, extra: response.extra, sentAt, ttfbMs, totalMs }
-        : { kind: 'exist', bytes: response.bytes, sha256: response.sha256, active: response.active, extra: response.extra, sentAt, ttfbMs, totalMs };
-    case 'NOT_EXIST':
-      return { kind: 'not_exist', sentAt, ttfbMs, totalMs };
-    case 'DATA':
-      return { kind: 'data', offset: head.offset, length: response.length, bytesReceived: head.received, sentAt, ttfbMs, totalMs };
-    case 'LIST':
-      return { entries: entries ?? [], sentAt, ttfbMs, totalMs };
-    case 'STATS':
-      return { stats: response.stats, sentAt, ttfbMs, totalMs };
-    case 'BYE':
-      return { sentAt, ttfbMs, totalMs };
-    case 'ERR':
-      // onResponse handles ERR before completing; reaching here is a bug.
-      throw new JukeboxError('E_INTERNAL', 'an ERR answer reached buildResult');
   }
 }

@@ -43,6 +43,12 @@ export class ConnectionCache {
     return made;
   }
 
+  /** The kept connection if it is still usable, now (no promise): for a caller that sends at once when it can. */
+  kept(serverId: string): JukeboxConnection | undefined {
+    const kept = this.open.get(serverId);
+    return kept?.isOpen ? kept : undefined;
+  }
+
   /** A transfer source that connects through this cache. */
   source(serverId: string): TransferSource {
     return { serverId, connect: () => this.get(serverId) };

@@ -59,10 +59,11 @@ export function errorKindOf(code: ErrorCode): ErrorKind {
 
 /** How a client holds its connections: one per server for its life, or new ones per request (the seed's way). */
 interface Connections {
-  forChecks(): ConnectionCache;
+  /** askServers' options for the next request's CHECKs (persistent: one object for the client's life). */
+  forChecks(): AskServersOptions<ServerAddress>;
   forTransfer(): ConnectionCache;
-  /** After each song request. */
-  release(): Promise<void>;
+  /** After each song request; undefined when there is nothing to wait for (persistent: no await per request). */
+  release(): Promise<void> | undefined;
   /** When the client is done. */
   closeAll(): Promise<void>;
 }
@@ -84,10 +85,13 @@ export async function runClientActor(script: ClientScript, ctx: ActorContext): P
       const countFrom = intendedStart;
       const token = ctx.recorder.requestStarted(countFrom);
       const played = await playRequest(request, ctx, connections, rng, probe);
-      await connections.release();
-      ctx.recorder.requestEnded(played.outcome, ctx.now() - countFrom, token);
-      probe?.done(request.song, played.kind === undefined ? played.outcome : `failed:${played.kind}`, ctx.now() - countFrom);
-      intendedStart = ctx.now() + request.thinkMs;
+      const releasing = connections.release();
+      if (releasing !== undefined) await releasing;
+      // One clock reading for the request's end and the next one's start (the clock is read per request, so once matters).
+      const endedAt = ctx.now();
+      ctx.recorder.requestEnded(played.outcome, endedAt - countFrom, token);
+      probe?.done(request.song, played.kind === undefined ? played.outcome : `failed:${played.kind}`, endedAt - countFrom);
+      intendedStart = endedAt + request.thinkMs;
     }
     return 'completed';
   } finally {
@@ -110,9 +114,7 @@ function failed(recorder: MetricsRecorder, kind: ErrorKind): Played {
 async function playRequest(request: PlannedRequest, ctx: ActorContext, connections: Connections, rng: Rng, probe: ClientProbe | undefined): Promise<Played> {
   const { recorder, behaviour } = ctx;
   try {
-    const checks = connections.forChecks();
-    const options: AskServersOptions<ServerAddress> = { connect: (s) => checks.get(s.id), timeoutMs: behaviour.timeoutMs };
-    const answers = await askServers(request.song, ctx.servers, options);
+    const answers = await askServers(request.song, ctx.servers, connections.forChecks());
     recordChecks(answers, recorder);
     const choice = chooseServer(answers, preferenceOf(behaviour.prefer), rng);
     probe?.choice(request.song, answers, choice);
@@ -198,9 +200,14 @@ function connectionsFor(ctx: ActorContext, probe: ClientProbe | undefined): Conn
       : (c) => ctx.recorder.recordPhase('connect', c.connectMs),
     ...(probe ? { trace: probe.onLine } : {}),
   };
+  const checksThrough = (cache: ConnectionCache): AskServersOptions<ServerAddress> => ({
+    connect: (s) => cache.kept(s.id) ?? cache.get(s.id),
+    timeoutMs: ctx.behaviour.timeoutMs,
+  });
   if (ctx.behaviour.connection === 'persistent') {
     const kept = new ConnectionCache(ctx.servers, options);
-    return { forChecks: () => kept, forTransfer: () => kept, release: async () => undefined, closeAll: () => kept.closeAll() };
+    const checks = checksThrough(kept);
+    return { forChecks: () => checks, forTransfer: () => kept, release: () => undefined, closeAll: () => kept.closeAll() };
   }
   let used: ConnectionCache[] = [];
   const fresh = () => {
@@ -213,5 +220,5 @@ function connectionsFor(ctx: ActorContext, probe: ClientProbe | undefined): Conn
     used = [];
     await Promise.all(closing.map((c) => c.closeAll()));
   };
-  return { forChecks: fresh, forTransfer: fresh, release, closeAll: release };
+  return { forChecks: () => checksThrough(fresh()), forTransfer: fresh, release, closeAll: release };
 }

@@ -141,14 +141,17 @@ describe('JukeboxConnection: answers', () => {
   it('close() lets the answers in flight arrive, then closes; later requests fail E_CLOSED', async () => {
     const fake = await fakeJukebox(SONGS);
     const c = await connect(fake.port);
+    expect(c.state).toBe('open');
     const answers = Promise.all([c.check('alpha'), c.get('beta')]);
     const closed = c.close();
+    expect(c.state).toBe('ending');
     expect(await codeOf(c.check('alpha'))).toBe('E_CLOSED');
     const [check, get] = await answers;
     expect(check.kind).toBe('exist');
     expect(get).toMatchObject({ kind: 'data', bytesReceived: 70_000 });
     await closed;
     expect(c.isOpen).toBe(false);
+    expect(c.state).toBe('closed');
   });
 
   it('QUIT gets BYE and then the connection refuses new requests with E_CLOSED', async () => {

@@ -1,7 +1,7 @@
 // Responses: encode → decode round trips, and ResponseDecoder framing split at any point.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ResponseDecoder, type DecoderEvent } from '../../../src/protocol/response-decoder.js';
+import { MAX_RESPONSE_LINE_BYTES, ResponseDecoder, type DecoderEvent } from '../../../src/protocol/response-decoder.js';
 import { decodeResponse, encodeListEntry, encodeResponse } from '../../../src/protocol/response.js';
 import type { Response } from '../../../src/protocol/types.js';
 
@@ -89,5 +89,25 @@ describe('responses', () => {
     const decoder = new ResponseDecoder((e) => events.push(e));
     decoder.push(Buffer.from('WHAT\nBYE\n'));
     expect(events).toEqual([{ type: 'error', reason: expect.stringContaining('unknown response') }]);
+  });
+
+  it('CRLF line endings and the line limit hold alike for a line in one chunk and a line split over chunks', () => {
+    const decodeAll = (chunks: Buffer[]) => {
+      const events: DecoderEvent[] = [];
+      const decoder = new ResponseDecoder((e) => events.push(e));
+      for (const c of chunks) decoder.push(c);
+      return events;
+    };
+    const crlf = Buffer.from('NOT_EXIST\r\nEXIST 5 ' + 'a'.repeat(64) + '\r\n');
+    const whole = decodeAll([crlf]);
+    expect(whole.map((e) => (e.type === 'response' ? e.response.kind : e.type))).toEqual(['NOT_EXIST', 'EXIST']);
+    expect(decodeAll([crlf.subarray(0, 10), crlf.subarray(10, 11), crlf.subarray(11)])).toEqual(whole);
+
+    const atLimit = Buffer.from(`ERR 500 ${'x'.repeat(MAX_RESPONSE_LINE_BYTES - 8)}\n`);
+    expect(decodeAll([atLimit])).toEqual([{ type: 'response', response: { kind: 'ERR', code: 500, text: 'x'.repeat(MAX_RESPONSE_LINE_BYTES - 8) } }]);
+    const overLimit = Buffer.from(`ERR 500 ${'x'.repeat(MAX_RESPONSE_LINE_BYTES - 7)}\nBYE\n`);
+    const tooLong = [{ type: 'error', reason: 'response line too long' }];
+    expect(decodeAll([overLimit])).toEqual(tooLong);
+    expect(decodeAll([overLimit.subarray(0, 100), overLimit.subarray(100)])).toEqual(tooLong);
   });
 });

@@ -1,0 +1,186 @@
+// Issue 15: the harness as a load generator for small requests. A CHECK-only scenario (50
+// persistent clients, no think time, every song absent, so each song request is one CHECK to
+// each of the two servers and nothing else) beside the minimal line client driving the same two
+// servers on the same connections (50 to each), in alternating rounds, best round kept.
+//
+// Both sides count the same thing: CHECK round trips per second, over both servers. The line
+// client counts the answers inside its window; simulate's figure is twice its steady song
+// requests per second (each is 2 CHECKs, one per server), the timeline's interior seconds as
+// the download row takes them. p99 is of the CHECK round trip: the line client's own histogram
+// (the worse of the two servers), simulate's `check` phase (sent → answered, as askServers times it).
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadCatalog } from '../src/catalog/load.js';
+import type { Catalog } from '../src/catalog/types.js';
+import { runScenario } from '../src/harness/coordinator.js';
+import { buildReport } from '../src/report/build.js';
+import type { Report } from '../src/report/model.js';
+import { collectEnvironment } from '../src/report/environment.js';
+import { parseScenario } from '../src/scenario/load.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../src/server/limits.js';
+import { SERVER_ID } from './fixture.js';
+import { runLineLoad, type LineLoadResult } from './load/line-client.js';
+import type { LoadTiming } from './load/window.js';
+import { startJukeboxProcess } from './peers/jukebox-process.js';
+import { LOOPBACK } from './peers/process.js';
+import { ratioOf, type BenchRow } from './results.js';
+import { compare, type Log } from './rounds.js';
+
+/** Clients of the scenario; each holds one connection per server, as many as the line client opens. */
+export const SMALL_HARNESS_CLIENTS = 50;
+const RATE_TARGET_RATIO = 0.9;
+/** simulate's CHECK p99 at most this many times the minimal client's. */
+const P99_TARGET_TIMES = 2;
+/** The second server: holds no song of the bench library (it answers every CHECK NOT_EXIST, as the first does for an absent song). */
+const SECOND_SERVER_ID = 's2';
+/** Not in the catalog: both servers answer NOT_EXIST. The planner's synthetic absent songs are of this form. */
+const ABSENT_SONG = 'no-such-song-1';
+/**
+ * Song requests per client: 50 × 1,200 = 60,000 requests, 120,000 CHECKs, 3–6 s at the rates
+ * seen here (whole seconds between start-up and tail for the steady window), bounded whatever the speed.
+ */
+const REQUESTS_PER_CLIENT = 1_200;
+/** Fewer timeline seconds than this and the whole run is the figure (no interior to take). */
+const MIN_TIMELINE_SECONDS = 3;
+/** Pool threads measured: 1 and 2, and up to the machine's parallelism where it has more (at most 4: a bench part stays short). */
+const MAX_POOL_THREADS = 4;
+
+export interface SmallHarnessInput {
+  catalogPath: string;
+  jukeboxPort: number;
+}
+
+interface CheckRate {
+  /** CHECK round trips per second, both servers together. */
+  perSecond: number;
+  p99Ms: number;
+  /** simulate only: over the whole run, start-up and tail included. */
+  wholeRunPerSecond?: number;
+  failed?: number;
+}
+
+const LINE = 'minimal line client';
+
+export async function runSmallHarness(
+  input: SmallHarnessInput,
+  timing: LoadTiming & { rounds: number },
+  log: Log,
+): Promise<{ rows: BenchRow[]; raw: Record<string, unknown> }> {
+  const catalogPath = writeTwoServerCatalog(input.catalogPath);
+  const second = await startJukeboxProcess(SECOND_SERVER_ID, catalogPath, DEFAULT_MAX_CONNECTIONS);
+  try {
+    const ports = [input.jukeboxPort, second.port];
+    const threadCounts = poolThreadCounts();
+    log(`harness-small: CHECK-only load, ${SMALL_HARNESS_CLIENTS} clients × 2 servers: minimal line client, simulate at ${threadCounts.join(', ')} pool threads`);
+    const sides = [
+      { name: LINE, run: () => runLineBoth(ports, timing) },
+      ...threadCounts.map((threads) => ({ name: simulateName(threads), run: () => runSimulate(catalogPath, ports, threads) })),
+    ];
+    const describe = (r: CheckRate) =>
+      `${r.perSecond.toFixed(0)} CHECK/s${r.wholeRunPerSecond === undefined ? '' : ` steady (${r.wholeRunPerSecond.toFixed(0)} over the whole run)`}, p99 ${r.p99Ms.toFixed(2)} ms${r.failed ? `, ${r.failed} failed` : ''}`;
+    const measured = await compare(sides, timing.rounds, (r) => r.perSecond, describe, log);
+    const line = measured.get(LINE)?.best;
+    const rows: BenchRow[] = [];
+    for (const threads of threadCounts) {
+      const sim = measured.get(simulateName(threads))?.best;
+      rows.push(...rowsFor(threads, sim, line));
+    }
+    return { rows, raw: Object.fromEntries(measured) };
+  } finally {
+    await second.stop().catch(() => second.kill());
+  }
+}
+
+function simulateName(threads: number): string {
+  return `simulate CHECK-only, ${threads} pool thread${threads === 1 ? '' : 's'}`;
+}
+
+function poolThreadCounts(): number[] {
+  const counts = [1, 2];
+  for (let n = 3; n <= Math.min(MAX_POOL_THREADS, availableParallelism()); n++) counts.push(n);
+  return counts;
+}
+
+function rowsFor(threads: number, sim: CheckRate | undefined, line: CheckRate | undefined): BenchRow[] {
+  const name = `simulate CHECK-only, ${SMALL_HARNESS_CLIENTS} clients, ${threads} pool thread${threads === 1 ? '' : 's'}`;
+  const note = sim?.failed ? `${sim.failed} failed requests` : undefined;
+  const rate = sim && line ? ratioOf(sim.perSecond, line.perSecond, 'higher') : undefined;
+  // ratioOf orients so that > 1 is better: for p99 that is line ÷ simulate; the target is simulate ≤ 2 × line.
+  const p99 = sim && line ? ratioOf(sim.p99Ms, line.p99Ms, 'lower') : undefined;
+  return [
+    {
+      group: 'issue 15',
+      name: `${name} (CHECK round trips/s)`,
+      figure: sim?.perSecond ?? 0,
+      unit: 'CHECK/s',
+      better: 'higher',
+      peer: line && { name: LINE, figure: line.perSecond },
+      ratio: rate,
+      target: `≥ ${RATE_TARGET_RATIO.toFixed(1)}×`,
+      met: rate === undefined ? undefined : rate >= RATE_TARGET_RATIO,
+      note,
+    },
+    {
+      group: 'issue 15',
+      name: '  same, CHECK p99',
+      figure: sim?.p99Ms ?? 0,
+      unit: 'ms',
+      better: 'lower',
+      peer: line && { name: LINE, figure: line.p99Ms },
+      ratio: p99,
+      target: `≥ ${(1 / P99_TARGET_TIMES).toFixed(1)}× (p99 ≤ ${P99_TARGET_TIMES}× the peer's)`,
+      met: p99 === undefined ? undefined : p99 >= 1 / P99_TARGET_TIMES,
+    },
+  ];
+}
+
+/** The bench catalog with a second server that holds none of its songs, beside it (song files are relative to it). */
+function writeTwoServerCatalog(catalogPath: string): string {
+  const { catalog } = loadCatalog(catalogPath);
+  const first = catalog.servers.find((s) => s.id === SERVER_ID);
+  if (!first) throw new Error(`the bench catalog has no server ${SERVER_ID}`);
+  const two: Catalog = { ...catalog, servers: [first, { ...first, id: SECOND_SERVER_ID }] };
+  const path = join(dirname(catalogPath), 'catalog-two-servers.json');
+  writeFileSync(path, `${JSON.stringify(two, null, 2)}\n`);
+  return path;
+}
+
+/** The line client on both servers at once, 50 connections each: the sum of the rates, the worse p99. */
+async function runLineBoth(ports: number[], timing: LoadTiming): Promise<CheckRate> {
+  const results: LineLoadResult[] = await Promise.all(
+    ports.map((port) =>
+      runLineLoad({ ...timing, host: LOOPBACK, port, connections: SMALL_HARNESS_CLIENTS, request: `CHECK ${ABSENT_SONG}\n`, expectPrefix: 'NOT_EXIST' }),
+    ),
+  );
+  return { perSecond: results.reduce((sum, r) => sum + r.perSecond, 0), p99Ms: Math.max(...results.map((r) => r.latency.p99)) };
+}
+
+async function runSimulate(catalogPath: string, ports: number[], threads: number): Promise<CheckRate> {
+  const { scenario, catalog } = parseScenario(
+    {
+      name: 'bench-harness-small',
+      seed: 1,
+      catalog: catalogPath,
+      servers: [SERVER_ID, SECOND_SERVER_ID].map((id, i) => ({ id, host: LOOPBACK, port: ports[i], external: true })),
+      load: { clients: SMALL_HARNESS_CLIENTS, concurrency: SMALL_HARNESS_CLIENTS, workers: threads },
+      client: { requests: REQUESTS_PER_CLIENT, connection: 'persistent', songs: { absent: 1 } },
+    },
+    undefined,
+  );
+  const report = buildReport(await runScenario(scenario, catalog), collectEnvironment());
+  const checksPerRequest = scenario.servers.length;
+  return {
+    perSecond: steadyRequestsPerSecond(report) * checksPerRequest,
+    wholeRunPerSecond: report.throughput.requestsPerSec * checksPerRequest,
+    p99Ms: report.latency.check.p99,
+    failed: report.totals.failed,
+  };
+}
+
+/** The mean of the timeline's interior seconds (without start-up and tail), as the download row's steadyBytesPerSecond. */
+export function steadyRequestsPerSecond(report: Pick<Report, 'timeline' | 'throughput'>): number {
+  const interior = report.timeline.slice(1, -1);
+  if (report.timeline.length < MIN_TIMELINE_SECONDS || interior.length === 0) return report.throughput.requestsPerSec;
+  return interior.reduce((sum, second) => sum + second.requestsPerSec, 0) / interior.length;
+}
