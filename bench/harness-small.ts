@@ -72,7 +72,9 @@ export async function runSmallHarness(
   try {
     const ports = [input.jukeboxPort, second.port];
     const threadCounts = poolThreadCounts();
-    log(`harness-small: CHECK-only load, ${SMALL_HARNESS_CLIENTS} clients × 2 servers: minimal line client, simulate at ${threadCounts.join(', ')} pool threads`);
+    log(
+      `harness-small: CHECK-only load, ${SMALL_HARNESS_CLIENTS} clients × 2 servers: minimal line client, simulate at ${threadCounts.join(', ')} pool threads`,
+    );
     const sides = [
       { name: LINE, run: () => runLineBoth(ports, timing) },
       ...threadCounts.map((threads) => ({ name: simulateName(threads), run: () => runSimulate(catalogPath, ports, threads) })),

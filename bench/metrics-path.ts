@@ -178,6 +178,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const rounds = Number(process.argv[2] ?? 1);
   for (let round = 1; round <= rounds; round++) {
     for (const c of await benchMetricsPath({ taskMs: 1000, warmupMs: 200 }))
-      process.stdout.write(`round ${round}: ${c.rate} req/s: ${percentOfThread(c).toFixed(3)} % of a thread (${c.perSecondMs.toFixed(2)} ms/thread-second; ${breakdown(c)})\n`);
+      process.stdout.write(
+        `round ${round}: ${c.rate} req/s: ${percentOfThread(c).toFixed(3)} % of a thread (${c.perSecondMs.toFixed(2)} ms/thread-second; ${breakdown(c)})\n`,
+      );
   }
 }

@@ -27,7 +27,8 @@ export interface AskServersOptions<S extends { id: string }> {
  */
 export function askServers<S extends { id: string }>(song: string, servers: readonly S[], options: AskServersOptions<S>): Promise<CheckAnswer[]> {
   // A bad song id is the caller's mistake, not a server's state: a rejection, not turned into answers.
-  if (!isSongId(song)) return Promise.reject(new JukeboxError('E_BAD_ARGUMENT', `bad song id ${JSON.stringify(song)}`, { hint: 'song ids are the catalog keys, e.g. song2' }));
+  if (!isSongId(song))
+    return Promise.reject(new JukeboxError('E_BAD_ARGUMENT', `bad song id ${JSON.stringify(song)}`, { hint: 'song ids are the catalog keys, e.g. song2' }));
   let timeoutMs: number;
   try {
     timeoutMs = requireInteger('timeoutMs', options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, 1);

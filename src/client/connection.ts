@@ -11,7 +11,15 @@ import { encodeRequest } from '../protocol/request.js';
 import { encodeListEntry, encodeResponse } from '../protocol/response.js';
 import type { ListEntry, Request, Response } from '../protocol/types.js';
 import type { Clock } from '../util/clock.js';
-import { badClientName, badSong, openSocket, resolveConnectOptions, type ClientTraceObserver, type ConnectOptions, type ResolvedOptions } from './connect-options.js';
+import {
+  badClientName,
+  badSong,
+  openSocket,
+  resolveConnectOptions,
+  type ClientTraceObserver,
+  type ConnectOptions,
+  type ResolvedOptions,
+} from './connect-options.js';
 import { JukeboxServerError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { CLIENT_NAME_PATTERN, CLOSE_GRACE_MS, requireInteger } from './limits.js';
@@ -414,7 +422,8 @@ export class JukeboxConnection {
   /** Requests still waiting when the server closes: cut off (E_RESET), or sent after QUIT (E_CLOSED). */
   private closedEarlyError(what: string): JukeboxError {
     const head = this.queue.peek();
-    if (this.finalError !== undefined || head === undefined) return this.finalError ?? new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
+    if (this.finalError !== undefined || head === undefined)
+      return this.finalError ?? new JukeboxError('E_CLOSED', `connection to ${this.host}:${this.port} is closed`);
     return new JukeboxError('E_RESET', `${head.describe()}: ${this.host}:${this.port} ${what} before the answer was complete`, {
       hint: 'the server stopped or restarted; resume on the other server',
     });

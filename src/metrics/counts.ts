@@ -25,7 +25,9 @@ export const COUNTS_LENGTH = LAYOUT.countsArrayLength;
 // countsIndex() below is hdr's index for unit magnitude 0 (lowest value 1) and values below 2^32
 // (its shifts are 32-bit): true of the bounds in histogram.ts, checked here rather than assumed.
 if (LAYOUT.unitMagnitude !== 0 || HISTOGRAM_HIGHEST_US >= 2 ** 32 || COUNTS_LENGTH > 0xffff)
-  throw new Error(`counts.ts: the histogram bounds (${HISTOGRAM_LOWEST_US} … ${HISTOGRAM_HIGHEST_US} µs) no longer fit its index arithmetic; hint: update countsIndex()`);
+  throw new Error(
+    `counts.ts: the histogram bounds (${HISTOGRAM_LOWEST_US} … ${HISTOGRAM_HIGHEST_US} µs) no longer fit its index arithmetic; hint: update countsIndex()`,
+  );
 
 const EMPTY: CountsDelta = { indices: new Uint16Array(0), counts: new Uint32Array(0) };
 

@@ -31,7 +31,9 @@ function reference(): hdr.JsHistogram {
 /** Values around every power of two (where buckets change) and anywhere in the range. */
 const anyUs = fc.oneof(
   fc.integer({ min: HISTOGRAM_LOWEST_US, max: HISTOGRAM_HIGHEST_US }),
-  fc.integer({ min: 0, max: 31 }).chain((k) => fc.integer({ min: -2, max: 2 }).map((d) => Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, 2 ** k + d)))),
+  fc
+    .integer({ min: 0, max: 31 })
+    .chain((k) => fc.integer({ min: -2, max: 2 }).map((d) => Math.min(HISTOGRAM_HIGHEST_US, Math.max(HISTOGRAM_LOWEST_US, 2 ** k + d)))),
 );
 
 /** Latencies as the harness sees them: mostly sub-millisecond to seconds, some far out, some beyond the bounds. */
@@ -45,7 +47,11 @@ const latencyMs = fc.oneof(
  * Request latencies where the coordinated-omission correction runs: it records one value per
  * interval the latency spans, so the bounds' hour at a 1 ms pace would be millions.
  */
-const requestMs = fc.oneof(fc.double({ min: 0, max: 50, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), fc.constantFrom(0, 0.0004, 2.048, 2.049));
+const requestMs = fc.oneof(
+  fc.double({ min: 0, max: 50, noNaN: true }),
+  fc.double({ min: 0, max: 5000, noNaN: true }),
+  fc.constantFrom(0, 0.0004, 2.048, 2.049),
+);
 /** A pace of 0 (or less: no correction) or of at least a millisecond. */
 const intervalMs = fc.oneof(fc.constantFrom(0, -1), fc.double({ min: 1, max: 500, noNaN: true }));
 
