@@ -78,6 +78,9 @@ describe('compare under no difference (null simulation)', () => {
     // so one size may show a little more, and all sizes pooled (38,000 trials) must not.
     for (const n of SIZES) expect(rates[n], `false-positive rate at ${n} per side`).toBeLessThanOrEqual(ALPHA + SAMPLING_SLACK);
     const pooled = SIZES.reduce((sum, n) => sum + (rates[n] ?? 0), 0) / SIZES.length;
+    console.info(
+      `false positives per runs a side (${TRIALS} trials each): ${SIZES.map((n) => `${n}: ${((rates[n] ?? 0) * 100).toFixed(1)} %`).join(', ')}; pooled ${(pooled * 100).toFixed(2)} %`,
+    );
     expect(pooled).toBeLessThanOrEqual(ALPHA);
     // The test is not mute: from 4 runs a side it does say "different" about as often as its level allows.
     for (const n of SIZES.filter((k) => k >= 6)) expect(rates[n], `rate at ${n} per side`).toBeGreaterThan(0.02);
@@ -103,6 +106,7 @@ describe('compare under a real change', () => {
       if (d?.verdict === 'worse') worse++;
       if (d?.verdict === 'better') better++;
     }
+    console.info(`a 20 % slowdown at 5 runs per side: called worse in ${((worse / TRIALS) * 100).toFixed(1)} % of ${TRIALS} trials, better in ${better}`);
     expect(worse / TRIALS).toBeGreaterThanOrEqual(0.8);
     expect(better).toBe(0);
   });
