@@ -15,11 +15,11 @@ import { loadCatalog } from '../src/catalog/load.js';
 import type { Catalog } from '../src/catalog/types.js';
 import { runScenario } from '../src/harness/coordinator.js';
 import { buildReport } from '../src/report/build.js';
-import type { Report } from '../src/report/model.js';
 import { collectEnvironment } from '../src/report/environment.js';
 import { parseScenario } from '../src/scenario/load.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../src/server/limits.js';
 import { SERVER_ID } from './fixture.js';
+import { steadyRate } from './harness.js';
 import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { startJukeboxProcess } from './peers/jukebox-process.js';
@@ -41,8 +41,6 @@ const ABSENT_SONG = 'no-such-song-1';
  * seen here (whole seconds between start-up and tail for the steady window), bounded whatever the speed.
  */
 const REQUESTS_PER_CLIENT = 1_200;
-/** Fewer timeline seconds than this and the whole run is the figure (no interior to take). */
-const MIN_TIMELINE_SECONDS = 3;
 /** Pool threads measured: 1 and 2, and up to the machine's parallelism where it has more (at most 4: a bench part stays short). */
 const MAX_POOL_THREADS = 4;
 
@@ -173,16 +171,9 @@ async function runSimulate(catalogPath: string, ports: number[], threads: number
   const report = buildReport(await runScenario(scenario, catalog), collectEnvironment());
   const checksPerRequest = scenario.servers.length;
   return {
-    perSecond: steadyRequestsPerSecond(report) * checksPerRequest,
+    perSecond: steadyRate(report, 'requestsPerSec') * checksPerRequest,
     wholeRunPerSecond: report.throughput.requestsPerSec * checksPerRequest,
     p99Ms: report.latency.check.p99,
     failed: report.totals.failed,
   };
-}
-
-/** The mean of the timeline's interior seconds (without start-up and tail), as the download row's steadyBytesPerSecond. */
-export function steadyRequestsPerSecond(report: Pick<Report, 'timeline' | 'throughput'>): number {
-  const interior = report.timeline.slice(1, -1);
-  if (report.timeline.length < MIN_TIMELINE_SECONDS || interior.length === 0) return report.throughput.requestsPerSec;
-  return interior.reduce((sum, second) => sum + second.requestsPerSec, 0) / interior.length;
 }

@@ -135,10 +135,15 @@ async function runSimulate(input: HarnessBenchInput): Promise<Throughput> {
 /**
  * The run's steady rate, comparable to the minimal client's measuring window (which leaves out
  * its warm-up): the mean of the timeline's interior seconds, without the first (pool threads
- * starting, connections opening) and the last (partial, clients finishing one by one).
+ * starting, connections opening) and the last (partial, clients finishing one by one). Too short
+ * a run for an interior: the whole run's rate.
  */
-export function steadyBytesPerSecond(report: Pick<Report, 'timeline' | 'throughput'>): number {
+export function steadyRate(report: Pick<Report, 'timeline' | 'throughput'>, rate: 'bytesPerSec' | 'requestsPerSec'): number {
   const interior = report.timeline.slice(1, -1);
-  if (report.timeline.length < MIN_TIMELINE_SECONDS || interior.length === 0) return report.throughput.bytesPerSec;
-  return interior.reduce((sum, second) => sum + second.bytesPerSec, 0) / interior.length;
+  if (report.timeline.length < MIN_TIMELINE_SECONDS || interior.length === 0) return report.throughput[rate];
+  return interior.reduce((sum, second) => sum + second[rate], 0) / interior.length;
+}
+
+export function steadyBytesPerSecond(report: Pick<Report, 'timeline' | 'throughput'>): number {
+  return steadyRate(report, 'bytesPerSec');
 }
