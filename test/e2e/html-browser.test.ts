@@ -1,16 +1,16 @@
 // The HTML pages as a person opens them: Debian's Chromium (headless) loads the file, offline.
 // Every chart must draw its series, nothing may be fetched, and no error may reach the console.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { compareGroups, type CompareRun } from '../../src/report/compare.js';
 import { compareCharts, renderCompareHtml } from '../../src/report/html-compare.js';
 import { renderHtml, reportCharts } from '../../src/report/html.js';
 import type { ChartSpec } from '../../src/report/html-charts.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser.js';
+import { chromiumAvailable, useChromium, warnIfNoChromium } from '../helpers/browser.js';
 import { makeReport } from '../helpers/report-fixture.js';
 
 const outDir = join(packageRoot, 'test-output');
@@ -46,20 +46,11 @@ const PROBE = String.raw`(function (args) {
 })`;
 
 describe.skipIf(!chromiumAvailable)('HTML pages in a browser', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(outDir, { recursive: true });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const newPage = useChromium(outDir);
 
   /** Opens a page from a file and collects what went wrong and what it asked the network for. */
   async function open(file: string): Promise<{ page: Page; consoleErrors: string[]; pageErrors: string[]; requests: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     const consoleErrors: string[] = [];
     const pageErrors: string[] = [];
     const requests: string[] = [];

@@ -6,15 +6,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/live/events.js';
 import { LIVE_PAGE_MAX_EVENTS } from '../../src/live/page/live-script.js';
 import { renderHtml } from '../../src/report/html.js';
 import { asReport, reportSchema } from '../../src/report/report-schema.js';
 import { limitSequence } from '../../src/report/sequence.js';
 import { packageRoot } from '../../src/util/paths.js';
-import { chromiumAvailable, launchChromium, warnIfNoChromium } from '../helpers/browser.js';
+import { chromiumAvailable, useChromium, warnIfNoChromium } from '../helpers/browser.js';
 import { makeReport } from '../helpers/report-fixture.js';
 import { CLI_BINS } from '../helpers/run-cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -135,19 +135,10 @@ interface Probe {
 }
 
 describe.skipIf(!chromiumAvailable)('the live view in a browser', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    mkdirSync(outDir, { recursive: true });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const newPage = useChromium(outDir);
 
   async function openPage(url: string, viewport = { width: 1400, height: 1000 }) {
-    const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+    const page = await newPage({ viewport, deviceScaleFactor: 1 });
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (m) => {
