@@ -8,6 +8,12 @@
 // requests per second (each is 2 CHECKs, one per server), the timeline's interior seconds as
 // the download row takes them. p99 is of the CHECK round trip: the line client's own histogram
 // (the worse of the two servers), simulate's `check` phase (sent → answered, as askServers times it).
+//
+// Why simulate's rate is what it is shows in two more figures: the CPU time of this whole process
+// per CHECK (user + system, over each side's whole run: the servers run in processes of their
+// own, so it is the client's cost alone), and a third side, the client library alone (askServers
+// over kept connections, no harness), which splits simulate's cost into the library's share and
+// the harness's.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,12 +26,13 @@ import { parseScenario } from '../src/scenario/load.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../src/server/limits.js';
 import { SERVER_ID } from './fixture.js';
 import { steadyRate } from './harness.js';
+import { runAskLoad } from './load/ask-client.js';
 import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { startJukeboxProcess } from './peers/jukebox-process.js';
 import { LOOPBACK } from './peers/process.js';
 import { ratioOf, type BenchRow } from './results.js';
-import { compare, type Log } from './rounds.js';
+import { compare, type Log, type Measured } from './rounds.js';
 
 /** Clients of the scenario; each holds one connection per server, as many as the line client opens. */
 export const SMALL_HARNESS_CLIENTS = 50;
@@ -56,9 +63,12 @@ interface CheckRate {
   /** simulate only: over the whole run, start-up and tail included. */
   wholeRunPerSecond?: number;
   failed?: number;
+  /** This process's CPU time (user + system) per CHECK over the side's whole run, µs. */
+  cpuPerCheckUs: number;
 }
 
 const LINE = 'minimal line client';
+const ASK = 'client library alone (askServers loop)';
 
 export async function runSmallHarness(
   input: SmallHarnessInput,
@@ -71,21 +81,24 @@ export async function runSmallHarness(
     const ports = [input.jukeboxPort, second.port];
     const threadCounts = poolThreadCounts();
     log(
-      `harness-small: CHECK-only load, ${SMALL_HARNESS_CLIENTS} clients × 2 servers: minimal line client, simulate at ${threadCounts.join(', ')} pool threads`,
+      `harness-small: CHECK-only load, ${SMALL_HARNESS_CLIENTS} clients × 2 servers: minimal line client, the client library alone, simulate at ${threadCounts.join(', ')} pool threads`,
     );
     const sides = [
       { name: LINE, run: () => runLineBoth(ports, timing) },
+      { name: ASK, run: () => runAskBoth(ports, timing) },
       ...threadCounts.map((threads) => ({ name: simulateName(threads), run: () => runSimulate(catalogPath, ports, threads) })),
     ];
     const describe = (r: CheckRate) =>
-      `${r.perSecond.toFixed(0)} CHECK/s${r.wholeRunPerSecond === undefined ? '' : ` steady (${r.wholeRunPerSecond.toFixed(0)} over the whole run)`}, p99 ${r.p99Ms.toFixed(2)} ms${r.failed ? `, ${r.failed} failed` : ''}`;
+      `${r.perSecond.toFixed(0)} CHECK/s${r.wholeRunPerSecond === undefined ? '' : ` steady (${r.wholeRunPerSecond.toFixed(0)} over the whole run)`}, p99 ${r.p99Ms.toFixed(2)} ms${r.failed ? `, ${r.failed} failed` : ''}, ${r.cpuPerCheckUs.toFixed(1)} µs CPU per CHECK`;
     const measured = await compare(sides, timing.rounds, (r) => r.perSecond, describe, log);
     const line = measured.get(LINE)?.best;
+    const lineCpu = medianCpu(measured.get(LINE));
     const rows: BenchRow[] = [];
     for (const threads of threadCounts) {
-      const sim = measured.get(simulateName(threads))?.best;
-      rows.push(...rowsFor(threads, sim, line));
+      const name = simulateName(threads);
+      rows.push(...rowsFor(threads, measured.get(name)?.best, line), cpuRow(medianCpu(measured.get(name)), lineCpu));
     }
+    rows.push(...askRows(measured.get(ASK)?.best, medianCpu(measured.get(ASK)), line, lineCpu));
     return { rows, raw: Object.fromEntries(measured) };
   } finally {
     await second.stop().catch(() => second.kill());
@@ -135,6 +148,45 @@ function rowsFor(threads: number, sim: CheckRate | undefined, line: CheckRate | 
   ];
 }
 
+/** The median of a side's rounds: CPU per CHECK moves far less between rounds than the rate, and the median is steadier than the best. */
+function medianCpu(m: Measured<CheckRate> | undefined): number | undefined {
+  const values = (m?.rounds ?? []).map((r) => r.cpuPerCheckUs).filter((v) => Number.isFinite(v) && v > 0);
+  if (values.length === 0) return undefined;
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+}
+
+function cpuRow(cpu: number | undefined, lineCpu: number | undefined): BenchRow {
+  return {
+    group: 'issue 15',
+    name: '  same, client CPU per CHECK (this process, user + system; median of rounds)',
+    figure: cpu ?? 0,
+    unit: 'µs/CHECK',
+    better: 'lower',
+    peer: lineCpu === undefined ? undefined : { name: LINE, figure: lineCpu },
+    ratio: cpu !== undefined && lineCpu !== undefined ? ratioOf(cpu, lineCpu, 'lower') : undefined,
+    note: cpu === undefined ? 'not measured' : undefined,
+  };
+}
+
+/** The client library alone: how much of simulate's cost is the library's, and how much the harness's. */
+function askRows(ask: CheckRate | undefined, askCpu: number | undefined, line: CheckRate | undefined, lineCpu: number | undefined): BenchRow[] {
+  return [
+    {
+      group: 'issue 15',
+      name: `the client library alone: askServers loop, ${SMALL_HARNESS_CLIENTS} clients, main thread (CHECK round trips/s)`,
+      figure: ask?.perSecond ?? 0,
+      unit: 'CHECK/s',
+      better: 'higher',
+      peer: line && { name: LINE, figure: line.perSecond },
+      ratio: ask && line ? ratioOf(ask.perSecond, line.perSecond, 'higher') : undefined,
+      note: ask ? undefined : 'every round failed',
+    },
+    { ...cpuRow(askCpu, lineCpu), name: '  same, client CPU per CHECK (user + system; median of rounds)' },
+  ];
+}
+
 /** The bench catalog with a second server that holds none of its songs, beside it (song files are relative to it). */
 function writeTwoServerCatalog(catalogPath: string): string {
   const { catalog } = loadCatalog(catalogPath);
@@ -148,12 +200,26 @@ function writeTwoServerCatalog(catalogPath: string): string {
 
 /** The line client on both servers at once, 50 connections each: the sum of the rates, the worse p99. */
 async function runLineBoth(ports: number[], timing: LoadTiming): Promise<CheckRate> {
+  const cpuBefore = process.cpuUsage();
   const results: LineLoadResult[] = await Promise.all(
     ports.map((port) =>
       runLineLoad({ ...timing, host: LOOPBACK, port, connections: SMALL_HARNESS_CLIENTS, request: `CHECK ${ABSENT_SONG}\n`, expectPrefix: 'NOT_EXIST' }),
     ),
   );
-  return { perSecond: results.reduce((sum, r) => sum + r.perSecond, 0), p99Ms: Math.max(...results.map((r) => r.latency.p99)) };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    perSecond: results.reduce((sum, r) => sum + r.perSecond, 0),
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+    cpuPerCheckUs: (cpu.user + cpu.system) / results.reduce((sum, r) => sum + r.totalRoundTrips, 0),
+  };
+}
+
+/** The client library alone on the same servers: 50 clients, one connection to each. */
+async function runAskBoth(ports: number[], timing: LoadTiming): Promise<CheckRate> {
+  const cpuBefore = process.cpuUsage();
+  const result = await runAskLoad({ ...timing, host: LOOPBACK, ports, clients: SMALL_HARNESS_CLIENTS, song: ABSENT_SONG });
+  const cpu = process.cpuUsage(cpuBefore);
+  return { perSecond: result.perSecond, p99Ms: result.latency.p99, cpuPerCheckUs: (cpu.user + cpu.system) / result.totalChecks };
 }
 
 async function runSimulate(catalogPath: string, ports: number[], threads: number): Promise<CheckRate> {
@@ -168,9 +234,14 @@ async function runSimulate(catalogPath: string, ports: number[], threads: number
     },
     undefined,
   );
-  const report = buildReport(await runScenario(scenario, catalog), collectEnvironment());
+  const cpuBefore = process.cpuUsage();
+  const run = await runScenario(scenario, catalog);
+  const cpu = process.cpuUsage(cpuBefore);
+  const report = buildReport(run, collectEnvironment());
   const checksPerRequest = scenario.servers.length;
   return {
+    // Start-up (the pool thread, its module loading, 100 connects) is in it: a few percent of a run this long.
+    cpuPerCheckUs: (cpu.user + cpu.system) / (report.totals.requests * checksPerRequest),
     perSecond: steadyRate(report, 'requestsPerSec') * checksPerRequest,
     wholeRunPerSecond: report.throughput.requestsPerSec * checksPerRequest,
     p99Ms: report.latency.check.p99,

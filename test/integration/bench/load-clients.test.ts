@@ -4,8 +4,10 @@
 // server on loopback where a server is involved.
 import { describe, expect, it } from 'vitest';
 import { steadyBytesPerSecond } from '../../../bench/harness.js';
+import { runAskLoad } from '../../../bench/load/ask-client.js';
 import { runBulkLoad } from '../../../bench/load/bulk-client.js';
 import { jukeboxFraming } from '../../../bench/load/framing.js';
+import { runLineLoad } from '../../../bench/load/line-client.js';
 import { scaleRows } from '../../../bench/scale/run-scale.js';
 import { libraryPerTest, LOOPBACK, startTestServer } from '../../helpers/server-fixture.js';
 
@@ -45,6 +47,34 @@ describe('bulk load client', () => {
       verifySha256: fixture.sha256Of('tiny'),
     });
     await expect(run).rejects.toThrow(`expected ${fixture.sha256Of('tiny')}`);
+  });
+});
+
+// The harness-small part divides the process's CPU over a whole run by what the run completed,
+// warm-up included: a count of the window alone would overstate the CPU per CHECK.
+describe('small-request load clients', () => {
+  it('the line client counts the round trips of the warm-up in its total, not in its rate', async () => {
+    const server = await startTestServer(library(), 's1');
+    const result = await runLineLoad({ ...SHORT, host: LOOPBACK, port: server.port, connections: 2, request: 'CHECK absent\n', expectPrefix: 'NOT_EXIST' });
+    expect(result.roundTrips).toBeGreaterThan(0);
+    expect(result.totalRoundTrips).toBeGreaterThan(result.roundTrips);
+  });
+
+  it('the client library alone asks every server and counts both answers of each round', async () => {
+    const fixture = library();
+    const servers = [await startTestServer(fixture, 's1'), await startTestServer(fixture, 's2')];
+    const result = await runAskLoad({ ...SHORT, host: LOOPBACK, ports: servers.map((s) => s.port), clients: 3, song: 'absent' });
+    expect(result.checks).toBeGreaterThan(0);
+    expect(result.totalChecks).toBeGreaterThan(result.checks);
+    // Each round's two answers are counted together: whole rounds, so an even total.
+    expect(result.totalChecks % 2).toBe(0);
+    expect(result.latency.p99).toBeGreaterThan(0);
+  });
+
+  it('the client library alone fails the run when a server answers anything but NOT_EXIST', async () => {
+    const fixture = library();
+    const server = await startTestServer(fixture, 's1');
+    await expect(runAskLoad({ ...SHORT, host: LOOPBACK, ports: [server.port], clients: 2, song: 'medium' })).rejects.toThrow('CHECK medium from s1: exist');
   });
 });
 
