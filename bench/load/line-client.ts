@@ -31,6 +31,8 @@ export interface LineLoadOptions extends LoadTiming {
 export interface LineLoadResult {
   connections: number;
   roundTrips: number;
+  /** Round trips over the whole run, warm-up and the answers after the window included: what the server did while the run lasted. */
+  totalRoundTrips: number;
   seconds: number;
   perSecond: number;
   /** Request written → answer line read, in ms. */
@@ -52,6 +54,7 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
   const histogram = createHistogram();
   const window = new MeasureWindow(options);
   let roundTrips = 0;
+  let totalRoundTrips = 0;
   let busy = sockets.length;
   let settled = false;
   let drainTimer: NodeJS.Timeout | undefined;
@@ -64,7 +67,14 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
       clearTimeout(drainTimer);
       if (err) return reject(err);
       const seconds = window.seconds;
-      resolve({ connections: sockets.length, roundTrips, seconds, perSecond: seconds > 0 ? roundTrips / seconds : 0, latency: summarize(histogram) });
+      resolve({
+        connections: sockets.length,
+        roundTrips,
+        totalRoundTrips,
+        seconds,
+        perSecond: seconds > 0 ? roundTrips / seconds : 0,
+        latency: summarize(histogram),
+      });
     };
     const idle = () => {
       if (--busy === 0) finish();
@@ -105,6 +115,7 @@ function drive(sockets: Socket[], options: LineLoadOptions): Promise<LineLoadRes
         // One request in flight: the answer is complete when a chunk ends its line.
         if (chunk[chunk.length - 1] !== LF) return;
         checked = false;
+        totalRoundTrips++;
         if (window.measuring) {
           roundTrips++;
           recordMs(histogram, performance.now() - sentAt);
