@@ -54,7 +54,7 @@ export function cpuUnmeasured(pid: number | undefined, measured: Measured<Server
   if (missing) return missing;
   if (measured && measured.rounds.length === 0 && measured.errors[0]) return `failed: ${measured.errors[0]}`;
   // Only the jukebox server runs without a process of its own (every peer without one is missing).
-  if (pid === undefined) return 'not measured: the server runs inside the bench process (--server thread|in-process), beside the load client';
+  if (pid === undefined) return 'not measured: in the bench process (--server thread|in-process)';
   return `not measured: /proc/${pid}/stat is not readable (Linux only)`;
 }
 
