@@ -174,12 +174,15 @@ async function startPeers(
   const versions: Record<string, string> = { node: process.version };
 
   let jukeboxPort: number;
+  // Only a server in a process of its own has CPU time of its own to read.
+  let jukeboxPid: number | undefined;
   if (mode === 'process') {
     const server = await startJukeboxProcess(SERVER_ID, library.catalogPath, DEFAULT_MAX_CONNECTIONS);
     cleanup.add('jukebox server process', async () => {
       await server.stop().catch(() => server.kill());
     });
     jukeboxPort = server.port;
+    jukeboxPid = server.pid;
   } else if (mode === 'thread') {
     const thread = await startServerThread({ serverId: SERVER_ID, catalogPath: library.catalogPath, files: library.files, host: LOOPBACK, port: 0 });
     cleanup.add('jukebox server thread', () => thread.stop({ graceful: false }));
@@ -215,6 +218,7 @@ async function startPeers(
 
   const python = findExecutable('python3');
   let pythonPort: number | undefined;
+  let pythonPid: number | undefined;
   if (!python) missing.python = 'python3 not installed (apt-get install -y python3)';
   else {
     const port = await freePort();
@@ -224,6 +228,7 @@ async function startPeers(
     if (peer) {
       cleanup.add('Python server', peer.stop);
       pythonPort = port;
+      pythonPid = peer.pid;
       versions.python = await versionOf(python, ['--version']);
     }
   }
@@ -241,12 +246,15 @@ async function startPeers(
     peers: {
       catalogPath: library.catalogPath,
       jukeboxPort,
+      jukeboxPid,
       bigBytes: library.bigBytes,
       bigSha256: library.bigSha256,
       nginx,
       redis,
       pythonPort,
+      pythonPid,
       nodeLinePort,
+      nodeLinePid: nodeLine.pid,
       nodePersistentPort,
       missing,
     },

@@ -1,6 +1,8 @@
 // The system benchmarks: jukebox against its peers, side by side in one run, each pair driven by
 // the same load client. Each side of a comparison runs `rounds` times in alternating order
 // (A B B A …) and keeps its best round: noise on a shared machine only ever slows a run down.
+// Under issue 15's rate rows, the server's CPU per request, connection or MB (bench/server-cpu.ts):
+// the median of the rounds, which says why a rate ratio is what it is.
 import { runBulkLoad, type BulkLoadResult } from './load/bulk-client.js';
 import { runConnectLoad, type ConnectLoadResult } from './load/connect-client.js';
 import { httpFraming, jukeboxFraming } from './load/framing.js';
@@ -16,6 +18,7 @@ import { REDIS_KEY, type RedisPeer } from './peers/redis.js';
 import { ratioOf, spreadOf, type BenchRow, type PeerFigure, type Spread } from './results.js';
 import { compare, type Log, type Measured, type Side } from './rounds.js';
 import { runScaleBench } from './scale/run-scale.js';
+import { cpuRow, cpuUnmeasured, withServerCpu, type CpuSide, type ServerCpu } from './server-cpu.js';
 
 /** Issue 2: GET throughput at these connection counts, CHECK round trips at these. */
 export const GET_CONNECTIONS = [1, 16, 64] as const;
@@ -38,6 +41,8 @@ const PACED_INTERVAL_MS = 2;
 /** Issue 15: connection per request at least twice the seed's Python threaded server, and 0.95× the bare Node server. */
 const CONNECT_TARGET_RATIO = 2.0;
 const CONNECT_NODE_TARGET_RATIO = 0.95;
+/** The bulk rows' CPU is per MB sent (10^6 body bytes, like MB/s). */
+const BYTES_PER_MB = 1e6;
 
 export interface SystemTiming extends LoadTiming {
   /** Rounds per side of a comparison (the best counts). */
@@ -49,14 +54,19 @@ export interface SystemPeers {
   /** The bench library's catalog (the harness run reads it). */
   catalogPath: string;
   jukeboxPort: number;
+  /** The jukebox server's process, for its CPU time; undefined when it runs in the bench's process (--server thread|in-process). */
+  jukeboxPid?: number | undefined;
   bigBytes: number;
   bigSha256: string;
   nginx?: NginxPeer | undefined;
   redis?: RedisPeer | undefined;
   pythonPort?: number | undefined;
+  pythonPid?: number | undefined;
   /** The bare Node server: one answer then close / every line answered on a persistent connection. */
   nodeLinePort: number;
   nodePersistentPort: number;
+  /** The bare Node server's process (both ports). */
+  nodeLinePid: number;
   /** peer name → why it is not running (with how to install it). */
   missing: Record<string, string>;
 }
@@ -117,6 +127,11 @@ function whyMissing(peers: SystemPeers, missingKey: string, m: Measured<unknown>
   return peers.missing[missingKey] ?? (m && !m.best && m.errors[0] ? `failed: ${m.errors[0]}` : undefined);
 }
 
+/** One side of a CPU row: the jukebox server's or a peer's rounds, and why there is no figure if there is none. */
+function cpuSide(name: string, pid: number | undefined, measured: Measured<ServerCpu> | undefined, missing?: string): CpuSide {
+  return { name, measured, unmeasured: cpuUnmeasured(pid, measured, missing) };
+}
+
 /** Runs one side alone, one round (issue 2's figures at the connection counts not compared). */
 async function alone<R>(side: Side<R>, score: (r: R) => number, describe: (r: R) => string, raw: Raw, log: Log): Promise<R | undefined> {
   const m = await compare([side], 1, score, describe, log);
@@ -157,8 +172,16 @@ async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: 
 
   log(`bulk: GET of a ${(peers.bigBytes / 1e6).toFixed(2)} MB song at ${BULK_COMPARE_CONNECTIONS} connections, jukebox vs nginx`);
   const jukeboxSide = get(BULK_COMPARE_CONNECTIONS);
-  const sides = [jukeboxSide];
-  if (peers.nginx) sides.push(httpGet('nginx sendfile on', peers.nginx.sendfilePort), httpGet('nginx sendfile off', peers.nginx.copyPort));
+  const mbSent = (r: BulkLoadResult) => r.totalBytes / BYTES_PER_MB;
+  const sides = [withServerCpu(jukeboxSide, peers.jukeboxPid, mbSent)];
+  if (peers.nginx) {
+    const nginxPid = peers.nginx.pid;
+    sides.push(
+      ...[httpGet('nginx sendfile on', peers.nginx.sendfilePort), httpGet('nginx sendfile off', peers.nginx.copyPort)].map((side) =>
+        withServerCpu(side, nginxPid, mbSent),
+      ),
+    );
+  }
   const bulk = await compare(sides, timing.rounds, score, mbps, log);
   for (const [name, m] of bulk) raw[name] = m;
   const jukebox = bulk.get(jukeboxSide.name)?.best;
@@ -188,10 +211,23 @@ async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: 
     figure: r.mbPerSecond,
     spread: spread(`nginx sendfile ${setting}`),
   });
+  const cpuRows = (['on', 'off'] as const).map((setting) =>
+    cpuRow(
+      `  same, server CPU per MB sent (user + system), vs nginx sendfile ${setting}`,
+      'µs/MB',
+      cpuSide('jukebox', peers.jukeboxPid, bulk.get(jukeboxSide.name)),
+      cpuSide(
+        `nginx (sendfile ${setting})`,
+        peers.nginx?.pid,
+        bulk.get(`nginx sendfile ${setting}`),
+        whyMissing(peers, 'nginx', bulk.get(`nginx sendfile ${setting}`)),
+      ),
+    ),
+  );
   if (!on || !off) {
     const missing = whyMissing(peers, 'nginx', bulk.get('nginx sendfile on') ?? bulk.get('nginx sendfile off'));
     const peer = on ? nginxPeer('on', on, ' only') : off ? nginxPeer('off', off, ' only') : undefined;
-    return { issue2, issue15: [comparedRow('issue 15', name, figure, 'MB/s', 'higher', peer, BULK_TARGET_RATIO, missing)], issue7: [] };
+    return { issue2, issue15: [comparedRow('issue 15', name, figure, 'MB/s', 'higher', peer, BULK_TARGET_RATIO, missing), ...cpuRows], issue7: [] };
   }
   const [best, other] = on.mbPerSecond >= off.mbPerSecond ? [nginxPeer('on', on), nginxPeer('off', off)] : [nginxPeer('off', off), nginxPeer('on', on)];
   return {
@@ -199,6 +235,7 @@ async function runBulk(peers: SystemPeers, timing: SystemTiming, raw: Raw, log: 
     issue15: [
       comparedRow('issue 15', `${name}, vs nginx's better setting`, figure, 'MB/s', 'higher', best, BULK_TARGET_RATIO, undefined),
       comparedRow('issue 15', "  same, vs nginx's other setting", figure, 'MB/s', 'higher', other, undefined, undefined),
+      ...cpuRows,
     ],
     issue7: [],
   };
@@ -238,7 +275,18 @@ async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log:
     'EXIST',
     SMALL_COMPARE_CONNECTIONS,
   );
-  const small = await compare([jukeboxSide, ...exists(), bareSide], timing.rounds, score, rtps, log);
+  const roundTrips = (r: LineLoadResult) => r.totalRoundTrips;
+  const small = await compare(
+    [
+      withServerCpu(jukeboxSide, peers.jukeboxPid, roundTrips),
+      ...exists().map((side) => withServerCpu(side, peers.redis?.pid, roundTrips)),
+      withServerCpu(bareSide, peers.nodeLinePid, roundTrips),
+    ],
+    timing.rounds,
+    score,
+    rtps,
+    log,
+  );
   for (const [name, m] of small) raw[name] = m;
   const jukebox = small.get(jukeboxSide.name)?.best;
   const redis = redisSide && small.get(redisSide.name)?.best;
@@ -307,6 +355,12 @@ async function runSmall(peers: SystemPeers, timing: SystemTiming, raw: Raw, log:
         SMALL_TARGET_RATIO,
         whyMissing(peers, 'node', small.get(bareSide.name)),
       ),
+      cpuRow(
+        '  same, server CPU per request (user + system)',
+        'µs/request',
+        cpuSide('jukebox', peers.jukeboxPid, small.get(jukeboxSide.name)),
+        cpuSide('bare Node', peers.nodeLinePid, small.get(bareSide.name), whyMissing(peers, 'node', small.get(bareSide.name))),
+      ),
     ],
     issue7: [
       comparedRow(
@@ -335,8 +389,12 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
     run: () => runConnectLoad({ ...timing, host: LOOPBACK, port, concurrency: CONNECT_CONCURRENCY, request: `CHECK ${SMALL_SONG.id}\n`, expectPrefix }),
   });
   log(`connect: connection per request (connect + CHECK + answer + close) at concurrency ${CONNECT_CONCURRENCY}`);
-  const sides = [side('jukebox conn/req', peers.jukeboxPort, 'EXIST '), side('bare Node net', peers.nodeLinePort, 'EXIST')];
-  if (peers.pythonPort !== undefined) sides.push(side('Python threaded', peers.pythonPort, 'EXIST'));
+  const connections = (r: ConnectLoadResult) => r.totalConnections;
+  const sides = [
+    withServerCpu(side('jukebox conn/req', peers.jukeboxPort, 'EXIST '), peers.jukeboxPid, connections),
+    withServerCpu(side('bare Node net', peers.nodeLinePort, 'EXIST'), peers.nodeLinePid, connections),
+  ];
+  if (peers.pythonPort !== undefined) sides.push(withServerCpu(side('Python threaded', peers.pythonPort, 'EXIST'), peers.pythonPid, connections));
   const connect = await compare(sides, timing.rounds, (r) => r.perSecond, cps, log);
   for (const [name, m] of connect) raw[name] = m;
 
@@ -344,6 +402,14 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
   const figure = { value: connect.get('jukebox conn/req')?.best?.perSecond ?? 0, spread: spread('jukebox conn/req') };
   const python = connect.get('Python threaded')?.best;
   const bareNode = connect.get('bare Node net')?.best;
+  // One CPU row under each target row: Python's CPU ratio is where its rate ratio falls when the machine is busy, bare Node's is the floor.
+  const connectCpu = (peer: CpuSide) =>
+    cpuRow(
+      `  same, server CPU per connection (user + system), vs ${peer.name}`,
+      'µs/connection',
+      cpuSide('jukebox', peers.jukeboxPid, connect.get('jukebox conn/req')),
+      peer,
+    );
   return {
     issue2: [],
     issue15: [
@@ -357,6 +423,7 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
         CONNECT_TARGET_RATIO,
         whyMissing(peers, 'python', connect.get('Python threaded')),
       ),
+      connectCpu(cpuSide('Python', peers.pythonPid, connect.get('Python threaded'), whyMissing(peers, 'python', connect.get('Python threaded')))),
       comparedRow(
         'issue 15',
         '  same, vs a bare Node net server',
@@ -367,6 +434,7 @@ async function runConnect(peers: SystemPeers, timing: SystemTiming, raw: Raw, lo
         CONNECT_NODE_TARGET_RATIO,
         whyMissing(peers, 'node', connect.get('bare Node net')),
       ),
+      connectCpu(cpuSide('bare Node', peers.nodeLinePid, connect.get('bare Node net'), whyMissing(peers, 'node', connect.get('bare Node net')))),
     ],
     issue7: [],
   };

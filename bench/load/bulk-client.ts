@@ -28,6 +28,8 @@ export interface BulkLoadResult {
   connections: number;
   /** Body bytes received inside the window (partial transfers count: a fixed window cuts some). */
   bytes: number;
+  /** Body bytes received over the whole run, warm-up and the transfers finished after the window included: what the server sent while the run lasted. */
+  totalBytes: number;
   /** Transfers completed inside the window. */
   transfers: number;
   seconds: number;
@@ -51,6 +53,7 @@ function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadRes
   const maxTransfers = options.maxTransfers ?? DEFAULT_MAX_TRANSFERS;
   const window = new MeasureWindow(options);
   let bytes = 0;
+  let totalBytes = 0;
   let transfers = 0;
   let busy = sockets.length;
   let settled = false;
@@ -64,9 +67,10 @@ function drive(sockets: Socket[], options: BulkLoadOptions): Promise<BulkLoadRes
       clearTimeout(drainTimer);
       if (err) return reject(err);
       const seconds = window.seconds;
-      resolve({ connections: sockets.length, bytes, transfers, seconds, mbPerSecond: seconds > 0 ? bytes / seconds / 1e6 : 0 });
+      resolve({ connections: sockets.length, bytes, totalBytes, transfers, seconds, mbPerSecond: seconds > 0 ? bytes / seconds / 1e6 : 0 });
     };
     const count = (n: number) => {
+      totalBytes += n;
       if (window.measuring) bytes += n;
     };
 

@@ -39,6 +39,8 @@ export interface ConnectLoadResult {
   concurrency: number;
   /** Connect + request + answer + close, completed inside the window. */
   requests: number;
+  /** Connections answered over the whole run, warm-up and those finished after the window included: what the server did while the run lasted. */
+  totalConnections: number;
   /** Connections that failed (refused, reset, wrong answer) inside the window. */
   errors: number;
   seconds: number;
@@ -55,6 +57,7 @@ export function runConnectLoad(options: ConnectLoadOptions): Promise<ConnectLoad
   const histogram = createHistogram();
   const window = new MeasureWindow(options);
   let requests = 0;
+  let totalConnections = 0;
   let errors = 0;
   let busy = options.concurrency;
   let settled = false;
@@ -70,7 +73,15 @@ export function runConnectLoad(options: ConnectLoadOptions): Promise<ConnectLoad
         return reject(new Error(`${errors} of ${requests + errors} connections to ${options.host}:${options.port} failed`));
       }
       const seconds = window.seconds;
-      resolve({ concurrency: options.concurrency, requests, errors, seconds, perSecond: seconds > 0 ? requests / seconds : 0, latency: summarize(histogram) });
+      resolve({
+        concurrency: options.concurrency,
+        requests,
+        totalConnections,
+        errors,
+        seconds,
+        perSecond: seconds > 0 ? requests / seconds : 0,
+        latency: summarize(histogram),
+      });
     };
 
     /** One connection's life; calls `next` once, when it is over either way. */
@@ -84,6 +95,7 @@ export function runConnectLoad(options: ConnectLoadOptions): Promise<ConnectLoad
         over = true;
         if (resetOnClose && !socket.destroyed) socket.resetAndDestroy();
         else socket.destroy();
+        if (ok) totalConnections++;
         if (window.measuring) {
           if (ok) {
             requests++;

@@ -31,7 +31,7 @@ export interface LineLoadOptions extends LoadTiming {
 export interface LineLoadResult {
   connections: number;
   roundTrips: number;
-  /** Round trips over the whole run, warm-up included: what the process's CPU over the run is divided by. */
+  /** Round trips over the whole run, warm-up and the answers after the window included: the interval the client's and the server's CPU are read over. */
   totalRoundTrips: number;
   seconds: number;
   perSecond: number;

@@ -17,6 +17,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export interface JukeboxProcess {
   serverId: string;
   port: number;
+  /** The server's process id (the bench reads its CPU time from /proc). */
+  pid: number;
   /** The server's counters, asked over IPC. */
   stats(): Promise<ServerStats>;
   /** Stops the server and its process; resolves with the process's peak resident memory. */
@@ -32,6 +34,8 @@ export async function startJukeboxProcess(serverId: string, catalogPath: string,
     return {
       serverId,
       port: port.port,
+      // Defined: the process sent its listening notice, so it was spawned.
+      pid: child.pid as number,
       stats: async () => {
         const answer = nextNotice(child, 'stats', STOP_TIMEOUT_MS, `jukebox server ${serverId} answering stats`);
         child.send({ type: 'stats' } satisfies JukeboxProcessCommand);

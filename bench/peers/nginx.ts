@@ -12,6 +12,8 @@ export interface NginxPeer {
   /** The port with `sendfile off` (nginx reads into its buffers, then writes). */
   copyPort: number;
   version: string;
+  /** The master's process id: the workers are its children. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export async function startNginx(binary: string, root: string, workDir: string):
     args: ['-c', config, '-p', workDir, '-e', join(workDir, 'error.log')],
     port: sendfilePort,
   });
-  return { sendfilePort, copyPort, version: (await versionOf(binary, ['-v'])).replace(/^nginx version: /, ''), stop: () => peer.stop() };
+  return { sendfilePort, copyPort, version: (await versionOf(binary, ['-v'])).replace(/^nginx version: /, ''), pid: peer.pid, stop: () => peer.stop() };
 }
 
 function nginxConfig(o: { root: string; workDir: string; sendfilePort: number; copyPort: number }): string {

@@ -55,6 +55,8 @@ export function findExecutable(name: string): string | undefined {
 export interface PeerProcess {
   readonly name: string;
   readonly port: number;
+  /** Its process id (the bench reads its CPU time from /proc). */
+  readonly pid: number;
   /** SIGTERM, then SIGKILL after a while; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -107,7 +109,8 @@ export async function spawnPeer(options: SpawnPeerOptions): Promise<PeerProcess>
     }
     await sleep(READY_POLL_MS);
   }
-  return { name: options.name, port: options.port, stop };
+  // Defined: the process accepted a connection, so it was spawned.
+  return { name: options.name, port: options.port, pid: child.pid as number, stop };
 }
 
 /** True when a TCP connection to the port succeeds (it is closed at once). */

@@ -12,6 +12,7 @@ const SETUP_TIMEOUT_MS = 5_000;
 export interface RedisPeer {
   port: number;
   version: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export async function startRedis(binary: string, workDir: string): Promise<Redis
     throw err;
   }
   const version = /v=(\S+)/.exec(await versionOf(binary, ['--version']))?.[1] ?? 'unknown';
-  return { port, version, stop: () => peer.stop() };
+  return { port, version, pid: peer.pid, stop: () => peer.stop() };
 }
 
 /** Sends one inline command and checks that the answer starts as expected. */
