@@ -31,7 +31,7 @@ import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { startJukeboxProcess } from './peers/jukebox-process.js';
 import { LOOPBACK } from './peers/process.js';
-import { ratioOf, type BenchRow } from './results.js';
+import { medianOf, ratioOf, type BenchRow } from './results.js';
 import { compare, type Log, type Measured } from './rounds.js';
 
 /** Clients of the scenario; each holds one connection per server, as many as the line client opens. */
@@ -96,7 +96,7 @@ export async function runSmallHarness(
     const rows: BenchRow[] = [];
     for (const threads of threadCounts) {
       const name = simulateName(threads);
-      rows.push(...rowsFor(threads, measured.get(name)?.best, line), cpuRow(medianCpu(measured.get(name)), lineCpu));
+      rows.push(...rowsFor(threads, measured.get(name)?.best, line), clientCpuRow(medianCpu(measured.get(name)), lineCpu));
     }
     rows.push(...askRows(measured.get(ASK)?.best, medianCpu(measured.get(ASK)), line, lineCpu));
     return { rows, raw: Object.fromEntries(measured) };
@@ -148,16 +148,12 @@ function rowsFor(threads: number, sim: CheckRate | undefined, line: CheckRate | 
   ];
 }
 
-/** The median of a side's rounds: CPU per CHECK moves far less between rounds than the rate, and the median is steadier than the best. */
+/** The median of a side's rounds' CPU per CHECK. */
 function medianCpu(m: Measured<CheckRate> | undefined): number | undefined {
-  const values = (m?.rounds ?? []).map((r) => r.cpuPerCheckUs).filter((v) => Number.isFinite(v) && v > 0);
-  if (values.length === 0) return undefined;
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+  return medianOf(m, (r) => r.cpuPerCheckUs);
 }
 
-function cpuRow(cpu: number | undefined, lineCpu: number | undefined): BenchRow {
+function clientCpuRow(cpu: number | undefined, lineCpu: number | undefined): BenchRow {
   return {
     group: 'issue 15',
     name: '  same, client CPU per CHECK (this process, user + system; median of rounds)',
@@ -183,7 +179,7 @@ function askRows(ask: CheckRate | undefined, askCpu: number | undefined, line: C
       ratio: ask && line ? ratioOf(ask.perSecond, line.perSecond, 'higher') : undefined,
       note: ask ? undefined : 'every round failed',
     },
-    { ...cpuRow(askCpu, lineCpu), name: '  same, client CPU per CHECK (user + system; median of rounds)' },
+    { ...clientCpuRow(askCpu, lineCpu), name: '  same, client CPU per CHECK (user + system; median of rounds)' },
   ];
 }
 

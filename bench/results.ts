@@ -53,6 +53,21 @@ export function spreadOf<R>(measured: Measured<R> | undefined, value: (r: R) => 
   return better === 'higher' ? { best: high, worst: low, rounds: values.length } : { best: low, worst: high, rounds: values.length };
 }
 
+/**
+ * The median of a side's rounds by `value` (rounds without a finite, positive value left out), or
+ * undefined: for CPU per unit of work, which moves far less between rounds than a rate, the median
+ * is steadier than the best round, the luckiest one.
+ */
+export function medianOf<R>(measured: Measured<R> | undefined, value: (r: R) => number | undefined): number | undefined {
+  const values = (measured?.rounds ?? [])
+    .map(value)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v) && v > 0)
+    .sort((a, b) => a - b);
+  if (values.length === 0) return undefined;
+  const middle = Math.floor(values.length / 2);
+  return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+}
+
 /** `worst–best` (or `best–worst` for latency: low to high either way), with the round count. */
 export function formatSpread(spread: Spread | undefined): string {
   if (!spread) return '';

@@ -4,7 +4,7 @@
 // round reads the server's CPU (its process and descendants, /proc) before and after the load
 // client's run, and divides by what the client got over that same run, warm-up included.
 import { cpuMicros } from './peers/cpu.js';
-import { ratioOf, spreadOf, type BenchRow, type PeerFigure } from './results.js';
+import { medianOf, ratioOf, spreadOf, type BenchRow, type PeerFigure } from './results.js';
 import type { Measured, Side } from './rounds.js';
 
 /** One round's server CPU: user + system µs over the whole load run, what was served, and their quotient. */
@@ -41,12 +41,9 @@ export function withServerCpu<R>(side: Side<R>, pid: number | undefined, served:
   };
 }
 
-/** The median of the rounds' CPU per unit: steadier than the best round's, which is the luckiest one. */
+/** The median of the rounds' CPU per unit. */
 export function medianCpu(measured: Measured<ServerCpu> | undefined): number | undefined {
-  const values = (measured?.rounds ?? []).flatMap((r) => (r.serverCpu ? [r.serverCpu.perUnit] : [])).sort((a, b) => a - b);
-  if (values.length === 0) return undefined;
-  const middle = Math.floor(values.length / 2);
-  return values.length % 2 === 1 ? (values[middle] as number) : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+  return medianOf(measured, (r) => r.serverCpu?.perUnit);
 }
 
 /** Why a side's CPU has no figure: the server is missing or failed, runs in the bench process, or /proc is not readable. */

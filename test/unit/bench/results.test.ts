@@ -1,9 +1,22 @@
 // The bench table keeps the best of alternating rounds and shows how far the rounds spread.
 import { describe, expect, it } from 'vitest';
-import { renderTable, spreadOf, type BenchRow } from '../../../bench/results.js';
+import { medianOf, renderTable, spreadOf, type BenchRow } from '../../../bench/results.js';
 import type { Measured } from '../../../bench/rounds.js';
 
 const measured = (values: number[]): Measured<{ v: number }> => ({ best: undefined, rounds: values.map((v) => ({ v })), errors: [] });
+
+describe('medianOf (CPU per unit of work: the middle round, not the luckiest)', () => {
+  it('the middle of an odd count, the mean of the two middles of an even one, whatever the order', () => {
+    expect(medianOf(measured([40, 20, 90]), (r) => r.v)).toBe(40);
+    expect(medianOf(measured([40, 20, 90, 30]), (r) => r.v)).toBe(35);
+  });
+
+  it('leaves out rounds that measured nothing, and has no figure when none did', () => {
+    expect(medianOf(measured([0, 12, Number.NaN, 14]), (r) => r.v)).toBe(13);
+    expect(medianOf(measured([]), (r) => r.v)).toBeUndefined();
+    expect(medianOf(undefined, (r: { v: number }) => r.v)).toBeUndefined();
+  });
+});
 
 describe('spreadOf', () => {
   it('a rate: the best round is the highest, the worst the lowest', () => {
