@@ -31,8 +31,9 @@ import { runLineLoad, type LineLoadResult } from './load/line-client.js';
 import type { LoadTiming } from './load/window.js';
 import { startJukeboxProcess } from './peers/jukebox-process.js';
 import { LOOPBACK } from './peers/process.js';
-import { medianOf, ratioOf, type BenchRow } from './results.js';
+import { medianOf, ratioOf, spreadOf, type BenchRow } from './results.js';
 import { compare, type Log, type Measured } from './rounds.js';
+import { judgeRatio } from './verdict.js';
 
 /** Clients of the scenario; each holds one connection per server, as many as the line client opens. */
 export const SMALL_HARNESS_CLIENTS = 50;
@@ -96,7 +97,7 @@ export async function runSmallHarness(
     const rows: BenchRow[] = [];
     for (const threads of threadCounts) {
       const name = simulateName(threads);
-      rows.push(...rowsFor(threads, measured.get(name)?.best, line), clientCpuRow(medianCpu(measured.get(name)), lineCpu));
+      rows.push(...rowsFor(threads, measured.get(name), measured.get(LINE)), clientCpuRow(medianCpu(measured.get(name)), lineCpu));
     }
     rows.push(...askRows(measured.get(ASK)?.best, medianCpu(measured.get(ASK)), line, lineCpu));
     return { rows, raw: Object.fromEntries(measured) };
@@ -115,7 +116,10 @@ function poolThreadCounts(): number[] {
   return counts;
 }
 
-function rowsFor(threads: number, sim: CheckRate | undefined, line: CheckRate | undefined): BenchRow[] {
+function rowsFor(threads: number, simRounds: Measured<CheckRate> | undefined, lineRounds: Measured<CheckRate> | undefined): BenchRow[] {
+  const [sim, line] = [simRounds?.best, lineRounds?.best];
+  const rateSpreads = [spreadOf(simRounds, (r) => r.perSecond, 'higher'), spreadOf(lineRounds, (r) => r.perSecond, 'higher')] as const;
+  const p99Spreads = [spreadOf(simRounds, (r) => r.p99Ms, 'lower'), spreadOf(lineRounds, (r) => r.p99Ms, 'lower')] as const;
   const name = `simulate CHECK-only, ${SMALL_HARNESS_CLIENTS} clients, ${threads} pool thread${threads === 1 ? '' : 's'}`;
   const note = sim?.failed ? `${sim.failed} failed requests` : undefined;
   const rate = sim && line ? ratioOf(sim.perSecond, line.perSecond, 'higher') : undefined;
@@ -126,24 +130,26 @@ function rowsFor(threads: number, sim: CheckRate | undefined, line: CheckRate | 
       group: 'issue 15',
       name: `${name} (CHECK round trips/s)`,
       figure: sim?.perSecond ?? 0,
+      spread: rateSpreads[0],
       unit: 'CHECK/s',
       better: 'higher',
-      peer: line && { name: LINE, figure: line.perSecond },
+      peer: line && { name: LINE, figure: line.perSecond, spread: rateSpreads[1] },
       ratio: rate,
       target: `≥ ${RATE_TARGET_RATIO.toFixed(1)}×`,
-      met: rate === undefined ? undefined : rate >= RATE_TARGET_RATIO,
+      ...judgeRatio(rate, RATE_TARGET_RATIO, 'higher', ...rateSpreads),
       note,
     },
     {
       group: 'issue 15',
       name: '  same, CHECK p99',
       figure: sim?.p99Ms ?? 0,
+      spread: p99Spreads[0],
       unit: 'ms',
       better: 'lower',
-      peer: line && { name: LINE, figure: line.p99Ms },
+      peer: line && { name: LINE, figure: line.p99Ms, spread: p99Spreads[1] },
       ratio: p99,
       target: `≥ ${(1 / P99_TARGET_TIMES).toFixed(1)}× (p99 ≤ ${P99_TARGET_TIMES}× the peer's)`,
-      met: p99 === undefined ? undefined : p99 >= 1 / P99_TARGET_TIMES,
+      ...judgeRatio(p99, 1 / P99_TARGET_TIMES, 'lower', ...p99Spreads),
     },
   ];
 }

@@ -16,8 +16,9 @@ import { runBulkLoad } from './load/bulk-client.js';
 import { jukeboxFraming } from './load/framing.js';
 import type { LoadTiming } from './load/window.js';
 import { LOOPBACK } from './peers/process.js';
-import { ratioOf, type BenchRow } from './results.js';
+import { ratioOf, spreadOf, type BenchRow } from './results.js';
 import { compare, type Log, type Side } from './rounds.js';
+import { judgeRatio } from './verdict.js';
 
 export const HARNESS_CONNECTIONS = 16;
 /** As many threads as the verifying minimal client has. */
@@ -86,6 +87,7 @@ export async function runHarnessOverhead(
   const best = (name: string) => measured.get(name)?.best;
   const harness = best(SIMULATE);
   const figure = harness?.mbPerSecond ?? 0;
+  const spread = (name: string) => spreadOf(measured.get(name), (r) => r.mbPerSecond, 'higher');
   const row = (name: string, peerName: string, target: number | undefined): BenchRow => {
     const peer = best(peerName);
     const ratio = peer ? ratioOf(figure, peer.mbPerSecond, 'higher') : undefined;
@@ -93,12 +95,13 @@ export async function runHarnessOverhead(
       group: 'issue 7',
       name,
       figure,
+      spread: spread(SIMULATE),
       unit: 'MB/s',
       better: 'higher',
-      peer: peer && { name: peerName, figure: peer.mbPerSecond },
+      peer: peer && { name: peerName, figure: peer.mbPerSecond, spread: spread(peerName) },
       ratio,
       target: target === undefined ? undefined : `≥ ${target.toFixed(1)}×`,
-      met: target === undefined || ratio === undefined ? undefined : ratio >= target,
+      ...(target === undefined ? {} : judgeRatio(ratio, target, 'higher', spread(SIMULATE), spread(peerName))),
       note: harness?.failed ? `${harness.failed} failed requests` : undefined,
     };
   };

@@ -12,8 +12,9 @@ import { parseScenario } from '../src/scenario/load.js';
 import { BIG_SONG, SERVER_ID } from './fixture.js';
 import { steadyBytesPerSecond, type HarnessBenchInput } from './harness.js';
 import { LOOPBACK } from './peers/process.js';
-import { ratioOf, type BenchRow } from './results.js';
+import { ratioOf, spreadOf, type BenchRow } from './results.js';
 import { compare, type Log, type Side } from './rounds.js';
+import { judgeRatio } from './verdict.js';
 
 const LIVE_CLIENTS = 16;
 /** Downloads per client: a few seconds of load, as in the harness bench. */
@@ -50,18 +51,20 @@ export async function runLiveOverhead(
   const plain = measured.get(PLAIN)?.best;
   const watched = measured.get(WATCHED)?.best;
   const ratio = plain && watched ? ratioOf(watched.mbPerSecond, plain.mbPerSecond, 'higher') : undefined;
+  const spread = (name: string) => spreadOf(measured.get(name), (r) => r.mbPerSecond, 'higher');
   return {
     rows: [
       {
         group: 'issue 13',
         name: `simulate throughput with --live and a reader attached (${LIVE_CLIENTS} clients, all sampled)`,
         figure: watched?.mbPerSecond ?? 0,
+        spread: spread(WATCHED),
         unit: 'MB/s',
         better: 'higher',
-        peer: plain && { name: 'without --live', figure: plain.mbPerSecond },
+        peer: plain && { name: 'without --live', figure: plain.mbPerSecond, spread: spread(PLAIN) },
         ratio,
         target: `≥ ${LIVE_TARGET_RATIO}×`,
-        met: ratio === undefined ? undefined : ratio >= LIVE_TARGET_RATIO,
+        ...judgeRatio(ratio, LIVE_TARGET_RATIO, 'higher', spread(WATCHED), spread(PLAIN)),
         note: undefined,
       },
     ],

@@ -125,10 +125,12 @@ async function main(): Promise<number> {
   process.stdout.write(targetStatus(rows));
   const unmet = rows.filter((r) => r.met === false).map((r) => r.name.trim());
   if (unmet.length > 0) process.stdout.write(`targets not met: ${unmet.join('; ')}\n`);
+  const undecided = rows.filter((r) => r.undecided !== undefined).map((r) => r.name.trim());
+  if (undecided.length > 0) process.stdout.write(`targets the rounds cannot decide: ${undecided.join('; ')}\n`);
   return 0;
 }
 
-/** Every target of the run, one line each: met, not met, or not measured (a peer missing, every round failed). */
+/** Every target of the run, one line each: met, not met, can't tell (the rounds overlap it), or not measured (a peer missing, every round failed). */
 function targetStatus(rows: BenchRow[]): string {
   const lines: string[] = [];
   let lastMain = '';
@@ -137,14 +139,14 @@ function targetStatus(rows: BenchRow[]): string {
     const name = r.name.startsWith(' ') ? `${lastMain} — ${r.name.trim()}` : r.name;
     if (!r.name.startsWith(' ')) lastMain = r.name;
     if (!r.target) continue;
-    const status = r.met === undefined ? 'not measured' : r.met ? 'met' : 'NOT met';
+    const status = r.undecided !== undefined ? `can't tell: ${r.undecided}` : r.met === undefined ? 'not measured' : r.met ? 'met' : 'NOT met';
     // A ratio target (≥ 2.0×) is judged on the ratio; any other (< 1 ms) on the figure.
     const byRatio = r.target.endsWith('×');
     const got = byRatio
       ? r.ratio !== undefined
         ? `${formatRatio(r.ratio)}×`
         : 'no ratio'
-      : r.met !== undefined
+      : r.met !== undefined || r.undecided !== undefined
         ? `${formatNumber(r.figure)} ${r.unit}`
         : 'no figure';
     lines.push(`  ${r.group}: ${name}: ${status} (${got}; target ${r.target})\n`);

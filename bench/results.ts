@@ -7,6 +7,8 @@ export interface Spread {
   best: number;
   worst: number;
   rounds: number;
+  /** Every round's value, in the order run: what a target is judged on (bench/verdict.ts). */
+  values: number[];
 }
 
 export interface PeerFigure {
@@ -32,6 +34,8 @@ export interface BenchRow {
   /** Human text, e.g. "≥ 1.0×" or "< 1 ms". */
   target?: string | undefined;
   met?: boolean | undefined;
+  /** A target the rounds cannot decide (met and not met both consistent with them): why. `met` is then undefined. */
+  undecided?: string | undefined;
   /** Why a figure is missing or what qualifies it. */
   note?: string | undefined;
 }
@@ -50,13 +54,13 @@ export function spreadOf<R>(measured: Measured<R> | undefined, value: (r: R) => 
   const values = (measured?.rounds ?? []).map(value).filter((v) => Number.isFinite(v));
   if (values.length < 2) return undefined;
   const [low, high] = [Math.min(...values), Math.max(...values)];
-  return better === 'higher' ? { best: high, worst: low, rounds: values.length } : { best: low, worst: high, rounds: values.length };
+  return better === 'higher' ? { best: high, worst: low, rounds: values.length, values } : { best: low, worst: high, rounds: values.length, values };
 }
 
 /**
  * The median of a side's rounds by `value` (rounds without a finite, positive value left out), or
- * undefined: for CPU per unit of work, which moves far less between rounds than a rate, the median
- * is steadier than the best round, the luckiest one.
+ * undefined: for CPU per unit of work, which has no "better" direction the way a rate has (whose
+ * best round is the luckiest one), the middle round is the fair figure.
  */
 export function medianOf<R>(measured: Measured<R> | undefined, value: (r: R) => number | undefined): number | undefined {
   const values = (measured?.rounds ?? [])
@@ -101,9 +105,9 @@ export function renderTable(rows: BenchRow[]): string {
     const peerSpread = row.peer?.spread ? ` [${formatSpread(row.peer.spread).replace(/ \(\d+\)$/, '')}]` : '';
     const peer = row.peer ? `${row.peer.name}: ${formatNumber(row.peer.figure)}${peerSpread}` : (row.note ?? '—');
     const ratio = row.ratio === undefined ? '—' : `${formatRatio(row.ratio)}×`;
-    const met = row.met === undefined ? (row.target ? 'n/a' : '') : row.met ? 'yes' : 'NO';
+    const met = row.undecided !== undefined ? "can't tell" : row.met === undefined ? (row.target ? 'n/a' : '') : row.met ? 'yes' : 'NO';
     // A missing measurement is a 0 with no verdict; a real 0 (no failed requests) has one.
-    const shown = row.figure > 0 || row.met !== undefined ? formatNumber(row.figure) : '—';
+    const shown = row.figure > 0 || row.met !== undefined || row.undecided !== undefined ? formatNumber(row.figure) : '—';
     table.push([row.group, row.name, shown, formatSpread(row.spread), row.unit, peer, ratio, row.target ?? '', met]);
   }
   return table.toString();

@@ -1,6 +1,7 @@
 // The server's CPU per request, per connection or per MB, beside issue 15's rate ratios. A rate
-// ratio from one run moves with whatever else the shared machine does; the CPU time a server
-// process spends per unit of work moves far less, and it says why a ratio is what it is. Each
+// ratio says who was faster in one run; the CPU time a server process spends per unit of work
+// says how much work each needed, which decides the ratio when servers and clients share the
+// cores. It is not free of noise either (a busy machine means fewer requests per wake-up). Each
 // round reads the server's CPU (its process and descendants, /proc) before and after the load
 // client's run, and divides by what the client got over that same run, warm-up included.
 import { cpuMicros } from './peers/cpu.js';

@@ -19,6 +19,7 @@ import { ratioOf, spreadOf, type BenchRow, type PeerFigure, type Spread } from '
 import { compare, type Log, type Measured, type Side } from './rounds.js';
 import { runScaleBench } from './scale/run-scale.js';
 import { cpuRow, cpuUnmeasured, withServerCpu, type CpuSide, type ServerCpu } from './server-cpu.js';
+import { judgeRatio } from './verdict.js';
 
 /** Issue 2: GET throughput at these connection counts, CHECK round trips at these. */
 export const GET_CONNECTIONS = [1, 16, 64] as const;
@@ -467,7 +468,7 @@ function comparedRow(
     peer,
     ratio,
     target: targetRatio === undefined ? undefined : `≥ ${Number.isInteger(targetRatio) ? targetRatio.toFixed(1) : String(targetRatio)}×`,
-    met: targetRatio === undefined || ratio === undefined ? undefined : ratio >= targetRatio,
+    ...(targetRatio === undefined ? {} : judgeRatio(ratio, targetRatio, better, figure.spread, peer?.spread)),
     note: peer ? undefined : missing,
   };
 }

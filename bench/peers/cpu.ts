@@ -1,6 +1,6 @@
-// The CPU time a peer spends, from /proc (Linux). On a shared 2-core machine a rate moves up to 2×
-// between rounds, but the CPU a server spends per request far less, and it tells why a rate ratio
-// is what it is (a server that needs twice the CPU per byte loses when the cores are busy). A peer
+// The CPU time a peer spends, from /proc (Linux). A rate ratio says who was faster; the CPU a
+// server spends per request says why (a server that needs twice the CPU per byte loses when the
+// cores are busy). A peer
 // is counted with all its descendants: nginx's workers are children of the master the bench starts.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -20,11 +20,11 @@ describe('medianOf (CPU per unit of work: the middle round, not the luckiest)', 
 
 describe('spreadOf', () => {
   it('a rate: the best round is the highest, the worst the lowest', () => {
-    expect(spreadOf(measured([65, 68.4, 63.1, 69.9]), (r) => r.v, 'higher')).toEqual({ best: 69.9, worst: 63.1, rounds: 4 });
+    expect(spreadOf(measured([65, 68.4, 63.1, 69.9]), (r) => r.v, 'higher')).toEqual({ best: 69.9, worst: 63.1, rounds: 4, values: [65, 68.4, 63.1, 69.9] });
   });
 
   it('a latency: the best round is the lowest', () => {
-    expect(spreadOf(measured([1.81, 0.86, 1.15]), (r) => r.v, 'lower')).toEqual({ best: 0.86, worst: 1.81, rounds: 3 });
+    expect(spreadOf(measured([1.81, 0.86, 1.15]), (r) => r.v, 'lower')).toEqual({ best: 0.86, worst: 1.81, rounds: 3, values: [1.81, 0.86, 1.15] });
   });
 
   it('no spread from one round or none (a failed side keeps no rounds)', () => {
@@ -40,15 +40,22 @@ describe('renderTable', () => {
       group: 'issue 15',
       name: 'CHECK, 50 persistent connections, vs a bare Node net server',
       figure: 69_885,
-      spread: { best: 69_885, worst: 63_100, rounds: 5 },
+      spread: { best: 69_885, worst: 63_100, rounds: 5, values: [63_100, 69_885, 66_000, 65_500, 68_000] },
       unit: 'round trips/s',
       better: 'higher',
-      peer: { name: 'bare Node', figure: 72_000, spread: { best: 72_000, worst: 60_500, rounds: 5 } },
+      peer: { name: 'bare Node', figure: 72_000, spread: { best: 72_000, worst: 60_500, rounds: 5, values: [60_500, 72_000, 70_000, 61_000, 66_000] } },
       ratio: 69_885 / 72_000,
       target: '≥ 0.95×',
       met: true,
     };
-    const latency: BenchRow = { group: 'issue 7', name: 'p99', figure: 0.86, spread: { best: 0.86, worst: 1.81, rounds: 5 }, unit: 'ms', better: 'lower' };
+    const latency: BenchRow = {
+      group: 'issue 7',
+      name: 'p99',
+      figure: 0.86,
+      spread: { best: 0.86, worst: 1.81, rounds: 5, values: [0.86, 1.81, 1.2, 0.9, 1.1] },
+      unit: 'ms',
+      better: 'lower',
+    };
     const text = renderTable([row, latency]);
     expect(text).toContain('spread');
     expect(text).toContain('63,100–69,885 (5)');
