@@ -63,4 +63,18 @@ describe('renderTable', () => {
     expect(text).toContain('0.860–1.81 (5)');
     expect(text).toMatch(/0\.97× +│ ≥ 0\.95× +│ yes/);
   });
+
+  it("says can't tell for a target its rounds cannot decide, and keeps its figure", () => {
+    const row: BenchRow = {
+      group: 'issue 15',
+      name: 'x',
+      figure: 34_435,
+      unit: 'CHECK/s',
+      better: 'higher',
+      ratio: 0.85,
+      target: '≥ 0.9×',
+      undecided: 'rounds overlap',
+    };
+    expect(renderTable([row])).toMatch(/34,435 .*0\.85× +│ ≥ 0\.9× +│ can't tell/);
+  });
 });
