@@ -4,7 +4,7 @@
 // rank test of the rounds shows the side below the target times the peer's rounds. Otherwise the
 // rounds cannot tell a shortfall from noise, and the bench says so instead of guessing: a single
 // run's ratio on this machine moves by up to 2× between rounds.
-import { ALPHA, canDetect, mannWhitney, median } from '../src/report/stats.js';
+import { ALPHA, canDetect, mannWhitney, median, runsNeeded } from '../src/report/stats.js';
 import type { BenchRow, Spread } from './results.js';
 
 export type Verdict = Pick<BenchRow, 'met' | 'undecided'>;
@@ -19,7 +19,8 @@ export function judgeRatio(ratio: number | undefined, target: number, better: 'h
   if (ratio >= target) return { met: true };
   if (!own || !peer || !canDetect(own.values.length, peer.values.length)) {
     const rounds = `${own?.values.length ?? 1} + ${peer?.values.length ?? 1} round(s)`;
-    return { undecided: `${rounds} cannot tell a shortfall from noise (the rank test needs 4 + 4)` };
+    const needed = runsNeeded();
+    return { undecided: `${rounds} cannot tell a shortfall from noise (the rank test needs ${needed} + ${needed})` };
   }
   // The peer's rounds moved to the target: the side must do at least this well.
   const bar = peer.values.map((v) => (better === 'higher' ? v * target : v / target));
