@@ -39,9 +39,11 @@ function ask(socket, line) {
       if (!buffered.includes('\\n')) return;
       const ms = performance.now() - started;
       socket.off('data', onData);
+      socket.off('error', reject);
       resolve(ms);
     };
     socket.on('data', onData);
+    // Removed with the answer: one listener per request would pile up on the kept socket.
     socket.once('error', reject);
     socket.write(line);
   });
