@@ -4,12 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JukeboxServer } from '../../src/server/server.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { closeAllFakes, fakeJukebox, type FakeJukeboxOptions } from '../helpers/fake-server.js';
+import { freePorts } from '../helpers/free-ports.js';
 import { createLibraryFixture, pseudoRandomBytes, type FixtureSongSpec, type LibraryFixture } from '../helpers/library-fixture.js';
 import { LOOPBACK, startTestServer, stopAll } from '../helpers/server-fixture.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -31,23 +31,6 @@ afterEach(async () => {
   fixture = undefined;
   for (const t of tmps.splice(0)) t.cleanup();
 });
-
-/** Ports that were free a moment ago (the kernel picks them; a race with another process is unlikely). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, LOOPBACK, () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 interface Stage {
   lib: LibraryFixture;
